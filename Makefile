@@ -1,0 +1,63 @@
+# Every target bootstraps .venv itself from the lock file.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM_PATH ?= $(CHROMIUM)
+
+.PHONY: install serve test test-unit test-postgres test-e2e i18n bench lint chromium
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Serve on http://127.0.0.1:8000 with SQLite, the demo registry and the dev mailbox.
+serve: $(STAMP)
+	$(BIN)/espace migrate
+	$(BIN)/espace demo
+	$(BIN)/espace serve
+
+## The whole suite: unit + HTTP on SQLite and (when TEST_DATABASE_URL is set) on PostgreSQL,
+## side by side (the PostgreSQL run mostly waits on the database), then the browser tests.
+test: $(STAMP) chromium
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-postgres && \
+	$(MAKE) --no-print-directory test-e2e; \
+	status=$$?; echo "== make test: $$(( $$(date +%s) - start )) s, $$([ $$status = 0 ] && echo passed || echo FAILED)"; \
+	exit $$status
+
+test-unit: $(STAMP)
+	@echo "== unit and HTTP tests on SQLite (tests, components)"
+	TEST_DATABASE_URL= $(BIN)/python -m pytest tests components -q -p no:cacheprovider
+
+test-postgres: $(STAMP)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== unit and HTTP tests on PostgreSQL ($$TEST_DATABASE_URL)"; \
+		$(BIN)/python -m pytest tests -q -p no:cacheprovider; \
+	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
+
+test-e2e: $(STAMP) chromium
+	@echo "== browser tests (Chromium $(CHROMIUM_PATH), JS on and off, fr and en, axe)"
+	$(BIN)/python -m pytest e2e -q -p no:cacheprovider
+
+chromium:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else echo "Chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium) or set CHROMIUM_PATH"; exit 1; fi; \
+	fi
+
+## Extract messages and update the fr / en catalogs (then translate what is new in fr).
+i18n: $(STAMP)
+	$(BIN)/python -m web.i18n_catalogs
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check web tests e2e bench components
