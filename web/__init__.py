@@ -1,0 +1,1 @@
+"""Espace: self-registration portal for members of a fund."""

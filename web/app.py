@@ -1,0 +1,102 @@
+"""create_app(settings): routes, middleware, lifespan. Assembly only."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.routing import Mount, Route
+from starlette_compress import CompressMiddleware
+from tortoise.contrib.starlette import RegisterTortoise
+
+from web import errors, i18n
+from web.db import tortoise_config
+from web.portals import home
+from web.portals.base import load_portals
+from web.rendering import make_environment
+from web.security import audit
+from web.security.guard import RequestGuard
+from web.settings import Settings
+from web.static_files import StaticAssets
+
+
+def portal_routes(portal) -> list:
+    """Every route of one portal, mounted under /<portal id>/."""
+    from web.accounts import routes as account_routes
+    from web.portals.registry import journey_routes
+
+    return [*home.portal_routes(), *account_routes.routes(), *journey_routes(portal.id)]
+
+
+def create_app(
+    settings: Settings | None = None, *, init_db: bool = True, run_mail_worker: bool = False
+) -> Starlette:
+    settings = settings or Settings.from_env()
+    i18n.load_catalogs()
+    audit.configure(settings.secret_key)
+    portals = load_portals(settings.portals, settings.branding_file)
+    assets = StaticAssets()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with contextlib.AsyncExitStack() as stack:
+            if init_db:
+                await stack.enter_async_context(
+                    RegisterTortoise(app, config=tortoise_config(settings.database_url))
+                )
+            if run_mail_worker:
+                from web.mail.worker import run_worker
+
+                task = asyncio.create_task(run_worker(settings))
+                stack.callback(task.cancel)
+            yield
+
+    routes = [
+        Route("/", home.portal_list, name="portal_list"),
+        Route("/static/{path:path}", assets.endpoint, name="static"),
+        *[Mount(f"/{pid}", routes=portal_routes(p), name=pid) for pid, p in portals.items()],
+    ]
+    if settings.development:
+        from web.mail.mailbox import routes as mailbox_routes
+
+        routes.append(Mount("/dev/mailbox", routes=mailbox_routes(), name="mailbox"))
+
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(CompressMiddleware, minimum_size=256),
+            Middleware(RequestGuard, settings=settings, render_error=errors.guard_error),
+        ],
+        exception_handlers=errors.EXCEPTION_HANDLERS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.portals = portals
+    app.state.assets = assets
+    app.state.templates = make_environment()
+    app.state.template_globals = lambda request: template_globals(request, settings, portals, assets)
+    return app
+
+
+def template_globals(request: Request, settings: Settings, portals: dict, assets) -> dict:
+    first_segment = request.url.path.split("/")[1] if request.url.path != "/" else ""
+    return {
+        "request": request,
+        "settings": settings,
+        "portals": portals,
+        "portal": portals.get(first_segment),
+        "lang": i18n.current_language.get(),
+        "languages": i18n.language_names(),
+        "csrf_token": getattr(request.state, "csrf_token", ""),
+        "static_url": assets.url,
+        "static_integrity": assets.integrity,
+    }
+
+
+def serve_app() -> Starlette:
+    """The application as `espace serve` runs it: with the mail delivery worker."""
+    return create_app(run_mail_worker=True)

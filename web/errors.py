@@ -1,0 +1,38 @@
+"""Styled, localized error pages."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from web.rendering import render
+from web.security.limits import Locked
+
+HANDLED = (400, 403, 404, 405, 413, 429, 500)
+
+
+def error_page(request: Request, status_code: int, headers: dict | None = None) -> HTMLResponse:
+    status_code = status_code if status_code in HANDLED else 500 if status_code >= 500 else 400
+    return render(
+        request, "error.html", {"status": status_code}, status_code=status_code, headers=headers
+    )
+
+
+async def http_exception(request: Request, exc: HTTPException) -> HTMLResponse:
+    return error_page(request, exc.status_code, headers=exc.headers)
+
+
+async def locked(request: Request, exc: Locked) -> HTMLResponse:
+    return error_page(request, 429, headers={"Retry-After": str(exc.retry_after)})
+
+
+def guard_error(scope, status_code: int) -> HTMLResponse:
+    """Errors the request guard answers itself (403 CSRF, 413, 400, 500)."""
+    return error_page(Request(scope), status_code)
+
+
+EXCEPTION_HANDLERS = {
+    HTTPException: http_exception,
+    Locked: locked,
+}

@@ -1,0 +1,151 @@
+"""WTForms glue: a base form speaking our language, request form data, error summary pairs.
+
+form = RegistrationForm(await read_form(request))   # or FormData(await request.form())
+if not form.validate():
+    errors = error_list(form, groups=[("birth_day", "birth_month", "birth_year")])
+"""
+
+from __future__ import annotations
+
+import gettext
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from functools import cache
+
+import wtforms
+from starlette.requests import Request
+from wtforms.i18n import messages_path
+from wtforms.validators import Length
+
+from web import i18n
+from web.i18n import lazy_gettext
+
+# Our wording of the messages WTForms builds in. A literal "%%(max)d" stays "%(max)d" after our
+# gettext, for WTForms to fill in.
+REQUIRED = lazy_gettext("This field is required.")
+CHOICE = lazy_gettext("Choose one of the options.")
+INTEGER = lazy_gettext("Enter a whole number.")
+TOO_LONG = lazy_gettext("Enter at most %%(max)d characters.")
+INVALID = lazy_gettext("The value entered is not valid.")
+
+_BUILT_IN = {
+    "This field is required.": REQUIRED,
+    "Not a valid choice.": CHOICE,
+    "Not a valid integer value.": INTEGER,
+    "Invalid input.": INVALID,
+}
+
+# C0 controls except tab, newline, carriage return, and DEL: never meaningful in a form field
+# (PostgreSQL also refuses NUL in text).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@cache
+def _wtforms_catalog(language: str) -> gettext.NullTranslations:
+    return gettext.translation("wtforms", messages_path(), [language], fallback=True)
+
+
+class _Translations:
+    """WTForms' own messages: ours where we have them, else WTForms' catalog of the language."""
+
+    def _builtin(self) -> gettext.NullTranslations:
+        return _wtforms_catalog(i18n.current_language.get())
+
+    def gettext(self, string: str) -> str:
+        ours = _BUILT_IN.get(string)
+        return str(ours) if ours is not None else self._builtin().gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._builtin().ngettext(singular, plural, n)
+
+
+_TRANSLATIONS = _Translations()
+
+
+class Form(wtforms.Form):
+    """Base form of the journeys: WTForms' built-in messages in the request's language."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _TRANSLATIONS
+
+
+class FormData:
+    """A request's form as WTForms reads it (``getlist``): text values only, without control
+    characters. Files are ignored."""
+
+    def __init__(self, form: Mapping | Iterable[tuple[str, object]] = ()) -> None:
+        items = (
+            form.multi_items()
+            if hasattr(form, "multi_items")
+            else (form.items() if isinstance(form, Mapping) else form)
+        )
+        self._items = [(k, _CONTROL.sub("", v)) for k, v in items if isinstance(v, str)]
+
+    def getlist(self, key: str) -> list[str]:
+        return [value for name, value in self._items if name == key]
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        values = self.getlist(key)
+        return values[0] if values else default
+
+    def __contains__(self, key: object) -> bool:
+        return any(name == key for name, _ in self._items)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(name for name, _ in self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def to_dict(self) -> dict[str, str]:
+        """First value of each field (e.g. to save a draft as typed)."""
+        return {name: self.get(name) for name in self}
+
+
+async def read_form(request: Request) -> FormData:
+    return FormData(await request.form())
+
+
+def max_length(limit: int, message=None) -> Length:
+    """Length(max=…) with our message ("Enter at most %(max)d characters.")."""
+    return Length(max=limit, message=message or TOO_LONG)
+
+
+def strip(value):
+    """A WTForms filter: surrounding spaces removed (not for passwords)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _link_id(field) -> str:
+    # A radio group's first option is what the summary link focuses.
+    return f"{field.id}-0" if field.type == "RadioField" else field.id
+
+
+def error_list(
+    form: wtforms.Form,
+    id_overrides: Mapping[str, str] | None = None,
+    groups: Iterable[Iterable[str]] = (),
+) -> list[tuple[str | None, str]]:
+    """(field id, message) pairs for the error summary, in the form's order: each field's first
+    error, as shown inline. A group (e.g. day, month, year of a date_input) gives one pair: its
+    first error, linked to its first invalid field. ``id_overrides`` maps a field name to the
+    id to link to. Form-level errors (``form.form_errors``) come last, without a link."""
+    overrides = dict(id_overrides or {})
+    group_of = {name: tuple(group) for group in groups for name in group}
+    pairs: list[tuple[str | None, str]] = []
+    seen: set[str] = set()
+    for field in form:
+        if field.name in seen or not field.errors or not isinstance(field.errors, list):
+            continue
+        target = field
+        if field.name in group_of:
+            seen.update(group_of[field.name])
+            target = next(form[name] for name in group_of[field.name] if form[name].errors)
+        link = overrides.get(target.name) or overrides.get(field.name) or _link_id(target)
+        pairs.append((link, str(target.errors[0])))
+    pairs.extend((None, str(message)) for message in getattr(form, "form_errors", []))
+    return pairs

@@ -1,0 +1,218 @@
+"""The request guard: body limit, the visitor's cookie id, language, CSRF and headers.
+
+Pure ASGI so that it costs little on every request. Everything it decides is stored in
+``scope["state"]``: ``sid`` (the random cookie id), ``csrf_token``, ``language``.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from web import i18n
+from web.security.tokens import keyed_digest, new_secret
+
+log = logging.getLogger("espace")
+MAX_BODY = 64 * 1024
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+CSP = (
+    "default-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+SID_MAX_AGE = 24 * 3600
+LANG_MAX_AGE = 365 * 24 * 3600
+
+
+class Rejected(Exception):
+    def __init__(self, status_code: int) -> None:
+        self.status_code = status_code
+
+
+def csrf_token_for(secret_key: str, sid: str) -> str:
+    return keyed_digest(secret_key, "csrf:" + sid)
+
+
+class RequestGuard:
+    def __init__(self, app: ASGIApp, *, settings, render_error) -> None:
+        self.app = app
+        self.settings = settings
+        self.render_error = render_error
+        self.sid_cookie = "espace_sid" if settings.development else "__Host-espace_sid"
+        self.security_headers = [
+            ("content-security-policy", CSP),
+            ("x-content-type-options", "nosniff"),
+            ("referrer-policy", "no-referrer"),
+            ("x-frame-options", "DENY"),
+            ("permissions-policy", "camera=(), microphone=(), geolocation=()"),
+        ]
+        if not settings.development:
+            self.security_headers.append(
+                ("strict-transport-security", "max-age=63072000; includeSubDomains")
+            )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state = scope.setdefault("state", {})
+        cookies = _cookies(scope)
+        sid = cookies.get(self.sid_cookie)
+        if not sid or len(sid) > 100:
+            sid = new_secret()
+            state["sid_new"] = True
+        state["sid"] = sid
+        state["csrf_token"] = csrf_token_for(self.settings.secret_key, sid)
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        chosen = _valid_language(query.get("lang", [None])[0])
+        body = b""
+        try:
+            if scope["method"] not in SAFE_METHODS:
+                body = await _read_body(scope, receive)
+                form = _form_fields(scope, body)
+                chosen = _valid_language(form.get("switch_lang")) or chosen
+                self._check_csrf(scope, form, state["csrf_token"])
+        except Rejected as rejected:
+            language = chosen or _remembered_language(cookies, scope)
+            with i18n.use_language(language):
+                response = self.render_error(scope, rejected.status_code)
+            await self._send_with_headers(response, scope, receive, send, state, None)
+            return
+        if chosen:
+            state["language_chosen"] = chosen
+        language = chosen or _remembered_language(cookies, scope)
+        state["language"] = language
+        token = i18n.current_language.set(language)
+        started = False
+        wrapped_send = self._wrap_send(send, state, chosen)
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await wrapped_send(message)
+
+        try:
+            await self.app(scope, _replay(body, receive) if body else receive, tracking_send)
+        except Exception:
+            # Answer the localized 500 page here, inside the guard, so it keeps the
+            # visitor's language and the security headers.
+            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            if started:
+                raise
+            await self.render_error(scope, 500)(scope, receive, wrapped_send)
+        finally:
+            i18n.current_language.reset(token)
+
+    def _check_csrf(self, scope: Scope, form: dict, expected: str) -> None:
+        headers = dict(scope["headers"])
+        fetch_site = headers.get(b"sec-fetch-site", b"").decode()
+        if fetch_site and fetch_site not in ("same-origin", "none"):
+            raise Rejected(403)
+        origin = headers.get(b"origin", b"").decode()
+        host = headers.get(b"host", b"").decode()
+        if origin and origin != "null" and origin.split("://", 1)[-1] != host:
+            raise Rejected(403)
+        sent = headers.get(b"x-csrf-token", b"").decode() or form.get("csrf_token") or ""
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            raise Rejected(403)
+
+    def _cookie_headers(self, state: dict, chosen: str | None) -> list[tuple[bytes, bytes]]:
+        secure = "; Secure" if self.settings.cookie_secure else ""
+        out = []
+        if state.get("sid_new") or state.get("sid_rotated"):
+            out.append(
+                f"{self.sid_cookie}={state['sid']}; Path=/; Max-Age={SID_MAX_AGE}; "
+                f"HttpOnly; SameSite=Lax{secure}"
+            )
+        if chosen:
+            out.append(f"lang={chosen}; Path=/; Max-Age={LANG_MAX_AGE}; SameSite=Lax{secure}")
+        return [(b"set-cookie", c.encode()) for c in out]
+
+    def _wrap_send(self, send: Send, state: dict, chosen: str | None) -> Send:
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.security_headers:
+                    headers.setdefault(name, value)
+                for name, value in self._cookie_headers(state, chosen):
+                    headers.append(name.decode(), value.decode())
+            await send(message)
+
+        return wrapped
+
+    async def _send_with_headers(self, response, scope, receive, send, state, chosen) -> None:
+        await response(scope, receive, self._wrap_send(send, state, chosen))
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            jar = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # noqa: BLE001 - a malformed cookie header is ignored
+                return {}
+            return {k: m.value for k, m in jar.items()}
+    return {}
+
+
+def _valid_language(value: str | None) -> str | None:
+    return value if value in i18n.LANGUAGES else None
+
+
+def _remembered_language(cookies: dict, scope: Scope) -> str:
+    remembered = _valid_language(cookies.get("lang"))
+    if remembered:
+        return remembered
+    accept = dict(scope["headers"]).get(b"accept-language", b"").decode("latin-1")
+    return i18n.negotiate(accept) or i18n.DEFAULT_LANGUAGE
+
+
+async def _read_body(scope: Scope, receive: Receive) -> bytes:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            try:
+                if int(value) > MAX_BODY:
+                    raise Rejected(413)
+            except ValueError:
+                raise Rejected(400) from None
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise Rejected(400)
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise Rejected(413)
+        chunks.append(chunk)
+        if not message.get("more_body"):
+            return b"".join(chunks)
+
+
+def _form_fields(scope: Scope, body: bytes) -> dict[str, str]:
+    content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
+    if not content_type.startswith("application/x-www-form-urlencoded"):
+        return {}
+    try:
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True)
+    except UnicodeDecodeError:
+        raise Rejected(400) from None
+    return {key: values[0] for key, values in parsed.items()}
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

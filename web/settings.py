@@ -1,0 +1,84 @@
+"""Every setting, read from the environment, with safe development defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ALL_PORTALS = ("mss", "espace-prive")
+DEV_SECRET = "development-only-secret-key-not-for-production"
+
+
+class UnsafeSettings(RuntimeError):
+    """Raised when production is asked to start with settings that are not safe."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = f"sqlite://{ROOT / 'data' / 'espace.sqlite3'}"
+    secret_key: str = DEV_SECRET
+    mail_url: str = "mailbox:"
+    mail_from: str = "Espace <no-reply@espace.example.org>"
+    base_url: str = "http://127.0.0.1:8000"
+    portals: tuple[str, ...] = ALL_PORTALS
+    branding_file: str | None = None
+    trusted_proxies: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def development(self) -> bool:
+        return self.env == "development"
+
+    @property
+    def cookie_secure(self) -> bool:
+        return not self.development
+
+    @classmethod
+    def from_env(cls, environ: os._Environ | dict | None = None) -> Settings:
+        environ = os.environ if environ is None else environ
+        env = environ.get("ESPACE_ENV", "development")
+        defaults = cls()
+        portals = tuple(
+            p.strip() for p in environ.get("ESPACE_PORTALS", ",".join(ALL_PORTALS)).split(",")
+            if p.strip()
+        )
+        settings = cls(
+            env=env,
+            database_url=environ.get("DATABASE_URL", defaults.database_url),
+            secret_key=environ.get("SECRET_KEY", DEV_SECRET if env == "development" else ""),
+            mail_url=environ.get("MAIL_URL", defaults.mail_url),
+            mail_from=environ.get("MAIL_FROM", defaults.mail_from),
+            base_url=environ.get("BASE_URL", defaults.base_url).rstrip("/"),
+            portals=portals,
+            branding_file=environ.get("ESPACE_BRANDING_FILE") or None,
+            trusted_proxies=environ.get("ESPACE_TRUST_PROXY", "") == "1",
+        )
+        settings.check()
+        return settings
+
+    def problems(self) -> list[str]:
+        """What makes these settings unsafe or invalid; empty when they are fine."""
+        found = []
+        if self.env not in ("development", "production"):
+            found.append("ESPACE_ENV must be 'development' or 'production'")
+        unknown = [p for p in self.portals if p not in ALL_PORTALS]
+        if unknown or not self.portals:
+            found.append(f"ESPACE_PORTALS must list some of {', '.join(ALL_PORTALS)}")
+        if not self.mail_url.startswith(("mailbox:", "smtp://", "smtps://")):
+            found.append("MAIL_URL must be mailbox:, smtp://host:port or smtps://user:pass@host:port")
+        if self.env == "production":
+            if not self.secret_key or self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
+                found.append("SECRET_KEY is required in production (at least 32 random characters)")
+            if not self.base_url.startswith("https://"):
+                found.append("BASE_URL must be an https:// address in production")
+            if self.mail_url.startswith("mailbox:"):
+                found.append("MAIL_URL must be an smtp:// or smtps:// address in production")
+        return found
+
+    def check(self) -> None:
+        found = self.problems()
+        if found:
+            raise UnsafeSettings("Refusing to start: " + "; ".join(found))
