@@ -1,0 +1,83 @@
+// Espace: small enhancements on top of htmx. Everything works without this file.
+"use strict";
+(function () {
+  var opener = null;
+
+  function each(root, selector, fn) {
+    if (!root || !root.querySelectorAll) return;
+    if (root.matches(selector)) fn(root);
+    Array.prototype.forEach.call(root.querySelectorAll(selector), fn);
+  }
+
+  function announce(text) {
+    var status = document.getElementById("status");
+    if (status) status.textContent = text;
+  }
+
+  function enhance(root) {
+    // Controls that only make sense with JS ship hidden.
+    each(root, "[data-password-toggle][hidden]", function (b) { b.hidden = false; });
+    each(root, "dialog[data-open]", function (d) {
+      d.removeAttribute("data-open");
+      d._opener = opener;
+      if (!d.open) d.showModal();
+    });
+  }
+
+  // aria-busy on the target, and on a submitted form, while an htmx request runs (not on the
+  // form of a field being typed in: its echo must not be held back).
+  document.addEventListener("htmx:before:request", function (e) {
+    var ctx = e.detail.ctx, src = ctx.sourceElement;
+    ctx.busy = [src && src.matches && src.matches("form") ? src : null, ctx.target];
+    ctx.busy.forEach(function (el) { if (el && el.setAttribute) el.setAttribute("aria-busy", "true"); });
+  });
+  document.addEventListener("htmx:finally:request", function (e) {
+    (e.detail.ctx.busy || []).forEach(function (el) { if (el && el.removeAttribute) el.removeAttribute("aria-busy"); });
+  });
+
+  // After a swap, move focus to the new content's heading (autofocus or data-focus-on-swap).
+  // htmx itself focuses [autofocus] right after this event: make headings focusable first.
+  document.addEventListener("htmx:after:settle", function (e) {
+    (e.detail.newContent || []).forEach(function (node) {
+      if (node.nodeType !== 1) return;
+      enhance(node);
+      var found = [];
+      each(node, "[autofocus], [data-focus-on-swap]", function (el) {
+        if (el.tabIndex < 0 && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
+        found.push(el);
+      });
+      if (found.length && !found.some(function (el) { return el.hasAttribute("autofocus"); })) found[0].focus();
+    });
+  });
+
+  document.addEventListener("click", function (e) {
+    var el = e.target.closest && e.target.closest("[data-dialog], [data-close-dialog], [data-password-toggle]");
+    if (!el) return;
+    if (el.hasAttribute("data-dialog")) {
+      opener = el;
+    } else if (el.hasAttribute("data-close-dialog")) {
+      var dialog = el.closest("dialog");
+      if (!dialog) return;
+      if (el.matches("a")) e.preventDefault();
+      dialog.close();
+    } else {
+      var input = document.getElementById(el.getAttribute("aria-controls"));
+      var show = input.type === "password";
+      input.type = show ? "text" : "password";
+      el.querySelector(".password__toggle-text").textContent = el.getAttribute(show ? "data-hide" : "data-show");
+      announce(el.getAttribute(show ? "data-shown-status" : "data-hidden-status"));
+    }
+  });
+
+  // "close" does not bubble: listen in the capture phase. Focus goes back to the opening link.
+  document.addEventListener("close", function (e) {
+    var link = e.target._opener;
+    if (e.target.matches("dialog") && link && link.isConnected) link.focus();
+  }, true);
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { enhance(document.body); });
+  } else {
+    enhance(document.body);
+  }
+})();
