@@ -1,0 +1,383 @@
+"""Import the registry from a CSV file (SPEC §6): streamed, idempotent, with a report.
+
+The file is UTF-8 (with or without a byte order mark), comma-separated, with a header line.
+Columns, in any order (a column may be left out when its values would all be empty):
+
+=================  ==========================================================================
+portal             ``mss`` or ``espace-prive`` (required)
+identifier         mss: the UID, 9 digits, leading zeros kept. espace-prive: the social
+                   security number without its key (13 characters, 2A/2B for Corsica, its
+                   year and month agree with birth_date), or a SIRET (14 digits) for the
+                   ``entreprise`` profile. Spaces are removed. (required)
+last_name          (required) a company's name for a SIRET
+first_names        (required, except for a SIRET)
+birth_date         YYYY-MM-DD, a company's creation date for a SIRET (required)
+email              may be empty
+mobile             may be empty, international (+262 692…) or French national format, stored
+                   in E.164
+address            postal address, lines separated by line breaks inside quotes
+language           ``fr`` (default) or ``en``: the language of the member's mail
+employer           mss: current employer organisation (required for mss)
+duty_country       mss: ISO 3166 alpha-2 code of the duty station's country, e.g. KE
+entry_year         mss: year of entry into the fund, e.g. 1998
+profile            espace-prive: exploitant, entreprise, particulier, employeur_jardinier or
+                   cotisant_solidarite (required for espace-prive)
+health_affiliated  espace-prive: yes / no (empty = no)
+vitale_serial      espace-prive: Carte Vitale serial number (digits), may be empty
+vitale_kind        espace-prive: ``photo`` or ``no_photo`` (required with a serial number)
+iban               espace-prive: IBAN of the account benefits are paid to, may be empty
+=================  ==========================================================================
+
+Facts of the other portal are ignored. Rows are upserted on (portal, identifier): importing
+the same file twice changes nothing, a later row for the same member updates it. A bad row
+is rejected with its line number and the reason, the others are imported.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from tortoise.transactions import in_transaction
+
+from web.i18n import gettext as _
+from web.registry.models import Member
+from web.registry.validation import (
+    PORTALS,
+    PROFILES,
+    VITALE_KINDS,
+    Invalid,
+    clean_birth_date,
+    clean_bool,
+    clean_choice,
+    clean_country,
+    clean_email,
+    clean_iban,
+    clean_language,
+    clean_mobile,
+    clean_name,
+    clean_text,
+    clean_vitale_serial,
+    clean_year,
+    compact,
+    is_nir13,
+    is_siret,
+    is_uid,
+    nir_agrees_with_birth_date,
+)
+
+REQUIRED_COLUMNS = ("portal", "identifier", "last_name", "first_names", "birth_date")
+COLUMNS = REQUIRED_COLUMNS + (
+    "email",
+    "mobile",
+    "address",
+    "language",
+    "employer",
+    "duty_country",
+    "entry_year",
+    "profile",
+    "health_affiliated",
+    "vitale_serial",
+    "vitale_kind",
+    "iban",
+)
+MAX_LINE_BYTES = 64 * 1024
+BATCH_SIZE = 500
+KEPT_REJECTIONS = 1000
+MEMBER_FIELDS = (
+    "last_name",
+    "first_names",
+    "birth_date",
+    "email",
+    "mobile",
+    "address",
+    "language",
+    "facts",
+)
+
+
+class ImportFailed(Exception):
+    """The file as a whole cannot be imported; the message is the translated reason."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    line: int
+    reason: str
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected_count: int = 0
+    rejected: list[Rejection] = field(default_factory=list)  # the first KEPT_REJECTIONS
+
+    def add(self, other: ImportResult) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+# --- one row ------------------------------------------------------------------------------
+
+
+def mss_facts(row: dict[str, str], birth_year: int) -> dict:
+    return {
+        "employer": clean_text(row.get("employer", ""), "employer", required=True),
+        "duty_country": clean_country(row.get("duty_country", "")),
+        "entry_year": clean_year(row.get("entry_year", ""), "entry_year", not_before=birth_year),
+    }
+
+
+def espace_prive_facts(row: dict[str, str]) -> dict:
+    serial = clean_vitale_serial(row.get("vitale_serial", ""))
+    kind = clean_choice(
+        row.get("vitale_kind", ""), "vitale_kind", VITALE_KINDS, required=bool(serial)
+    )
+    return {
+        "profile": clean_choice(row.get("profile", ""), "profile", PROFILES),
+        "health_affiliated": clean_bool(row.get("health_affiliated", ""), "health_affiliated"),
+        "vitale_serial": serial,
+        "vitale_kind": kind if serial else "",
+        "iban": clean_iban(row.get("iban", "")),
+    }
+
+
+def _espace_prive_identity(row: dict[str, str], identifier: str, birth_date, facts) -> str:
+    """Check the identifier against the profile and birth date; return the first names."""
+    if is_siret(identifier):
+        if facts["profile"] != "entreprise":
+            raise Invalid(_("identifier: a SIRET is only for the entreprise profile"))
+        return clean_name(row.get("first_names", ""), "first_names", required=False)
+    if not is_nir13(identifier):
+        raise Invalid(
+            _(
+                "identifier: expected a social security number (13 characters "
+                "without the key) or a SIRET (14 digits)"
+            )
+        )
+    if facts["profile"] == "entreprise":
+        raise Invalid(_("identifier: the entreprise profile needs a SIRET"))
+    if not nir_agrees_with_birth_date(identifier, birth_date):
+        raise Invalid(_("identifier: the social security number does not agree with birth_date"))
+    return clean_name(row.get("first_names", ""), "first_names")
+
+
+def member_values(row: dict[str, str]) -> dict:
+    """The Member fields for one CSV row, or ``Invalid`` with the first reason found."""
+    portal = (row.get("portal") or "").strip().lower()
+    if portal not in PORTALS:
+        raise Invalid(_("portal: expected mss or espace-prive"))
+    identifier = compact(clean_text(row.get("identifier", ""), "identifier", required=True))
+    last_name = clean_name(row.get("last_name", ""), "last_name")
+    birth_date = clean_birth_date(row.get("birth_date", ""))
+    if portal == "mss":
+        if not is_uid(identifier):
+            raise Invalid(_("identifier: a UID has 9 digits"))
+        first_names = clean_name(row.get("first_names", ""), "first_names")
+        facts = mss_facts(row, birth_date.year)
+    else:
+        facts = espace_prive_facts(row)
+        first_names = _espace_prive_identity(row, identifier, birth_date, facts)
+    return {
+        "portal": portal,
+        "identifier": identifier,
+        "last_name": last_name,
+        "first_names": first_names,
+        "birth_date": birth_date,
+        "email": clean_email(row.get("email", "")),
+        "mobile": clean_mobile(row.get("mobile", "")),
+        "address": clean_text(row.get("address", ""), "address", multiline=True),
+        "language": clean_language(row.get("language", "")),
+        "facts": facts,
+    }
+
+
+# --- saving -------------------------------------------------------------------------------
+
+
+async def upsert_members(records: Iterable[dict]) -> ImportResult:
+    """Create or update members keyed on (portal, identifier), writing only what changed."""
+    records = list(records)
+    result = ImportResult()
+    if not records:
+        return result
+    async with in_transaction() as connection:
+        existing = {}
+        for portal in {r["portal"] for r in records}:
+            identifiers = [r["identifier"] for r in records if r["portal"] == portal]
+            async for member in Member.filter(portal=portal, identifier__in=identifiers).using_db(
+                connection
+            ):
+                existing[(portal, member.identifier)] = member
+        new = []
+        for record in records:
+            member = existing.get((record["portal"], record["identifier"]))
+            if member is None:
+                new.append(Member(**record))
+                continue
+            changed = [name for name in MEMBER_FIELDS if getattr(member, name) != record[name]]
+            if not changed:
+                result.unchanged += 1
+                continue
+            for name in changed:
+                setattr(member, name, record[name])
+            await member.save(update_fields=[*changed, "imported_at"], using_db=connection)
+            result.updated += 1
+        if new:
+            await Member.bulk_create(new, using_db=connection)
+            result.created += len(new)
+    return result
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+class _Lines:
+    """Decoded physical lines of a binary file, at most MAX_LINE_BYTES each.
+
+    A line that is too long or not UTF-8 is remembered in ``bad`` (line number → reason)
+    and passed on as an empty or replaced line, so the CSV reader keeps counting lines.
+    """
+
+    def __init__(self, raw: BinaryIO, on_progress: Callable[[int], None] | None) -> None:
+        self.raw = raw
+        self.on_progress = on_progress
+        self.number = 0
+        self.bad: dict[int, str] = {}
+
+    def __iter__(self) -> Iterator[str]:
+        while chunk := self.raw.readline(MAX_LINE_BYTES + 1):
+            self.number += 1
+            size = len(chunk)
+            if self.number == 1:
+                chunk = chunk.removeprefix(codecs.BOM_UTF8)
+            if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
+                while chunk and not chunk.endswith(b"\n"):  # skip the rest of the line
+                    chunk = self.raw.readline(MAX_LINE_BYTES)
+                    size += len(chunk)
+                self.bad[self.number] = _("the line is too long")
+                chunk = b"\n"
+            if self.on_progress:
+                self.on_progress(size)
+            try:
+                yield chunk.decode("utf-8")
+            except UnicodeDecodeError:
+                self.bad[self.number] = _("the line is not valid UTF-8")
+                yield chunk.decode("utf-8", errors="replace")
+
+    def problem_between(self, first: int, last: int) -> str | None:
+        """The reason a record spanning these lines is unreadable, if any (and forget them)."""
+        found = [self.bad.pop(n) for n in range(first, last + 1) if n in self.bad]
+        return found[0] if found else None
+
+
+def _header(reader, lines: _Lines) -> list[str]:
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ImportFailed(_("the file is empty")) from None
+    except csv.Error:
+        header = []
+    if lines.problem_between(1, reader.line_num) or not header:
+        raise ImportFailed(_("the first line must be a UTF-8 header naming the columns"))
+    names = [name.strip().lower() for name in header]
+    missing = [c for c in REQUIRED_COLUMNS if c not in names]
+    if missing:
+        raise ImportFailed(_("missing columns: %(columns)s", columns=", ".join(missing)))
+    unknown = [n for n in names if n not in COLUMNS]
+    if unknown:
+        raise ImportFailed(
+            _("unknown columns: %(columns)s", columns=", ".join(n[:40] for n in unknown[:10]))
+        )
+    if len(set(names)) != len(names):
+        raise ImportFailed(_("a column is named twice"))
+    return names
+
+
+def read_rows(raw: BinaryIO, on_progress=None) -> Iterator[tuple[int, dict | Rejection]]:
+    """(first line number, row dict) for each record, or a Rejection when unreadable."""
+    if raw.peek(2)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        raise ImportFailed(_("the file must be UTF-8 (this one is UTF-16)"))
+    lines = _Lines(raw, on_progress)
+    reader = csv.reader(iter(lines))
+    names = _header(reader, lines)
+    while True:
+        first = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            lines.problem_between(first, reader.line_num)
+            yield first, Rejection(first, _("unreadable CSV: %(error)s", error=str(error)))
+            continue
+        problem = lines.problem_between(first, reader.line_num)
+        if problem:
+            yield first, Rejection(first, problem)
+        elif not values:
+            continue  # a blank line
+        elif len(values) != len(names):
+            yield (
+                first,
+                Rejection(
+                    first,
+                    _(
+                        "expected %(expected)s fields, found %(found)s",
+                        expected=len(names),
+                        found=len(values),
+                    ),
+                ),
+            )
+        else:
+            yield first, dict(zip(names, values, strict=True))
+
+
+async def import_members(
+    path: str | Path,
+    *,
+    on_progress: Callable[[int], None] | None = None,
+    on_reject: Callable[[Rejection], None] | None = None,
+) -> ImportResult:
+    """Import a registry CSV file; ``on_progress`` receives the bytes read since its last
+    call, ``on_reject`` each rejected row."""
+    result = ImportResult()
+    batch: dict[tuple[str, str], dict] = {}
+
+    def reject(rejection: Rejection) -> None:
+        result.rejected_count += 1
+        if len(result.rejected) < KEPT_REJECTIONS:
+            result.rejected.append(rejection)
+        if on_reject:
+            on_reject(rejection)
+
+    try:
+        # Blocking reads are fine: the importer runs alone in the command line.
+        raw = open(path, "rb")  # noqa: ASYNC230
+    except OSError as error:
+        raise ImportFailed(
+            _("cannot read %(path)s: %(error)s", path=str(path), error=error.strerror or str(error))
+        ) from None
+    with raw:
+        for line, row in read_rows(raw, on_progress):
+            if isinstance(row, Rejection):
+                reject(row)
+                continue
+            try:
+                record = member_values(row)
+            except Invalid as error:
+                reject(Rejection(line, str(error)))
+                continue
+            key = (record["portal"], record["identifier"])
+            if key in batch or len(batch) >= BATCH_SIZE:
+                result.add(await upsert_members(batch.values()))
+                batch.clear()
+            batch[key] = record
+    result.add(await upsert_members(batch.values()))
+    return result

@@ -1,0 +1,53 @@
+"""Operators' housekeeping: unlock a member's identity verification, purge what expired."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tortoise.expressions import Q
+
+from web.accounts.models import Account, Token
+from web.accounts.service import login_key
+from web.portals.drafts import purge_expired_drafts
+from web.registry.matching import normalize_identifier
+from web.security import limits
+from web.security.models import Session
+from web.security.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
+
+# Spent or expired links are kept a day, so opening one again still explains itself.
+TOKEN_GRACE = timedelta(days=1)
+
+
+async def unlock(portal: str, identifier: str, client: str | None = None) -> dict[str, int]:
+    """Clear a member's identity-verification failures and log-in back-off (and those of a
+    client address); returns the failures each cleared counter had, by kind."""
+    identifier = normalize_identifier(identifier)
+    member_key, client_key = limits.verification_keys(portal, identifier, client or "")
+    keys = {"verification": member_key}
+    account = await Account.get_or_none(
+        portal=portal, member__portal=portal, member__identifier=identifier
+    )
+    if account:
+        keys["login"] = login_key(portal, account.login)
+    if client:
+        keys["client"] = client_key
+    cleared = {}
+    for kind, key in keys.items():
+        cleared[kind] = await limits.failures(key)
+        await limits.clear(key)
+    return cleared
+
+
+async def purge() -> dict[str, int]:
+    """Delete expired drafts, old tokens, expired sessions and old attempt counters;
+    returns how many of each."""
+    moment = datetime.now(UTC)
+    cutoff = moment - TOKEN_GRACE
+    return {
+        "drafts": await purge_expired_drafts(),
+        "tokens": await Token.filter(Q(expires_at__lt=cutoff) | Q(used_at__lt=cutoff)).delete(),
+        "sessions": await Session.filter(
+            Q(last_seen_at__lt=moment - IDLE_TIMEOUT) | Q(created_at__lt=moment - ABSOLUTE_TIMEOUT)
+        ).delete(),
+        "attempt_counters": await limits.purge_expired(),
+    }

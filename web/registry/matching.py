@@ -1,0 +1,67 @@
+"""Matching what a visitor typed against the registry (SPEC §1).
+
+Names compare case-, accent-, space-, hyphen- and apostrophe-insensitively; emails
+case-insensitively; identifiers after removing spaces.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from web.registry.models import Member
+
+_IDENTIFIER_MAX = Member._meta.fields_map["identifier"].max_length
+_IGNORED = {" ", "-", "'", "\u2019", "\u2018", "\u02bc", ".", "\u00a0", "\u2010", "\u2011"}
+
+
+def normalize_name(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value or "")
+    kept = (
+        c
+        for c in decomposed
+        if not unicodedata.combining(c) and c not in _IGNORED and not c.isspace()
+    )
+    return "".join(kept).casefold()
+
+
+def normalize_identifier(value: str) -> str:
+    return "".join((value or "").split()).upper()
+
+
+def normalize_email(value: str) -> str:
+    return (value or "").strip().casefold()
+
+
+def same_name(a: str, b: str) -> bool:
+    return bool(normalize_name(a)) and normalize_name(a) == normalize_name(b)
+
+
+async def find_member(
+    portal: str,
+    identifier: str,
+    *,
+    last_name: str,
+    first_names: str,
+    birth_date: date | None,
+    email: str | None = None,
+) -> Member | None:
+    """The member whose record matches every given field, or None (never says which field)."""
+    identifier = normalize_identifier(identifier)
+    if not identifier.isprintable() or not 0 < len(identifier) <= _IDENTIFIER_MAX:
+        return None  # no record has it, and the database would refuse it (length, NUL)
+    member = await Member.get_or_none(portal=portal, identifier=identifier)
+    if member is None:
+        return None
+    matches = (
+        same_name(last_name, member.last_name)
+        and (
+            same_name(first_names, member.first_names)
+            # a company (SIRET) has no first names: none typed matches none recorded
+            or not normalize_name(member.first_names)
+            and not normalize_name(first_names)
+        )
+        and birth_date == member.birth_date
+        and (email is None or normalize_email(email) == normalize_email(member.email))
+    )
+    return member if matches else None

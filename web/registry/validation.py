@@ -1,0 +1,217 @@
+"""What a registry value must look like, and its stored form.
+
+Each ``clean_*`` returns the value as the registry stores it, or raises ``Invalid`` with a
+translated reason that names the column. The CSV importer uses them; the demo registry is
+tested against them; journeys may reuse the identifier checks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+import phonenumbers
+from babel import Locale
+from email_validator import EmailNotValidError, validate_email
+from stdnum import iban as stdnum_iban
+from stdnum.fr import nir, siret
+
+from web.i18n import LANGUAGES
+from web.i18n import gettext as _
+
+PORTALS = ("mss", "espace-prive")
+PROFILES = ("exploitant", "entreprise", "particulier", "employeur_jardinier", "cotisant_solidarite")
+VITALE_KINDS = ("photo", "no_photo")
+# Column limits, matching the model (address and facts are ours: the model has no limit).
+MAX_LENGTH = {
+    "identifier": 32,
+    "last_name": 200,
+    "first_names": 200,
+    "email": 320,
+    "mobile": 32,
+    "address": 1000,
+    "employer": 200,
+    "vitale_serial": 20,
+    "iban": 42,
+}
+# National numbers are tried as mainland France, then as the overseas departments.
+MOBILE_REGIONS = ("FR", "RE", "GP", "MQ", "GF", "YT")
+_NIR13 = re.compile(r"[123478][0-9]{4}([0-9]{2}|2A|2B)[0-9]{6}")
+# INSEE months: 01-12, 20 (unknown), 30-42 and 50-99 (incomplete civil status).
+_NIR_MONTHS = {*range(1, 13), 20, *range(30, 43), *range(50, 100)}
+_UID = re.compile(r"[0-9]{9}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_YES = {"yes", "y", "true", "1", "oui", "o"}
+_NO = {"no", "n", "false", "0", "non", ""}
+
+
+class Invalid(ValueError):
+    """A value the registry cannot hold; the message is the translated reason."""
+
+
+def clean_text(
+    value: str,
+    column: str,
+    *,
+    required: bool = False,
+    multiline: bool = False,
+    max_length: int | None = None,
+) -> str:
+    """Trimmed, NFC-normalised text without control characters."""
+    value = unicodedata.normalize("NFC", (value or "").replace("\r\n", "\n").strip())
+    limit = max_length or MAX_LENGTH[column]
+    if required and not value:
+        raise Invalid(_("%(column)s is required", column=column))
+    if len(value) > limit:
+        raise Invalid(
+            _("%(column)s is too long (at most %(max)s characters)", column=column, max=limit)
+        )
+    allowed = {"\n"} if multiline else set()
+    if any(
+        c not in allowed and (unicodedata.category(c) == "Cc" or c in _BIDI_CONTROLS) for c in value
+    ):
+        raise Invalid(_("%(column)s contains control characters", column=column))
+    return value
+
+
+def clean_name(value: str, column: str, *, required: bool = True) -> str:
+    value = clean_text(value, column, required=required)
+    if value and not any(unicodedata.category(c).startswith("L") for c in value):
+        raise Invalid(_("%(column)s must contain letters", column=column))
+    return value
+
+
+def compact(value: str) -> str:
+    return "".join((value or "").split()).upper()
+
+
+def is_uid(value: str) -> bool:
+    return bool(_UID.fullmatch(value))
+
+
+def is_nir13(value: str) -> bool:
+    """A social security number without its key (the rules the espace-prive journey
+    applies): sex, year, an INSEE month, department (2A/2B for Corsica), commune, order."""
+    return (
+        bool(_NIR13.fullmatch(value))
+        and int(value[3:5]) in _NIR_MONTHS
+        and nir.is_valid(value + nir.calc_check_digits(value))
+    )
+
+
+def nir_agrees_with_birth_date(nir13: str, birth_date: date) -> bool:
+    """The year always agrees, the month when the number gives one (01-12)."""
+    month = int(nir13[3:5])
+    return int(nir13[1:3]) == birth_date.year % 100 and (month > 12 or month == birth_date.month)
+
+
+def is_siret(value: str) -> bool:
+    return len(value) == 14 and siret.is_valid(value)
+
+
+def clean_birth_date(value: str) -> date:
+    value = (value or "").strip()
+    try:
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(value)
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(_("birth_date: expected a date such as 1970-01-31")) from None
+    if not date(1800, 1, 1) <= parsed <= date.today():
+        raise Invalid(_("birth_date: not a plausible date"))
+    return parsed
+
+
+def clean_email(value: str) -> str:
+    value = clean_text(value, "email")
+    if not value:
+        return ""
+    try:
+        return validate_email(value, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise Invalid(_("email: not a valid email address")) from None
+
+
+def clean_mobile(value: str) -> str:
+    """A mobile number in E.164 (national numbers: mainland France or overseas)."""
+    value = clean_text(value, "mobile")
+    if not value:
+        return ""
+    for region in MOBILE_REGIONS:
+        try:
+            number = phonenumbers.parse(value, region)
+        except phonenumbers.NumberParseException:
+            break
+        if phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
+            phonenumbers.PhoneNumberType.MOBILE,
+            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        ):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise Invalid(_("mobile: not a valid mobile number"))
+
+
+def clean_language(value: str) -> str:
+    value = (value or "").strip().lower() or "fr"
+    if value not in LANGUAGES:
+        raise Invalid(_("language: expected fr or en"))
+    return value
+
+
+def clean_iban(value: str) -> str:
+    value = clean_text(value, "iban")
+    if not value:
+        return ""
+    if not stdnum_iban.is_valid(value):
+        raise Invalid(_("iban: not a valid IBAN"))
+    return stdnum_iban.compact(value)
+
+
+def clean_country(value: str) -> str:
+    """An ISO 3166 alpha-2 code (the fund stores codes, journeys show localized names)."""
+    code = (value or "").strip().upper()
+    if not (
+        len(code) == 2 and code.isalpha() and code.isascii() and code in Locale("en").territories
+    ):
+        raise Invalid(_("duty_country: expected a country code such as KE"))
+    return code
+
+
+def clean_year(value: str, column: str, *, not_before: int) -> int:
+    value = (value or "").strip()
+    if not (
+        value.isascii()
+        and value.isdigit()
+        and len(value) == 4
+        and not_before <= int(value) <= date.today().year
+    ):
+        raise Invalid(_("%(column)s: expected a year such as 1998", column=column))
+    return int(value)
+
+
+def clean_bool(value: str, column: str) -> bool:
+    value = (value or "").strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise Invalid(_("%(column)s: expected yes or no", column=column))
+
+
+def clean_choice(
+    value: str, column: str, choices: tuple[str, ...], *, required: bool = True
+) -> str:
+    value = (value or "").strip().lower()
+    if value in choices or (not required and not value):
+        return value
+    raise Invalid(
+        _("%(column)s: expected one of %(choices)s", column=column, choices=", ".join(choices))
+    )
+
+
+def clean_vitale_serial(value: str) -> str:
+    value = compact(value)
+    if value and not (value.isascii() and value.isdigit() and 6 <= len(value) <= 20):
+        raise Invalid(_("vitale_serial: expected 6 to 20 digits"))
+    return value
