@@ -1,0 +1,394 @@
+"""Log-in, log-out, forgotten password, reset link, member space, password changes.
+
+Mounted under each portal (``/<portal>/…``). Forms are plain POSTs answered 303 → GET
+(or the page again with its errors); the only htmx request is the live password feedback.
+"""
+
+from __future__ import annotations
+
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from web.accounts import service, tokens
+from web.accounts.forms import (
+    ChangePasswordForm,
+    ChoosePasswordForm,
+    feedback_account,
+    feedback_key,
+    forgot_form,
+    login_form,
+)
+from web.accounts.models import Account
+from web.accounts.passwords import live_feedback, personal_words
+from web.forms import error_list, read_form
+from web.i18n import gettext as _
+from web.i18n import lazy_gettext
+from web.portals.drafts import delete_draft, load_draft, save_draft
+from web.portals.home import current_portal
+from web.rendering import render
+from web.security import limits, sessions
+from web.security.audit import audit
+from web.security.client import client_address
+
+LOGIN_FORM_ID = "login-form"
+FORGOT_FORM_ID = "forgot-form"
+PASSWORD_FORM_ID = "password-form"  # noqa: S105 - an HTML id
+
+# Messages a redirect asks the next page to show (?notice=…): the query only picks one.
+NOTICES = {
+    "logged-out": lazy_gettext("You are logged out."),
+    "password-reset": lazy_gettext("Your new password is saved. You can log in with it now."),
+    "password-changed": lazy_gettext("Your password has been changed."),
+    "password-set": lazy_gettext("Your new password is saved."),
+}
+
+
+def notice_text(request: Request) -> str | None:
+    key = request.query_params.get("notice", "")
+    return str(NOTICES[key]) if key in NOTICES else None
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def url(portal, path: str = "") -> str:
+    return f"/{portal.id}/{path}"
+
+
+def _typed_key(portal) -> str:
+    """Drafts of what was typed in the account forms when switching language (never a
+    password), apart from the portal's registration draft."""
+    return f"{portal.id}:accounts"
+
+
+async def _remember_typed(request: Request, portal, form, name: str) -> None:
+    await save_draft(request, _typed_key(portal), {name: form.get("login") or ""})
+
+
+async def _typed(request: Request, portal, name: str) -> str:
+    return (await load_draft(request, _typed_key(portal))).get(name, "")
+
+
+# --- log-in, log-out -----------------------------------------------------------------------
+
+
+async def login(request: Request) -> Response:
+    portal = current_portal(request)
+    current = await sessions.current_account(request)
+    if current is not None and current.portal == portal.id:
+        return redirect(url(portal, "account"))
+    if request.method == "GET":
+        form = login_form(portal)
+        form.login.data = await _typed(request, portal, "login")
+        return _login_page(request, portal, form)
+    data = await read_form(request)
+    if data.get("switch_lang"):
+        await _remember_typed(request, portal, data, "login")
+        return redirect(url(portal, "login"))
+    form = login_form(portal, data)
+    if not form.validate():
+        return _login_page(request, portal, form, status_code=422)
+    client = client_address(request)
+    try:
+        account = await service.authenticate(
+            portal.id, form.login.data, form.password.data, client=client
+        )
+    except limits.Locked as locked:
+        message = _(
+            "Too many failed attempts. For your security, logging in is paused for "
+            "%(minutes)s min. Try again later, or reset your password.",
+            minutes=max(1, round(locked.retry_after / 60)),
+        )
+        return _login_page(
+            request,
+            portal,
+            form,
+            message,
+            status_code=429,
+            headers={"Retry-After": str(locked.retry_after)},
+        )
+    except service.ProvisionalPasswordExpired:
+        message = _(
+            "Your provisional password has expired: it was valid for 7 days. Ask for a new "
+            "password with “Forgot your password?” below, or contact us."
+        )
+        return _login_page(request, portal, form, message, status_code=422)
+    if account is None:
+        message = (
+            _("The email address or the password is not correct.")
+            if portal.login_field == "email"
+            else _("The social security number or the password is not correct.")
+        )
+        return _login_page(request, portal, form, message, status_code=422)
+    await sessions.start_session(request, account)
+    await delete_draft(request, _typed_key(portal))
+    if account.password_state == service.PROVISIONAL:
+        return redirect(url(portal, "account/new-password"))
+    return redirect(url(portal, "account"))
+
+
+def _login_page(request, portal, form, message=None, *, status_code=200, headers=None):
+    errors = error_list(form) + ([("login", message)] if message else [])
+    return render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "errors": errors,
+            "page_error": bool(errors),
+            "notice": notice_text(request) if request.method == "GET" else None,
+            "lang_form_id": LOGIN_FORM_ID,
+        },
+        status_code=status_code,
+        headers=headers,
+    )
+
+
+async def logout(request: Request) -> Response:
+    portal = current_portal(request)
+    account = await sessions.current_account(request)
+    if account is not None:
+        await audit(
+            "logout", portal=portal.id, subject=account.login, client=client_address(request)
+        )
+    await sessions.end_session(request)
+    return redirect(url(portal, "login?notice=logged-out"))
+
+
+# --- forgotten password, reset link ---------------------------------------------------------
+
+
+async def forgot(request: Request) -> Response:
+    portal = current_portal(request)
+    if request.method == "GET":
+        form = forgot_form(portal)
+        form.login.data = await _typed(request, portal, "forgot")
+        return _forgot_page(request, portal, form)
+    data = await read_form(request)
+    if data.get("switch_lang"):
+        await _remember_typed(request, portal, data, "forgot")
+        return redirect(url(portal, "forgot"))
+    form = forgot_form(portal, data)
+    if not form.validate():
+        return _forgot_page(request, portal, form, status_code=422)
+    client = client_address(request)
+    per_client = service.client_key("forgot", portal.id, client)
+    await limits.ensure_open(per_client)
+    await limits.record_failure(per_client, service.FORGOT_CLIENT)
+    await delete_draft(request, _typed_key(portal))
+    # The lookup and the mail happen after the answer is sent: the answer is the same, and
+    # takes the same time, whether or not the account exists.
+    task = BackgroundTask(
+        service.request_password_reset,
+        portal,
+        form.login.data,
+        base_url=request.app.state.settings.base_url,
+        client=client,
+    )
+    return RedirectResponse(url(portal, "forgot/sent"), status_code=303, background=task)
+
+
+def _forgot_page(request, portal, form, *, status_code=200):
+    errors = error_list(form)
+    return render(
+        request,
+        "accounts/forgot.html",
+        {
+            "form": form,
+            "errors": errors,
+            "page_error": bool(errors),
+            "lang_form_id": FORGOT_FORM_ID,
+        },
+        status_code=status_code,
+    )
+
+
+async def forgot_sent(request: Request) -> Response:
+    return render(request, "accounts/forgot_sent.html")
+
+
+async def reset(request: Request) -> Response:
+    portal = current_portal(request)
+    raw = request.path_params["token"]
+    here = url(portal, f"reset/{raw}")
+    per_client = service.client_key("reset", portal.id, client_address(request))
+    await limits.ensure_open(per_client)
+    token = await tokens.peek_token(raw, tokens.RESET)
+    if token is None or token.account.portal != portal.id:
+        await limits.record_failure(per_client, service.RESET_CLIENT)
+        return _link_invalid(request)
+    account = token.account
+    if request.method == "GET":
+        return _password_page(request, portal, ChoosePasswordForm(), "reset", here, account)
+    data = await read_form(request)
+    if data.get("switch_lang"):
+        return redirect(here)
+    form = ChoosePasswordForm(data)
+    if not (form.validate() and await form.check_policy(account, portal)):
+        return _password_page(request, portal, form, "reset", here, account, status_code=422)
+    if await tokens.spend_token(raw, tokens.RESET) is None:
+        return _link_invalid(request)
+    await service.set_password(
+        account, form.password.data, portal=portal, base_url=request.app.state.settings.base_url
+    )
+    return redirect(url(portal, "login?notice=password-reset"))
+
+
+def _link_invalid(request: Request) -> Response:
+    return render(request, "accounts/link_invalid.html", status_code=410)
+
+
+# --- member space ---------------------------------------------------------------------------
+
+
+async def _logged_in(request: Request, portal) -> Account | Response:
+    """The logged-in account of this portal, or where to send the visitor instead: the log-in
+    page, or the forced change of a provisional password."""
+    account = await sessions.current_account(request)
+    if account is None or account.portal != portal.id:
+        return redirect(url(portal, "login"))
+    if account.password_state == service.PROVISIONAL and request.url.path != url(
+        portal, "account/new-password"
+    ):
+        return redirect(url(portal, "account/new-password"))
+    return account
+
+
+async def account_home(request: Request) -> Response:
+    portal = current_portal(request)
+    account = await _logged_in(request, portal)
+    if isinstance(account, Response):
+        return account
+    member = await account.member
+    notice = notice_text(request)
+    return render(
+        request,
+        "accounts/account.html",
+        {"account": account, "member": member, "notice": notice},
+        status_message=notice,
+    )
+
+
+async def change_password(request: Request) -> Response:
+    portal = current_portal(request)
+    account = await _logged_in(request, portal)
+    if isinstance(account, Response):
+        return account
+    here = url(portal, "account/password")
+    if request.method == "GET":
+        return _password_page(request, portal, ChangePasswordForm(), "change", here, account)
+    data = await read_form(request)
+    if data.get("switch_lang"):
+        return redirect(here)
+    form = ChangePasswordForm(data)
+    if form.validate():
+        try:
+            right = await service.check_current_password(
+                account, form.current.data, client=client_address(request)
+            )
+        except limits.Locked as locked:
+            form.current.errors = [
+                _(
+                    "Too many failed attempts. For your security, changing the password is "
+                    "paused for %(minutes)s min.",
+                    minutes=max(1, round(locked.retry_after / 60)),
+                )
+            ]
+            return _password_page(request, portal, form, "change", here, account, status_code=429)
+        if not right:
+            form.current.errors = [_("Your current password is not correct.")]
+        if await form.check_policy(account, portal) and right:
+            await _save_password(request, portal, account, form.password.data)
+            return redirect(url(portal, "account?notice=password-changed"))
+    return _password_page(request, portal, form, "change", here, account, status_code=422)
+
+
+async def new_password(request: Request) -> Response:
+    """The forced change of a provisional password, right after logging in with it."""
+    portal = current_portal(request)
+    account = await _logged_in(request, portal)
+    if isinstance(account, Response):
+        return account
+    if account.password_state != service.PROVISIONAL:
+        return redirect(url(portal, "account"))
+    here = url(portal, "account/new-password")
+    if request.method == "GET":
+        return _password_page(request, portal, ChoosePasswordForm(), "provisional", here, account)
+    data = await read_form(request)
+    if data.get("switch_lang"):
+        return redirect(here)
+    form = ChoosePasswordForm(data)
+    if not (form.validate() and await form.check_policy(account, portal)):
+        return _password_page(request, portal, form, "provisional", here, account, status_code=422)
+    await _save_password(request, portal, account, form.password.data)
+    return redirect(url(portal, "account?notice=password-set"))
+
+
+async def _save_password(request: Request, portal, account: Account, password: str) -> None:
+    """Set the password, which ends every session, then log this visitor in again under a
+    new session id."""
+    await service.set_password(
+        account, password, portal=portal, base_url=request.app.state.settings.base_url
+    )
+    await sessions.start_session(request, account)
+
+
+def _password_page(request, portal, form, kind, action, account, *, status_code=200):
+    errors = error_list(form)
+    return render(
+        request,
+        "accounts/password.html",
+        {
+            "form": form,
+            "kind": kind,
+            "action": action,
+            "errors": errors,
+            "page_error": bool(errors),
+            "feedback_key": feedback_key(request, account) if kind == "reset" else "",
+            "lang_form_id": PASSWORD_FORM_ID,
+        },
+        status_code=status_code,
+    )
+
+
+# --- live password feedback (htmx) ----------------------------------------------------------
+
+
+async def password_feedback(request: Request) -> Response:
+    """The requirements checklist for the password being typed (``choose_password`` macro)."""
+    portal = current_portal(request)
+    data = await read_form(request)
+    account = await feedback_account(request, data.get("feedback_for", ""))
+    if account is None:
+        account = await sessions.current_account(request)
+    if account is not None and account.portal == portal.id:
+        personal = await service.account_personal_words(account, portal)
+    else:
+        personal = personal_words(portal)
+    checks = await live_feedback(data.get("password", ""), personal=personal)
+    met = sum(1 for check in checks if check.met)
+    summary = _("%(met)s of %(total)s password requirements met.", met=met, total=len(checks))
+    return render(
+        request,
+        "accounts/password_feedback.html",
+        {"checks": checks},
+        block="feedback",
+        status_message=summary if data.get("password") else None,
+    )
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        Route("/login", login, methods=["GET", "POST"], name="login"),
+        Route("/logout", logout, methods=["POST"], name="logout"),
+        Route("/forgot", forgot, methods=["GET", "POST"], name="forgot"),
+        Route("/forgot/sent", forgot_sent, name="forgot_sent"),
+        Route("/reset/{token}", reset, methods=["GET", "POST"], name="reset"),
+        Route("/account", account_home, name="account"),
+        Route("/account/password", change_password, methods=["GET", "POST"], name="password"),
+        Route("/account/new-password", new_password, methods=["GET", "POST"], name="new_password"),
+        Route("/password-feedback", password_feedback, methods=["POST"], name="feedback"),
+    ]

@@ -1,0 +1,317 @@
+"""Accounts: creation, passwords (policy, setting, provisional), log-in, password reset.
+
+What the account routes and the two journeys call. ``portal`` arguments are ``Portal`` objects
+(``request.app.state.portals[id]`` / ``web.portals.home.current_portal(request)``) unless the
+parameter is named ``portal_id``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from web.accounts import tokens
+from web.accounts.hashing import DUMMY_HASH, hash_password, verify_password
+from web.accounts.models import Account, Token
+from web.accounts.passwords import Personal, check_password, personal_words
+from web.mail.outbox import enqueue_mail
+from web.registry.matching import normalize_email, normalize_identifier
+from web.registry.models import Member
+from web.security import limits
+from web.security.audit import audit
+from web.security.models import Session
+from web.security.tokens import digest
+
+# Account.password_state values.
+PENDING, PROVISIONAL, ACTIVE = "pending", "provisional", "active"  # noqa: S105
+PROVISIONAL_LIFETIME = timedelta(days=7)
+# Readable: lower case and digits without look-alikes (i, l, o, 0, 1). 28 of 31 symbols:
+# 138 bits, shown in groups of 4.
+PROVISIONAL_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+PROVISIONAL_SYMBOLS = 28
+
+# Log-in: after 5 failures for one login, pauses of 1, 2, 4, 8 then 15 minutes; forgotten a
+# day after the first failure. Counted per login typed, so it says nothing of whether it exists.
+LOGIN_BACKOFF = limits.Backoff(
+    free=5, first=timedelta(minutes=1), longest=timedelta(minutes=15), window=timedelta(days=1)
+)
+# Per client address: log-in failures, reset requests, wrong reset links.
+LOGIN_CLIENT = limits.Rule(limit=50, window=timedelta(minutes=15), lockout=timedelta(minutes=15))
+FORGOT_CLIENT = limits.Rule(limit=10, window=timedelta(hours=1), lockout=timedelta(hours=1))
+RESET_CLIENT = limits.Rule(limit=20, window=timedelta(hours=1), lockout=timedelta(hours=1))
+RESET_COOLDOWN = timedelta(minutes=1)  # at most one reset email a minute per account
+
+
+class ProvisionalPasswordExpired(Exception):
+    """The provisional password was right but is more than 7 days old."""
+
+    def __init__(self, account: Account) -> None:
+        super().__init__(account.pk)
+        self.account = account
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def normalize_login(login: str) -> str:
+    """An email (mss) compares case-insensitively, an identifier without spaces."""
+    login = login or ""
+    return normalize_email(login) if "@" in login else normalize_identifier(login)
+
+
+def login_key(portal_id: str, login: str) -> str:
+    return f"login:{portal_id}:{digest(normalize_login(login))}"
+
+
+def client_key(action: str, portal_id: str, client: str) -> str:
+    return f"{action}-client:{portal_id}:{client}"
+
+
+async def create_account(
+    member: Member,
+    *,
+    portal: str,
+    login: str,
+    email: str,
+    language: str,
+    policy_version: str,
+    using_db=None,
+) -> Account:
+    """A new account of ``member`` on portal ``portal`` (its id), ``password_state="pending"``,
+    with the accepted policy version and time. ``login`` is the email (mss) or the identifier
+    (espace-prive), stored normalised. Raises ``tortoise.exceptions.IntegrityError`` when the
+    member or the login already has an account on the portal. Pass ``using_db`` to create it in
+    the caller's transaction (with its outbox mail)."""
+    return await Account.create(
+        portal=portal,
+        member=member,
+        login=normalize_login(login),
+        email=email.strip(),
+        language=language,
+        policy_version=policy_version,
+        policy_accepted_at=now(),
+        using_db=using_db,
+    )
+
+
+async def find_account(portal_id: str, login: str) -> Account | None:
+    normalized = normalize_login(login)
+    if not normalized or len(normalized) > 320:
+        return None
+    return await Account.get_or_none(portal=portal_id, login=normalized)
+
+
+async def account_personal_words(account: Account, portal) -> list[Personal]:
+    """What this account's password must not contain (identifier, names, email, portal)."""
+    member = await account.member
+    return personal_words(
+        portal,
+        identifier=member.identifier,
+        last_name=member.last_name,
+        first_names=member.first_names,
+        email=account.email or member.email,
+    )
+
+
+async def password_problems(
+    account: Account, portal, password: str, confirmation: str | None = None
+) -> list[str]:
+    """The localized reasons the policy refuses ``password`` for ``account`` (empty: accepted).
+    A mismatching ``confirmation`` adds "The two passwords are not the same." last."""
+    personal = await account_personal_words(account, portal)
+    return await check_password(password, confirmation=confirmation, personal=personal)
+
+
+async def set_password(account: Account, password: str, *, portal, base_url: str) -> None:
+    """Store ``password`` (argon2id, hashed off the event loop) — the caller checked it with
+    ``password_problems`` first. The account becomes ``active``; every session of the account
+    ends (the caller starts a new one with ``sessions.start_session`` if the member stays
+    logged in) and its unused link tokens stop working. Audited as ``password_set`` (first
+    password) or ``password_changed``, and the member gets the ``password_changed`` email."""
+    first = account.password_state != ACTIVE
+    password_hash = await hash_password(password)
+    async with in_transaction() as connection:
+        account.password_hash = password_hash
+        account.password_state = ACTIVE
+        account.password_expires_at = None
+        account.password_changed_at = now()
+        await account.save(
+            using_db=connection,
+            update_fields=[
+                "password_hash",
+                "password_state",
+                "password_expires_at",
+                "password_changed_at",
+            ],
+        )
+        await Session.filter(account_id=account.pk).using_db(connection).delete()
+        await tokens.discard_tokens(account, using_db=connection)
+        await audit(
+            "password_set" if first else "password_changed",
+            portal=account.portal,
+            subject=account.login,
+        )
+        if account.email:
+            await _notify_password_changed(account, portal, base_url, first, connection)
+
+
+async def _notify_password_changed(account, portal, base_url, first, connection) -> None:
+    member = await account.member
+    await enqueue_mail(
+        account.email,
+        "password_changed",
+        language=account.language,
+        context={
+            "portal": portal,
+            "name": display_name(member),
+            "changed_at": account.password_changed_at,
+            "first_password": first,
+            "login_url": f"{base_url}/{portal.id}/login",
+            "forgot_url": f"{base_url}/{portal.id}/forgot",
+        },
+        using_db=connection,
+    )
+
+
+def display_name(member: Member) -> str:
+    return f"{member.first_names} {member.last_name}".strip()
+
+
+def new_provisional_password() -> str:
+    symbols = "".join(secrets.choice(PROVISIONAL_ALPHABET) for _ in range(PROVISIONAL_SYMBOLS))
+    return "-".join(symbols[i : i + 4] for i in range(0, PROVISIONAL_SYMBOLS, 4))
+
+
+def canonical_provisional(password: str) -> str:
+    """What is hashed of a provisional password: typed with or without its dashes, spaces,
+    in any case."""
+    return "".join(c for c in (password or "").lower() if c not in "- \u00a0")
+
+
+async def issue_provisional_password(account: Account, using_db=None) -> str:
+    """A new random provisional password for ``account`` (espace-prive), returned in clear
+    once, for the email or the letter, and stored only as an argon2id hash. The account
+    becomes ``provisional``: the password works for 7 days and must be changed at the first
+    log-in. Like "abcd-efgh-…" (28 symbols, 138 bits; the dashes and case are optional)."""
+    raw = new_provisional_password()
+    account.password_hash = await hash_password(canonical_provisional(raw))
+    account.password_state = PROVISIONAL
+    account.password_expires_at = now() + PROVISIONAL_LIFETIME
+    await account.save(
+        using_db=using_db,
+        update_fields=["password_hash", "password_state", "password_expires_at"],
+    )
+    return raw
+
+
+async def _password_matches(account: Account | None, password: str) -> bool:
+    """Verify, spending the same argon2 time whether or not there is an account."""
+    if account is None or not account.password_hash:
+        await verify_password(password, DUMMY_HASH)
+        return False
+    if account.password_state == PROVISIONAL:
+        password = canonical_provisional(password)
+    return await verify_password(password, account.password_hash)
+
+
+async def authenticate(
+    portal_id: str, login: str, password: str, *, client: str = ""
+) -> Account | None:
+    """The account whose ``login`` (email or identifier, as typed) and password match on the
+    portal, or None — the same for an unknown login and a wrong password, in about the same
+    time. Raises ``limits.Locked`` while the login (or the client address) is paused after
+    repeated failures, and ``ProvisionalPasswordExpired`` when the password is a right but
+    expired provisional one (only then: it reveals nothing to who does not know it)."""
+    per_login = login_key(portal_id, login)
+    per_client = client_key("login", portal_id, client)
+    await limits.ensure_open(per_login, per_client)
+    account = await find_account(portal_id, login)
+    if not await _password_matches(account, password):
+        await audit(
+            "login_failure", portal=portal_id, subject=normalize_login(login), client=client
+        )
+        until = await limits.record_failure(per_login, LOGIN_BACKOFF)
+        await limits.record_failure(per_client, LOGIN_CLIENT)
+        if until:
+            raise limits.Locked(until)
+        return None
+    await limits.clear(per_login)
+    if account.password_state == PROVISIONAL and account.password_expires_at <= now():
+        await audit(
+            "login_failure",
+            portal=portal_id,
+            subject=account.login,
+            client=client,
+            reason="provisional_expired",
+        )
+        raise ProvisionalPasswordExpired(account)
+    await audit("login_success", portal=portal_id, subject=account.login, client=client)
+    return account
+
+
+async def check_current_password(account: Account, password: str, *, client: str = "") -> bool:
+    """Whether ``password`` is the account's current one (change-password form). Failures
+    count like log-in failures; raises ``limits.Locked`` while paused."""
+    per_login = login_key(account.portal, account.login)
+    await limits.ensure_open(per_login)
+    if await _password_matches(account, password):
+        return True
+    await audit(
+        "login_failure",
+        portal=account.portal,
+        subject=account.login,
+        client=client,
+        reason="current_password",
+    )
+    until = await limits.record_failure(per_login, LOGIN_BACKOFF)
+    if until:
+        raise limits.Locked(until)
+    return False
+
+
+async def request_password_reset(portal, login: str, *, base_url: str, client: str = "") -> bool:
+    """Email a 24-hour single-use reset link to the account of ``login`` on ``portal``, when it
+    exists and has an email address (at most one a minute). Returns whether a mail was queued:
+    for tests and logs only, never for the visitor's page."""
+    account = await find_account(portal.id, login)
+    sent = False
+    if account is not None and account.email and not await _reset_recently(account):
+        member = await account.member
+        async with in_transaction() as connection:
+            raw = await tokens.issue_token(account, tokens.RESET, using_db=connection)
+            await enqueue_mail(
+                account.email,
+                "reset_password",
+                language=account.language,
+                context={
+                    "portal": portal,
+                    "name": display_name(member),
+                    "link": f"{base_url}/{portal.id}/reset/{raw}",
+                    "hours": int(tokens.LIFETIME.total_seconds() // 3600),
+                    "forgot_url": f"{base_url}/{portal.id}/forgot",
+                },
+                using_db=connection,
+            )
+        sent = True
+    await audit(
+        "reset_requested",
+        portal=portal.id,
+        subject=normalize_login(login),
+        client=client,
+        sent=sent,
+    )
+    return sent
+
+
+async def _reset_recently(account: Account) -> bool:
+    return await Token.filter(
+        account_id=account.pk, purpose=tokens.RESET, created_at__gt=now() - RESET_COOLDOWN
+    ).exists()
+
+
+async def end_sessions(account: Account) -> int:
+    """Log the account out everywhere."""
+    return await Session.filter(account_id=account.pk).delete()
