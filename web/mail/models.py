@@ -1,0 +1,46 @@
+"""The mail outbox and the postal letters queue."""
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class OutboxMail(Model):
+    """A rendered message waiting for (or done with) delivery.
+
+    ``status``: ``pending``, ``sent`` or ``dead``.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    to = fields.CharField(max_length=320)
+    subject = fields.CharField(max_length=300)
+    text_body = fields.TextField()
+    html_body = fields.TextField()
+    template = fields.CharField(max_length=64)
+    language = fields.CharField(max_length=5)
+    status = fields.CharField(max_length=8, default="pending")
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    last_error = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox_mail"
+
+
+class Letter(Model):
+    """A postal letter with a provisional password, waiting to be printed and posted.
+
+    The password is made when the letter is exported, so it is never stored in clear.
+    """
+
+    id = fields.BigIntField(primary_key=True)
+    portal = fields.CharField(max_length=32)
+    account = fields.ForeignKeyField("models.Account", related_name="letters")
+    address = fields.TextField()
+    language = fields.CharField(max_length=5)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    exported_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "letter"

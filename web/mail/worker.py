@@ -1,0 +1,188 @@
+"""Delivery of the outbox: claim due mail, send it over SMTP (or, with ``MAIL_URL=mailbox:``,
+only mark it sent for the development mailbox), retry with exponential back-off.
+
+A pass first *claims* its mail in a short transaction (``SELECT … FOR UPDATE SKIP LOCKED`` on
+PostgreSQL, then a compare-and-set on ``attempts``, which also covers SQLite and several
+processes): the claim counts the try and pushes ``next_attempt_at`` one lease ahead, so no
+other worker takes the mail while it is being sent, and a worker that dies mid-send leaves it
+to be retried after the lease. Sending happens outside any transaction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+from tortoise.transactions import in_transaction
+
+from web.mail.models import OutboxMail
+from web.mail.outbox import DEAD, PENDING, SENT, utc_now
+from web.settings import Settings
+
+log = logging.getLogger("espace.mail")
+
+MAX_ATTEMPTS = 8
+FIRST_DELAY = timedelta(minutes=1)
+MAX_DELAY = timedelta(hours=2)
+BATCH = 10
+SEND_TIMEOUT = 60  # seconds per mail, so a batch (10 min at worst) ends within its lease
+LEASE = timedelta(minutes=15)
+POLL_SECONDS = 3.0
+
+
+class PermanentFailure(Exception):
+    """The server refused the mail for good (a 5xx answer) or it cannot be sent at all."""
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    hostname: str
+    port: int | None
+    username: str | None
+    password: str | None
+    use_tls: bool
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpServer:
+        """``smtp://[user:pass@]host[:port]`` (STARTTLS when offered) or ``smtps://…``
+        (implicit TLS)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+            raise ValueError("MAIL_URL must be mailbox:, smtp://host:port or smtps://host:port")
+        return cls(
+            hostname=parts.hostname,
+            port=parts.port,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            use_tls=parts.scheme == "smtps",
+        )
+
+
+def smtp_server(settings: Settings) -> SmtpServer | None:
+    """Where to send, or None in ``mailbox:`` mode (development: nothing leaves the machine)."""
+    if settings.mail_url.startswith("mailbox:"):
+        return None
+    return SmtpServer.from_url(settings.mail_url)
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed try: 2, 4, 8… minutes, at most 2 h."""
+    return min(FIRST_DELAY * 2**attempts, MAX_DELAY)
+
+
+def build_message(mail: OutboxMail, settings: Settings) -> EmailMessage:
+    """multipart/alternative (text, then HTML), UTF-8, with a Message-ID that stays the same
+    across retries so a receiver can drop a duplicate."""
+    domain = parseaddr(settings.mail_from)[1].rpartition("@")[2] or "espace.invalid"
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = mail.to
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(utc_now())
+    message["Message-ID"] = f"<outbox.{mail.id}.{int(mail.created_at.timestamp())}@{domain}>"
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.text_body, charset="utf-8")
+    message.add_alternative(mail.html_body, subtype="html", charset="utf-8")
+    return message
+
+
+async def send_smtp(mail: OutboxMail, settings: Settings, server: SmtpServer) -> None:
+    try:
+        message = build_message(mail, settings)
+        async with asyncio.timeout(SEND_TIMEOUT):
+            await aiosmtplib.send(
+                message,
+                sender=parseaddr(settings.mail_from)[1],
+                recipients=[mail.to],  # the envelope, not a parse of the headers
+                hostname=server.hostname,
+                port=server.port,
+                username=server.username,
+                password=server.password,
+                use_tls=server.use_tls,
+                timeout=SEND_TIMEOUT / 2,
+            )
+    except aiosmtplib.SMTPRecipientsRefused as error:
+        if all(500 <= refused.code < 600 for refused in error.recipients):
+            raise PermanentFailure(str(error.recipients[0])) from error
+        raise
+    except aiosmtplib.SMTPResponseException as error:
+        if 500 <= error.code < 600:
+            raise PermanentFailure(f"{error.code} {error.message}") from error
+        raise
+    except (ValueError, aiosmtplib.SMTPNotSupported) as error:  # a header or address SMTP
+        # cannot carry: trying again would not help
+        raise PermanentFailure(str(error)) from error
+
+
+async def claim_due(now: datetime, limit: int) -> list[OutboxMail]:
+    async with in_transaction() as connection:
+        due = (
+            await OutboxMail.filter(status=PENDING, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .limit(limit)
+            .select_for_update(skip_locked=True)
+            .using_db(connection)
+        )
+        claimed = []
+        for mail in due:
+            taken = await (
+                OutboxMail.filter(id=mail.id, status=PENDING, attempts=mail.attempts)
+                .using_db(connection)
+                .update(attempts=mail.attempts + 1, next_attempt_at=now + LEASE)
+            )
+            if taken:
+                mail.attempts += 1
+                claimed.append(mail)
+    return claimed
+
+
+async def record_failure(mail: OutboxMail, error: Exception, now: datetime) -> None:
+    permanent = isinstance(error, PermanentFailure)
+    reason = f"{type(error).__name__}: {error}"[:1000]
+    if permanent or mail.attempts >= MAX_ATTEMPTS:
+        log.error("mail %s dead after %s tries: %s", mail.id, mail.attempts, reason)
+        await OutboxMail.filter(id=mail.id).update(status=DEAD, last_error=reason)
+    else:
+        log.warning("mail %s: try %s failed, retried later: %s", mail.id, mail.attempts, reason)
+        await OutboxMail.filter(id=mail.id).update(
+            next_attempt_at=now + backoff(mail.attempts), last_error=reason
+        )
+
+
+async def deliver_due(
+    settings: Settings, *, limit: int = BATCH, now: datetime | None = None
+) -> int:
+    """One pass: deliver up to ``limit`` due mails. Returns how many were claimed."""
+    now = now or utc_now()
+    server = smtp_server(settings)
+    claimed = await claim_due(now, limit)
+    for mail in claimed:
+        try:
+            if server is not None:
+                await send_smtp(mail, settings, server)
+        except Exception as error:  # noqa: BLE001 - whatever it was, count the try and go on
+            await record_failure(mail, error, now)
+        else:
+            await OutboxMail.filter(id=mail.id).update(
+                status=SENT, sent_at=utc_now(), last_error=""
+            )
+    return len(claimed)
+
+
+async def run_worker(settings: Settings, *, poll_seconds: float = POLL_SECONDS) -> None:
+    """Deliver the outbox until cancelled: straight on while there is a backlog, else every
+    ``poll_seconds``. A failing pass (database down…) is logged and tried again."""
+    smtp_server(settings)  # a wrong MAIL_URL fails now, not at every pass
+    while True:
+        try:
+            if await deliver_due(settings) == BATCH:
+                continue
+        except Exception:
+            log.exception("mail delivery pass failed")
+        await asyncio.sleep(poll_seconds)
