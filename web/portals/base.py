@@ -1,0 +1,89 @@
+"""Portal branding: configuration, so another fund can run the same journey under its name.
+
+Defaults are fictional and translated through the catalogs. ``ESPACE_BRANDING_FILE`` may
+point at a JSON file ``{"mss": {"name": {"fr": "…", "en": "…"}, "support_email": "…"}}``
+whose values replace the defaults (a text value is either one string or one per language).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from web.i18n import current_language, lazy_gettext
+
+
+@dataclass(frozen=True)
+class Branding:
+    name: object
+    fund_name: object
+    support_email: str
+    support_url: str
+    support_phone: str
+    theme: str
+    policy_version: str
+    health_question: object = ""
+    texts: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Portal:
+    id: str
+    branding: Branding
+    login_field: str  # "email" or "identifier"
+
+    def text(self, name: str) -> str:
+        """A branding text in the current language."""
+        value = getattr(self.branding, name, None)
+        if value is None:
+            value = self.branding.texts.get(name, "")
+        if isinstance(value, dict):
+            return value.get(current_language.get()) or next(iter(value.values()), "")
+        return str(value)
+
+
+DEFAULT_PORTALS = {
+    "mss": Portal(
+        id="mss",
+        login_field="email",
+        branding=Branding(
+            name=lazy_gettext("Member Self-Service"),
+            fund_name=lazy_gettext("Staff Pension Fund (demo)"),
+            support_email="support-mss@espace.example.org",
+            support_url="https://espace.example.org/contact",
+            support_phone="+33 1 23 45 67 89",
+            theme="blue",
+            policy_version="2026-01",
+        ),
+    ),
+    "espace-prive": Portal(
+        id="espace-prive",
+        login_field="identifier",
+        branding=Branding(
+            name=lazy_gettext("My private space"),
+            fund_name=lazy_gettext("Social Protection Fund (demo)"),
+            support_email="support-prive@espace.example.org",
+            support_url="https://espace.example.org/contact",
+            support_phone="+590 590 12 34 56",
+            theme="green",
+            policy_version="2026-01",
+            health_question=lazy_gettext(
+                "Are you affiliated with the fund for your health cover?"
+            ),
+        ),
+    ),
+}
+
+
+def load_portals(enabled: tuple[str, ...], branding_file: str | None) -> dict[str, Portal]:
+    overrides = json.loads(Path(branding_file).read_text("utf-8")) if branding_file else {}
+    portals = {}
+    for portal_id in enabled:
+        portal = DEFAULT_PORTALS[portal_id]
+        changes = overrides.get(portal_id, {})
+        known = {k: v for k, v in changes.items() if k in Branding.__dataclass_fields__}
+        if known:
+            portal = replace(portal, branding=replace(portal.branding, **known))
+        portals[portal_id] = portal
+    return portals
