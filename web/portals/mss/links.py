@@ -1,0 +1,79 @@
+"""The set-password link of a registration: issued with its email, resent with a cooldown."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from starlette.requests import Request
+from tortoise.transactions import in_transaction
+
+from web.accounts import service as accounts
+from web.accounts import tokens
+from web.accounts.models import Account, Token
+from web.i18n import gettext as _
+from web.mail.outbox import enqueue_mail
+from web.portals.home import current_portal
+from web.registry.matching import normalize_email
+from web.registry.models import Member
+from web.security import limits
+from web.security.audit import audit
+from web.security.client import client_address
+from web.security.tokens import digest
+
+PORTAL = "mss"
+# One email a minute per address (registration included): a resend replaces the link.
+COOLDOWN = limits.Rule(limit=1, window=timedelta(seconds=60), lockout=timedelta(seconds=60))
+
+
+def cooldown_key(email: str) -> str:
+    return f"resend:{PORTAL}:{digest(normalize_email(email))}"
+
+
+def cooldown_message(locked: limits.Locked) -> str:
+    return _("You can ask for another email in %(seconds)s seconds.", seconds=locked.retry_after)
+
+
+async def start_cooldown(account: Account) -> None:
+    await limits.record_failure(cooldown_key(account.email), COOLDOWN)
+
+
+async def send_link(request: Request, account: Account, member: Member, connection) -> None:
+    """A new 24-hour set-password link (the previous one stops working) and its email, in the
+    caller's transaction."""
+    settings = request.app.state.settings
+    raw = await tokens.issue_token(account, tokens.SET_PASSWORD, using_db=connection)
+    await enqueue_mail(
+        account.email,
+        "set_password",
+        language=account.language,
+        context={
+            "portal": current_portal(request),
+            "name": accounts.display_name(member),
+            "link": f"{settings.base_url}/{PORTAL}/password/{raw}",
+            "hours": int(tokens.LIFETIME.total_seconds() // 3600),
+        },
+        using_db=connection,
+    )
+
+
+async def resend_link(request: Request, account: Account) -> None:
+    """Send the link again; raises ``limits.Locked`` during the cooldown."""
+    await limits.ensure_open(cooldown_key(account.email))
+    member = await account.member
+    async with in_transaction() as connection:
+        await send_link(request, account, member, connection)
+    await start_cooldown(account)
+    await audit(
+        "set_password_resent",
+        portal=PORTAL,
+        subject=member.identifier,
+        client=client_address(request),
+    )
+
+
+async def token_account(raw: str) -> Account | None:
+    """The account of a set-password link, whether or not it is still usable."""
+    if not raw or len(raw) > tokens.MAX_RAW_LENGTH:
+        return None
+    token = await Token.get_or_none(token_hash=digest(raw), purpose=tokens.SET_PASSWORD)
+    return await token.account if token else None

@@ -1,0 +1,518 @@
+"""Guide steps 3 to 6: the registration form, its security questions, the policy, S'inscrire.
+
+Everything typed lives in a server-side draft, saved by every POST: reload, back/forward,
+language switch and a closed tab lose nothing. Without JS each POST answers 303 → GET; with
+htmx the security panel, the policy dialog and the policy line swap as blocks of the page.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from web.accounts import service as accounts
+from web.accounts.models import Account
+from web.forms import FormData, error_list, read_form
+from web.i18n import current_language
+from web.i18n import gettext as _
+from web.portals.drafts import load_draft, save_draft
+from web.portals.home import current_portal
+from web.portals.mss import links, service
+from web.portals.mss.forms import RegistrationForm
+from web.registry.models import Member
+from web.rendering import is_partial, render
+from web.security import limits
+from web.security.audit import audit
+from web.security.client import client_address
+
+PORTAL = "mss"
+FIELDS = (
+    "uid",
+    "first_names",
+    "last_name",
+    "birth_day",
+    "birth_month",
+    "birth_year",
+    "email",
+    "email_confirm",
+)
+FIELD_MAX = 254  # what a draft keeps of a field: the form refuses longer values anyway
+MIN_FILL_SECONDS = 3  # a person cannot verify, answer and accept faster: a robot can
+DOUBLE_SUBMIT = timedelta(minutes=10)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def is_email(value: str) -> bool:
+    try:
+        validate_email(value or "", check_deliverability=False)
+    except EmailNotValidError:
+        return False
+    return len(value) <= FIELD_MAX
+
+
+def identity_of(form: RegistrationForm) -> service.Identity | None:
+    born = form.birth_date
+    if born is None or not all(
+        (form.uid.data, form.first_names.data, form.last_name.data, form.email.data)
+    ):
+        return None
+    return service.Identity(
+        form.uid_value, form.first_names.data, form.last_name.data, born, form.email.data
+    )
+
+
+def locked_until(failure: Exception) -> datetime | None:
+    """When verification opens again, if this failure locked it (or found it locked)."""
+    return getattr(failure, "until", None)
+
+
+def mismatch_message() -> str:
+    return _(
+        "The information you entered does not match our records. Check your UID, names, "
+        "date of birth and email address, or contact support."
+    )
+
+
+def locked_message(until: datetime) -> str:
+    minutes = max(1, math.ceil((until - now()).total_seconds() / 60))
+    return _(
+        "For your security, identity verification is paused after 3 unsuccessful "
+        "attempts. Try again in %(minutes)s minutes, or contact support.",
+        minutes=minutes,
+    )
+
+
+async def take_form(request: Request) -> tuple[FormData, dict, RegistrationForm]:
+    """The POSTed registration form, saved to the draft as typed (before any validation)."""
+    data = await read_form(request)
+    draft = await load_draft(request, PORTAL)
+    draft["fields"] = {name: (data.get(name) or "")[:FIELD_MAX] for name in FIELDS}
+    draft.setdefault("started", now().isoformat())
+    await save_draft(request, PORTAL, draft)
+    return data, draft, RegistrationForm(data)
+
+
+def verification_of(draft: dict, form: RegistrationForm) -> dict | None:
+    """The draft's verification, if it was made for exactly the identity now in the form."""
+    verification = draft.get("verification")
+    identity = identity_of(form)
+    if verification and identity and verification["fingerprint"] == identity.fingerprint:
+        return verification
+    return None
+
+
+def is_verified(verification: dict | None) -> bool:
+    return (
+        bool(verification)
+        and not verification.get("outcome")
+        and verification["step"] >= len(verification["facts"])
+    )
+
+
+def policy_accepted(request: Request, draft: dict) -> bool:
+    policy = draft.get("policy") or {}
+    return policy.get("version") == current_portal(request).branding.policy_version
+
+
+async def panel_state(request: Request, draft: dict, form: RegistrationForm, **extra) -> dict:
+    verification = verification_of(draft, form)
+    member = verification and await Member.get_or_none(id=verification["member"])
+    if not member:
+        state = "start" if is_email(form.email.data) else "empty"
+        return {"state": state, **extra}
+    if verification.get("outcome") == "cannot":
+        error = _("We cannot verify your identity online. Please contact support.")
+        return {"state": "cannot", "error": error, **extra}
+    if verification.get("outcome") == "registered":
+        return {"state": "registered", **extra}
+    if is_verified(verification):
+        return {"state": "verified", **extra}
+    step, facts = verification["step"], verification["facts"]
+    fact = facts[step]
+    return {
+        "state": "question",
+        "number": step + 1,
+        "total": len(facts),
+        "question": service.question_text(fact),
+        "suggestions": service.suggestions(member, fact, request.app.state.settings.secret_key),
+        **extra,
+    }
+
+
+async def register_response(
+    request: Request,
+    draft: dict,
+    form: RegistrationForm,
+    *,
+    errors=(),
+    panel: dict | None = None,
+    policy_error=None,
+    status_code: int = 200,
+    block: str | None = None,
+    status_message: str | None = None,
+) -> Response:
+    context = {
+        "form": form,
+        "errors": list(errors),
+        "page_error": bool(errors),
+        "panel": panel or await panel_state(request, draft, form),
+        "policy_accepted": policy_accepted(request, draft),
+        "policy_error": policy_error,
+        "lang_form_id": "register-form",
+    }
+    return render(
+        request,
+        "mss/register.html",
+        context,
+        block=block,
+        status_code=status_code,
+        status_message=status_message,
+    )
+
+
+def form_from_draft(draft: dict) -> RegistrationForm:
+    return RegistrationForm(FormData(draft.get("fields") or {}))
+
+
+async def register_page(request: Request) -> Response:
+    draft = await load_draft(request, PORTAL)
+    if is_partial(request) and "email" in request.query_params:
+        return await panel_fragment(request, draft)
+    if "started" not in draft:
+        draft["started"] = now().isoformat()
+        await save_draft(request, PORTAL, draft)
+    return await register_response(request, draft, form_from_draft(draft))
+
+
+async def panel_fragment(request: Request, draft: dict) -> Response:
+    """Guide step 4: the panel appears once a valid email is typed (htmx, as it is typed)."""
+    fields = {**(draft.get("fields") or {}), "email": request.query_params["email"][:FIELD_MAX]}
+    panel = await panel_state(request, draft, RegistrationForm(FormData(fields)))
+    appeared = panel["state"] != "empty" and not request.query_params.get("panel_shown")
+    message = _("The security questions field has appeared after the email fields.")
+    return render(
+        request,
+        "mss/register.html",
+        {"panel": panel},
+        block="security",
+        status_message=message if appeared else None,
+    )
+
+
+async def uid_help(request: Request) -> Response:
+    return render(request, "mss/uid_help.html")
+
+
+async def save(request: Request) -> Response:
+    """With htmx, each change of the form is saved as it happens (nothing to show)."""
+    await take_form(request)
+    return Response(status_code=204, headers={"Cache-Control": "no-store"})
+
+
+async def verify(request: Request) -> Response:
+    data, draft, form = await take_form(request)
+    if data.get("switch_lang"):
+        return see_other("/mss/register")
+    form.validate()
+    errors = [pair for pair in error_list(form, groups=[RegistrationForm.DATE_PARTS])]
+    if errors:
+        return await register_response(
+            request,
+            draft,
+            form,
+            errors=errors,
+            status_code=422,
+            panel={"state": "start"},
+            block="register",
+        )
+    identity = identity_of(form)
+    client = client_address(request)
+    try:
+        member = await service.match_identity(identity, client)
+    except (service.Mismatch, limits.Locked) as failure:
+        return await verify_failed(request, draft, form, locked_until(failure))
+    except service.CannotVerify as cannot:
+        member, outcome = cannot.member, "cannot"
+    else:
+        has_account = await Account.exists(portal=PORTAL, member=member)
+        outcome = "registered" if has_account else None
+    # What comes next is kept in the draft: reload and the page without JS show it.
+    draft["verification"] = {
+        "fingerprint": identity.fingerprint,
+        "member": member.id,
+        "facts": [] if outcome else service.question_facts(member),
+        "step": 0,
+        "outcome": outcome,
+    }
+    await save_draft(request, PORTAL, draft)
+    panel = await panel_state(request, draft, form, focus=True)
+    return await verified_response(
+        request, draft, form, panel, "#security" if outcome else "#answer"
+    )
+
+
+async def verify_failed(
+    request, draft, form, until: datetime | None, block: str = "register"
+) -> Response:
+    """A mismatch or a lockout: the verification starts over. ``block``: what an htmx request
+    swaps (the whole form after Verify, only the panel after Submit)."""
+    draft.pop("verification", None)
+    await save_draft(request, PORTAL, draft)
+    message = locked_message(until) if until else mismatch_message()
+    panel = {"state": "locked" if until else "start", "error": message}
+    if block == "security" and is_partial(request):
+        return render(
+            request,
+            "mss/register.html",
+            {"panel": {**panel, "focus": True}},
+            block="security",
+            status_code=429 if until else 422,
+            status_message=message,
+        )
+    return await register_response(
+        request,
+        draft,
+        form,
+        errors=[("security-field", message)],
+        panel=panel,
+        status_code=429 if until else 422,
+        block="register",
+    )
+
+
+async def verified_response(request, draft, form, panel: dict, anchor: str) -> Response:
+    if not is_partial(request):
+        return see_other("/mss/register" + anchor)
+    messages = {
+        "question": _(
+            "Question %(number)s of %(total)s.",
+            number=panel.get("number"),
+            total=panel.get("total"),
+        ),
+        "verified": _("Your identity has been verified."),
+    }
+    return render(
+        request,
+        "mss/register.html",
+        {"panel": panel},
+        block="security",
+        status_message=messages.get(panel["state"]),
+    )
+
+
+async def answer(request: Request) -> Response:
+    data, draft, form = await take_form(request)
+    if data.get("switch_lang"):
+        return see_other("/mss/register")
+    return await check_answer(request, draft, form, data.get("answer") or "")
+
+
+async def check_answer(request, draft, form, given: str) -> Response:
+    verification = verification_of(draft, form)
+    member = verification and await Member.get_or_none(id=verification["member"])
+    if not member or is_verified(verification):
+        return await verified_response(
+            request, draft, form, await panel_state(request, draft, form), "#security"
+        )
+    given = given.strip()
+    client = client_address(request)
+    fact = verification["facts"][verification["step"]]
+    if not given or len(given) > 100:
+        error = (
+            _("Enter your answer.")
+            if not given
+            else _("Enter at most %(max)s characters.", max=100)
+        )
+        return await answer_failed(request, draft, form, error)
+    try:
+        right = await service.check_answer(member, fact, given, client)
+    except limits.Locked as locked:
+        return await verify_failed(request, draft, form, locked.until, block="security")
+    if not right:
+        attempts = await service.attempts_left(member.identifier, client)
+        return await answer_failed(
+            request, draft, form, _("This answer does not match our records."), attempts
+        )
+    verification["step"] += 1
+    if is_verified(verification):
+        await service.passed(member, client)
+    await save_draft(request, PORTAL, draft)
+    panel = await panel_state(request, draft, form, focus=True)
+    return await verified_response(
+        request, draft, form, panel, "#verified" if is_verified(verification) else "#answer"
+    )
+
+
+async def answer_failed(request, draft, form, error: str, attempts: int = 0) -> Response:
+    panel = await panel_state(request, draft, form, focus=True, error=error, attempts=attempts)
+    if is_partial(request):
+        return render(
+            request,
+            "mss/register.html",
+            {"panel": panel},
+            block="security",
+            status_code=422,
+            status_message=error,
+        )
+    return await register_response(
+        request, draft, form, errors=[("answer", error)], panel=panel, status_code=422
+    )
+
+
+async def policy_page(request: Request) -> Response:
+    return render(request, "mss/policy.html", block="dialog")
+
+
+async def policy_submit(request: Request) -> Response:
+    data = await read_form(request)
+    action = data.get("action")
+    if action == "read" or data.get("switch_lang"):
+        await take_form(request)
+        if data.get("switch_lang"):
+            return see_other("/mss/register")
+        if is_partial(request):
+            return render(request, "mss/policy.html", block="dialog")
+        return see_other("/mss/register/policy")
+    draft = await load_draft(request, PORTAL)
+    if action != "accept":
+        return see_other("/mss/register#policy")
+    draft["policy"] = {
+        "version": current_portal(request).branding.policy_version,
+        "accepted_at": now().isoformat(),
+    }
+    await save_draft(request, PORTAL, draft)
+    if not is_partial(request):
+        return see_other("/mss/register#policy")
+    return render(
+        request,
+        "mss/register.html",
+        {"policy_accepted": True},
+        block="policy",
+        status_message=_("You have accepted the privacy policy and terms of use."),
+    )
+
+
+async def register_submit(request: Request) -> Response:
+    data, draft, form = await take_form(request)
+    if data.get("switch_lang"):
+        return see_other("/mss/register")
+    verification = verification_of(draft, form)
+    if (data.get("answer") or "").strip() and verification and not is_verified(verification):
+        # Enter pressed in the answer field: that is "Submit", not "Register".
+        return await check_answer(request, draft, form, data.get("answer"))
+    registered, identity = draft.get("registered"), identity_of(form)
+    if registered and identity and registered["fingerprint"] == identity.fingerprint:
+        return see_other("/mss/register/done")  # submitted twice
+    form.validate()
+    errors = error_list(form, groups=[RegistrationForm.DATE_PARTS])
+    panel_error = policy_error = None
+    if not is_verified(verification):
+        panel_error = _("Verify your identity: select Verify and answer the security questions.")
+        errors.append(("verify" if not verification else "answer", panel_error))
+    if not policy_accepted(request, draft):
+        policy_error = _("Read and accept the privacy policy and terms of use.")
+        errors.append(("policy-read", policy_error))
+    if not errors and (data.get("website") or too_fast(draft)):
+        await audit(
+            "registration_refused",
+            portal=PORTAL,
+            client=client_address(request),
+            reason="honeypot" if data.get("website") else "too_fast",
+        )
+        errors = [(None, _("Please check your information, then select Register again."))]
+    if errors:
+        panel = await panel_state(request, draft, form, error=panel_error)
+        return await register_response(
+            request,
+            draft,
+            form,
+            errors=errors,
+            panel=panel,
+            policy_error=policy_error,
+            status_code=422,
+        )
+    return await create_registration(request, draft, form)
+
+
+def too_fast(draft: dict) -> bool:
+    started = datetime.fromisoformat(draft["started"])
+    return now() - started < timedelta(seconds=MIN_FILL_SECONDS)
+
+
+async def create_registration(request, draft, form) -> Response:
+    """Everything was checked again: the registry may have changed since the verification."""
+    portal = current_portal(request)
+    client = client_address(request)
+    identity = identity_of(form)
+    try:
+        member = await service.match_identity(identity, client)
+    except (service.Mismatch, limits.Locked, service.CannotVerify) as failure:
+        return await verify_failed(request, draft, form, locked_until(failure))
+    try:
+        account = await open_account(request, member, identity.email, draft["policy"])
+    except IntegrityError:
+        account = await Account.get_or_none(portal=PORTAL, member=member)
+        if not same_registration(account, identity.email):
+            return await register_response(
+                request, draft, form, panel={"state": "registered"}, status_code=409
+            )
+    await links.start_cooldown(account)
+    draft.clear()
+    draft["registered"] = {
+        "account": account.id,
+        "fingerprint": identity.fingerprint,
+        "at": account.created_at.isoformat(),
+    }
+    await save_draft(request, PORTAL, draft)
+    await audit(
+        "registration",
+        portal=PORTAL,
+        subject=member.identifier,
+        client=client,
+        policy_version=portal.branding.policy_version,
+    )
+    return see_other("/mss/register/done")
+
+
+def same_registration(account: Account | None, email: str) -> bool:
+    """A double submit of this very registration (rather than an older account)."""
+    return (
+        bool(account)
+        and account.password_state == accounts.PENDING
+        and (
+            account.email.casefold() == email.casefold()
+            and now() - account.created_at < DOUBLE_SUBMIT
+        )
+    )
+
+
+async def open_account(request: Request, member: Member, email: str, policy: dict) -> Account:
+    """Account (with the policy version and when it was accepted), set-password token and its
+    email: one transaction, all or nothing."""
+    async with in_transaction() as connection:
+        account = await accounts.create_account(
+            member,
+            portal=PORTAL,
+            login=email,
+            email=email,
+            language=current_language.get(),
+            policy_version=policy["version"],
+            using_db=connection,
+        )
+        account.policy_accepted_at = datetime.fromisoformat(policy["accepted_at"])
+        await account.save(using_db=connection, update_fields=["policy_accepted_at"])
+        await links.send_link(request, account, member, connection)
+    return account
