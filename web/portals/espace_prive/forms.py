@@ -1,0 +1,314 @@
+"""The espace-prive registration forms: what each field accepts, and the message when it does
+not. Every form validates a draft's raw values as well as a POST (``FormData(draft)``)."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
+from wtforms import HiddenField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, ValidationError
+
+from web.forms import Form, max_length, strip
+from web.i18n import lazy_gettext
+from web.portals.espace_prive import checks
+
+NAME_MAX = 100
+EMAIL_MAX = 254
+IDENTIFIER_MAX = 40
+FACT_MAX = 60
+NAME_PUNCTUATION = frozenset(" -'’.\u00a0")
+OLDEST_YEAR = 1900
+
+# Profile codes as the registry records them (facts["profile"]).
+PROFILES = {
+    "exploitant": lazy_gettext("Farmer"),
+    "entreprise": lazy_gettext("Company"),
+    "particulier": lazy_gettext("Individual"),
+    "employeur_jardinier": lazy_gettext("Employer of a gardener as a private individual"),
+    "cotisant_solidarite": lazy_gettext("Solidarity contributor"),
+    "autre": lazy_gettext("Other…"),
+}
+PROFILE_HINTS = {
+    "particulier": lazy_gettext(
+        "employee, retired, collaborator, dependant, jobseeker, unemployed…"
+    ),
+}
+COMPANY = "entreprise"
+OTHER = "autre"
+
+
+def _checked(clean):
+    """A WTForms validator from one of ``checks.clean_*``."""
+
+    def validator(form, field):
+        try:
+            clean(field.data or "")
+        except checks.Invalid as problem:
+            raise ValidationError(str(problem)) from None
+
+    return validator
+
+
+def _optional(validator):
+    def check(form, field):
+        if field.data:
+            validator(form, field)
+
+    return check
+
+
+def _name_check(message):
+    def check(form, field):
+        letters = [c for c in field.data if c not in NAME_PUNCTUATION]
+        if not letters or any(unicodedata.category(c)[0] not in "LM" for c in letters):
+            raise ValidationError(message)
+
+    return check
+
+
+def _email_check(form, field):
+    try:
+        validate_email(field.data, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError(
+            lazy_gettext("Enter an email address in the correct format, like name@example.org.")
+        ) from None
+
+
+def clean_email(value: str) -> str:
+    return validate_email(value.strip(), check_deliverability=False).normalized
+
+
+class ProfileForm(Form):
+    profile = RadioField(
+        lazy_gettext("You are…"),
+        choices=[SelectChoice(value, label) for value, label in PROFILES.items()],
+        validators=[InputRequired(lazy_gettext("Choose what describes you."))],
+    )
+
+
+class IdentifierForm(Form):
+    """The social security number (individuals) or the SIRET (companies), as ``identifier``.
+    ``website`` is a honeypot and ``shown`` the signed time the form was shown."""
+
+    identifier = StringField(
+        lazy_gettext("Social security number"),
+        filters=[strip],
+        validators=[max_length(IDENTIFIER_MAX)],
+    )
+    website = StringField(lazy_gettext("Leave this field empty"))
+    shown = HiddenField()
+
+    def __init__(self, formdata=None, *, company: bool = False, **kwargs) -> None:
+        super().__init__(formdata, **kwargs)
+        self.company = company
+        if company:
+            self.identifier.label.text = lazy_gettext("SIRET number")
+
+    def validate_identifier(self, field):
+        if not field.errors:
+            _checked(checks.clean_siret if self.company else checks.clean_nir)(self, field)
+
+    @property
+    def value(self) -> str:
+        clean = checks.clean_siret if self.company else checks.clean_nir
+        return clean(self.identifier.data or "")
+
+
+class ContactForm(Form):
+    """Names, date of birth (which must agree with the NIR), email, mobile."""
+
+    last_name = StringField(
+        lazy_gettext("Last name"),
+        filters=[strip],
+        validators=[
+            InputRequired(lazy_gettext("Enter your last name.")),
+            max_length(NAME_MAX),
+            _name_check(
+                lazy_gettext(
+                    "Last name must only include letters, spaces, hyphens and apostrophes."
+                )
+            ),
+        ],
+    )
+    first_names = StringField(
+        lazy_gettext("First name"),
+        filters=[strip],
+        validators=[
+            InputRequired(lazy_gettext("Enter your first name.")),
+            max_length(NAME_MAX),
+            _name_check(
+                lazy_gettext(
+                    "First name must only include letters, spaces, hyphens and apostrophes."
+                )
+            ),
+        ],
+    )
+    birth_day = StringField(lazy_gettext("Day"), filters=[strip])
+    birth_month = StringField(lazy_gettext("Month"), filters=[strip])
+    birth_year = StringField(lazy_gettext("Year"), filters=[strip])
+    email = StringField(
+        lazy_gettext("Email address"),
+        filters=[strip],
+        validators=[
+            InputRequired(lazy_gettext("Enter your email address.")),
+            max_length(EMAIL_MAX),
+            _email_check,
+        ],
+    )
+    mobile = StringField(
+        lazy_gettext("Mobile phone number (optional)"),
+        filters=[strip],
+        validators=[max_length(IDENTIFIER_MAX), _optional(_checked(checks.clean_mobile))],
+    )
+
+    DATE_PARTS = ("birth_day", "birth_month", "birth_year")
+    DATE_MESSAGES = {
+        "missing": lazy_gettext("Enter your date of birth."),
+        "birth_day": lazy_gettext("Date of birth must include a day."),
+        "birth_month": lazy_gettext("Date of birth must include a month."),
+        "birth_year": lazy_gettext("Date of birth must include a year."),
+        "numbers": lazy_gettext("Date of birth must only include numbers."),
+        "real": lazy_gettext("Date of birth must be a real date."),
+        "past": lazy_gettext("Date of birth must be in the past."),
+        "oldest": lazy_gettext("Date of birth must be 1900 or later."),
+    }
+
+    def __init__(self, formdata=None, *, nir: str | None = None, **kwargs) -> None:
+        super().__init__(formdata, **kwargs)
+        self.nir = nir
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self._validate_birth_date() and valid
+
+    @property
+    def birth_date(self) -> date | None:
+        try:
+            parts = [int(checks.ascii_digits(self[n].data or "")) for n in self.DATE_PARTS]
+            return date(parts[2], parts[1], parts[0])
+        except (ValueError, OverflowError):
+            return None
+
+    def cleaned(self) -> dict:
+        """The normalised values of a valid form."""
+        return {
+            "last_name": self.last_name.data,
+            "first_names": self.first_names.data if "first_names" in self else "",
+            "birth_date": self.birth_date,
+            "email": clean_email(self.email.data),
+            "mobile": checks.clean_mobile(self.mobile.data) if self.mobile.data else "",
+        }
+
+    def _flag(self, names, message) -> bool:
+        for name in names:
+            self[name].errors = [message]
+        return False
+
+    def _validate_birth_date(self) -> bool:
+        says = self.DATE_MESSAGES
+        values = {name: checks.ascii_digits(self[name].data or "") for name in self.DATE_PARTS}
+        missing = [name for name, value in values.items() if not value]
+        if len(missing) == 3:
+            return self._flag(self.DATE_PARTS, says["missing"])
+        if missing:
+            return self._flag(missing, says[missing[0]])
+        not_numbers = [n for n, v in values.items() if not (v.isascii() and v.isdigit())]
+        if not_numbers:
+            return self._flag(not_numbers, says["numbers"])
+        if len(values["birth_year"]) != 4:
+            return self._flag(["birth_year"], lazy_gettext("Year must include 4 numbers."))
+        born = self.birth_date
+        if born is None:
+            return self._flag(self.DATE_PARTS, says["real"])
+        if born > date.today():
+            return self._flag(self.DATE_PARTS, says["past"])
+        if born.year < OLDEST_YEAR:
+            return self._flag(["birth_year"], says["oldest"])
+        problem = checks.birth_date_problem(self.nir, born) if self.nir else None
+        if problem:
+            year_wrong = born.year % 100 != checks.nir_birth(self.nir)[0]
+            return self._flag(["birth_year" if year_wrong else "birth_month"], problem)
+        return True
+
+
+class CompanyContactForm(ContactForm):
+    """A company gives its name and its date of creation (the registry's "birth date")."""
+
+    last_name = StringField(
+        lazy_gettext("Company name"),
+        filters=[strip],
+        validators=[
+            InputRequired(lazy_gettext("Enter the name of the company.")),
+            max_length(NAME_MAX),
+        ],
+    )
+    first_names = None
+    DATE_MESSAGES = {
+        "missing": lazy_gettext("Enter the date of creation of the company."),
+        "birth_day": lazy_gettext("The date of creation must include a day."),
+        "birth_month": lazy_gettext("The date of creation must include a month."),
+        "birth_year": lazy_gettext("The date of creation must include a year."),
+        "numbers": lazy_gettext("The date of creation must only include numbers."),
+        "real": lazy_gettext("The date of creation must be a real date."),
+        "past": lazy_gettext("The date of creation must be in the past."),
+        "oldest": lazy_gettext("The date of creation must be 1900 or later."),
+    }
+
+
+class VerificationForm(Form):
+    """Every question of the identity verification; only those shown are validated."""
+
+    health = RadioField(
+        lazy_gettext("Health affiliation"),
+        choices=[SelectChoice("yes", lazy_gettext("Yes")), SelectChoice("no", lazy_gettext("No"))],
+        validators=[InputRequired(lazy_gettext("Answer yes or no."))],
+    )
+    card_kind = RadioField(
+        lazy_gettext("Your Carte Vitale is…"),
+        choices=[
+            SelectChoice("photo", lazy_gettext("With a photo")),
+            SelectChoice("no_photo", lazy_gettext("Without a photo")),
+        ],
+        validators=[InputRequired(lazy_gettext("Choose the kind of your Carte Vitale."))],
+    )
+    serial = StringField(
+        lazy_gettext("Serial number of your Carte Vitale"),
+        filters=[strip],
+        validators=[max_length(FACT_MAX), _checked(checks.clean_serial)],
+    )
+    other = RadioField(
+        lazy_gettext("Another piece of information"),
+        choices=[
+            SelectChoice(
+                "iban", lazy_gettext("The IBAN of the bank account your benefits are paid to")
+            ),
+            SelectChoice("none", lazy_gettext("I cannot give any of these")),
+        ],
+        validators=[InputRequired(lazy_gettext("Choose one of the options."))],
+    )
+    iban = StringField(
+        lazy_gettext("IBAN"),
+        filters=[strip],
+        validators=[max_length(FACT_MAX), _checked(checks.clean_iban)],
+    )
+
+    FIELDS = {
+        "health": "health",
+        "card": "card_kind",
+        "serial": "serial",
+        "other": "other",
+        "iban": "iban",
+    }
+
+    def validate_questions(self, questions) -> bool:
+        """Validate the fields of these questions only."""
+        valid = True
+        for question in questions:
+            name = self.FIELDS.get(question)
+            if name:
+                valid = self[name].validate(self) and valid
+        return valid

@@ -1,0 +1,597 @@
+"""The espace-prive registration wizard (SPEC §3, guide steps 1-7), under /register.
+
+Each step is its own URL. Without JS a POST answers 303 → GET (or the page again with its
+errors, 422). With htmx the form's POST answers the next page's ``step`` block with
+``HX-Push-Url``; pages without the wizard form answer ``HX-Redirect`` (a full load, so the
+header's language switch is right). Every POST saves what was typed in the draft, even when
+it does not validate, so Précédent and the language switch keep it.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from web.forms import FormData, error_list, read_form
+from web.i18n import current_language
+from web.i18n import gettext as _
+from web.portals.drafts import delete_draft, load_draft, save_draft
+from web.portals.espace_prive import checks, service, wizard
+from web.portals.espace_prive.forms import OTHER, PROFILE_HINTS, PROFILES
+from web.portals.espace_prive.presentation import announcement, recap_rows
+from web.portals.home import current_portal
+from web.rendering import is_partial, render
+from web.security import limits
+from web.security.client import client_address
+from web.security.tokens import keyed_digest
+
+FORM_ID = "wizard"
+DATE_GROUP = [("birth_day", "birth_month", "birth_year")]
+MIN_FILL_SECONDS = 1.5  # the identifier form sent sooner than this is a robot's
+# Pages that are not steps of the wizard form: reached with a full load.
+PLAIN_PAGES = {"contact_us": "/contact-us", "already": "/already", "done": "/done"}
+STEP_PAGES = {step: f"/{step}" for step in wizard.STEPS}
+
+
+@dataclass
+class Visit:
+    """One request in the wizard: the portal, the draft, and ``back`` ("password" when an
+    answer is changed from the recap, ``?back=password``: Suivant returns there)."""
+
+    request: Request
+    portal: object
+    draft: dict
+    back: str | None = None
+
+    def url(self, page: str = "", query: str = "") -> str:
+        return f"/{self.portal.id}/register{page_path(page)}{query}"
+
+    async def save(self) -> None:
+        await save_draft(self.request, self.portal.id, self.draft)
+
+    def keep(self, form: FormData, names) -> None:
+        self.draft = wizard.keep_typed(self.draft, form, names)
+
+
+def page_path(page: str) -> str:
+    if page.startswith("verification/"):
+        question = page.split("/", 1)[1]
+        return "/verification" if question == "health" else f"/verification/{question}"
+    return STEP_PAGES.get(page) or PLAIN_PAGES.get(page) or (f"/{page}" if page else "")
+
+
+async def visit(request: Request) -> Visit:
+    portal = current_portal(request)
+    back = "password" if request.query_params.get("back") == "password" else None
+    return Visit(request, portal, await load_draft(request, portal.id), back)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def gate(v: Visit, step: str) -> Response | None:
+    """Send the visitor to the first step still to answer before ``step``."""
+    if v.draft.get("finished"):
+        return redirect(v.url("done"))
+    missing = wizard.first_incomplete(v.draft, before=step)
+    return redirect(v.url(missing)) if missing else None
+
+
+async def goto(v: Visit, page: str) -> Response:
+    """The next page: 303 without JS; its block (HX-Push-Url) or HX-Redirect with htmx."""
+    url = v.url(page)
+    if not is_partial(v.request):
+        return redirect(url)
+    if page in PLAIN_PAGES:
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    v.back = None  # the page is rendered for its own URL
+    response = await PAGES[page.split("/")[0]](v, page)
+    response.headers["HX-Push-Url"] = url
+    return response
+
+
+def reload(v: Visit, url: str) -> Response:
+    """The same page again (after a language switch): a full load."""
+    if is_partial(v.request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+def after(v: Visit, step: str) -> str:
+    """Where Suivant leads: the recap when editing from it (or what its change re-opened)."""
+    if v.back:
+        return wizard.first_incomplete(v.draft, before="password") or "password"
+    return wizard.next_step(step)
+
+
+async def early_exit(v: Visit, form: FormData, previous: str | None, here: str) -> Response | None:
+    """Language switch and Précédent: save what was typed, without validating it."""
+    if form.get("switch_lang"):
+        await v.save()
+        return reload(v, v.url(here, _query(v)))
+    if form.get("action") == "back" and previous:
+        await v.save()
+        return await goto(v, previous)
+    return None
+
+
+def _query(v: Visit) -> str:
+    return "?back=password" if v.back else ""
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+
+def page(
+    v: Visit,
+    template: str,
+    step: str | None,
+    heading: str,
+    *,
+    form=None,
+    errors=(),
+    status: int = 200,
+    here: str | None = None,
+    **context,
+) -> HTMLResponse:
+    """A wizard page: the whole page, or its ``step`` block for htmx."""
+    errors = list(errors) or (error_list(form, groups=DATE_GROUP) if form is not None else [])
+    number = wizard.number(step) if step else None
+    title = heading
+    if number:
+        title = _("Step %(current)s of %(total)s", current=number, total=wizard.TOTAL)
+        title = f"{title} – {heading}"
+    ctx = {
+        "v": v,
+        "step": step,
+        "number": number,
+        "total": wizard.TOTAL,
+        "heading": heading,
+        "page_title": title,
+        "form": form,
+        "errors": errors,
+        "page_error": bool(errors) or status >= 400,
+        "partial": is_partial(v.request),
+        "action": v.url(here or step or "", _query(v)),
+        "abandon_url": v.url("abandon", "?" + urlencode({"from": v.url(here or step or "")})),
+        **context,
+    }
+    if here or step:
+        ctx["lang_form_id"] = FORM_ID
+    return render(v.request, template, ctx, block="step", status_code=status)
+
+
+# -- entry, profile, contact-us -----------------------------------------------------------------
+
+
+async def start(request: Request) -> Response:
+    """S'inscrire: resume the registration in progress, or start one."""
+    v = await visit(request)
+    if v.draft.get("finished") or v.draft.get("already"):
+        await delete_draft(request, v.portal.id)
+        v.draft = {}
+    return redirect(v.url(wizard.first_incomplete(v.draft) or "password"))
+
+
+async def profile_page(v: Visit, page_name: str = "profile", form=None, status=200):
+    form = form or wizard.profile_form(v.draft)
+    return page(v, "espace_prive/profile.html", "profile", _("Create my private space"),
+                form=form, status=status, profiles=PROFILES, hints=PROFILE_HINTS)
+
+
+async def profile(request: Request) -> Response:
+    v = await visit(request)
+    if blocked := gate(v, "profile"):
+        return blocked
+    if request.method == "GET":
+        return await profile_page(v)
+    data = await read_form(request)
+    v.keep(data, wizard.STEP_FIELDS["profile"])
+    if exit_ := await early_exit(v, data, None, "profile"):
+        return exit_
+    form = wizard.profile_form(v.draft, data)
+    await v.save()
+    if not form.validate():
+        return await profile_page(v, form=form, status=422)
+    if form.profile.data == OTHER:
+        return await goto(v, "contact_us")
+    return await goto(v, after(v, "profile"))
+
+
+async def contact_us(request: Request) -> Response:
+    v = await visit(request)
+    return page(v, "espace_prive/contact_us.html", None, _("Who to contact"))
+
+
+# -- identifier -------------------------------------------------------------------------------
+
+
+def shown_token(request: Request) -> str:
+    """When the form was shown, signed for this visitor: the too-fast check reads it back."""
+    moment = str(int(time.time() * 1000))
+    key = request.app.state.settings.secret_key
+    return f"{moment}.{keyed_digest(key, f'shown:{request.state.sid}:{moment}')[:24]}"
+
+
+def filled_by_a_person(request: Request, form: FormData) -> bool:
+    """Honeypot empty, and the form shown long enough ago (by this visitor)."""
+    if form.get("website"):
+        return False
+    moment, _sep, signature = (form.get("shown") or "").partition(".")
+    key = request.app.state.settings.secret_key
+    expected = keyed_digest(key, f"shown:{request.state.sid}:{moment}")[:24]
+    if not moment.isdigit() or signature != expected:
+        return False
+    return time.time() - int(moment) / 1000 >= MIN_FILL_SECONDS
+
+
+async def identifier_page(v: Visit, page_name: str = "identifier", form=None, status=200,
+                          errors=()):
+    form = form or wizard.identifier_form(v.draft)
+    form.shown.data = shown_token(v.request)
+    company = wizard.is_company(v.draft)
+    heading = _("Your identifier")
+    return page(v, "espace_prive/identifier.html", "identifier", heading, form=form,
+                errors=errors, status=status, company=company)
+
+
+async def identifier(request: Request) -> Response:
+    v = await visit(request)
+    if blocked := gate(v, "identifier"):
+        return blocked
+    if request.method == "GET":
+        return await identifier_page(v)
+    data = await read_form(request)
+    v.keep(data, wizard.STEP_FIELDS["identifier"])
+    if exit_ := await early_exit(v, data, "profile", "identifier"):
+        return exit_
+    await v.save()
+    form = wizard.identifier_form(v.draft, data)
+    if not form.validate():
+        return await identifier_page(v, form=form, status=422)
+    if not filled_by_a_person(request, data):
+        message = _("Please check your entry, then send the form again.")
+        return await identifier_page(v, form=form, status=422, errors=[(None, message)])
+    v.draft["identifier"] = checks.format_identifier(form.value)  # shown again as printed
+    await v.save()
+    return await goto(v, after(v, "identifier"))
+
+
+async def identifier_help(request: Request) -> Response:
+    v = await visit(request)
+    return page(v, "espace_prive/identifier_help.html", None,
+                _("I do not know my social security number"))
+
+
+# -- contact details --------------------------------------------------------------------------
+
+
+async def contact_page(v: Visit, page_name: str = "contact", form=None, status=200):
+    form = form or wizard.contact_form(v.draft)
+    return page(v, "espace_prive/contact.html", "contact", _("Your contact details"),
+                form=form, status=status, company=wizard.is_company(v.draft))
+
+
+async def contact(request: Request) -> Response:
+    v = await visit(request)
+    if blocked := gate(v, "contact"):
+        return blocked
+    if request.method == "GET":
+        return await contact_page(v)
+    data = await read_form(request)
+    v.keep(data, wizard.STEP_FIELDS["contact"])
+    if exit_ := await early_exit(v, data, "identifier", "contact"):
+        return exit_
+    form = wizard.contact_form(v.draft, data)
+    if not form.validate():
+        await v.save()
+        return await contact_page(v, form=form, status=422)
+    cleaned = form.cleaned()
+    v.draft.update(email=cleaned["email"], mobile=cleaned["mobile"])
+    await v.save()
+    return await goto(v, after(v, "contact"))
+
+
+# -- identity verification --------------------------------------------------------------------
+
+
+def question_of(request: Request, v: Visit) -> str:
+    question = request.path_params.get("question") or wizard.root_question(v.draft)
+    if question not in wizard.QUESTIONS:
+        raise HTTPException(404)
+    return question
+
+
+def verification_context(v: Visit, form) -> dict:
+    return {
+        "answers": v.draft,
+        "vform": form,
+        "health_question": v.portal.text("health_question"),
+        "answer_url": lambda q: v.url(f"verification/answer/{q}"),
+        "question_url": lambda q: v.url(f"verification/question/{q}"),
+        "chain": wizard.chain,
+    }
+
+
+async def verification_page(v: Visit, page_name: str = "verification/health", form=None,
+                            status=200, errors=(), locked_until=None):
+    question = page_name.split("/", 1)[1] if "/" in page_name else wizard.root_question(v.draft)
+    form = form or wizard.verification_form(v.draft)
+    return page(
+        v,
+        "espace_prive/verification.html",
+        "verification",
+        _("Verification of your identity"),
+        form=form,
+        errors=errors,
+        status=status,
+        here=f"verification/{question}",
+        start=question,
+        locked_until=locked_until,
+        locked_minutes=_minutes_until(locked_until),
+        **verification_context(v, form),
+    )
+
+
+def _minutes_until(moment) -> int:
+    if moment is None:
+        return 0
+    return max(1, math.ceil((moment - datetime.now(UTC)).total_seconds() / 60))
+
+
+def mismatch_message(portal) -> str:
+    return _(
+        "The information you entered does not match our records. Check it and try again, or "
+        "contact us: %(email)s, %(phone)s.",
+        email=portal.branding.support_email,
+        phone=portal.branding.support_phone,
+    )
+
+
+async def verification(request: Request) -> Response:
+    v = await visit(request)
+    if blocked := gate(v, "verification"):
+        return blocked
+    question = question_of(request, v)
+    if not wizard.reachable(question, v.draft):
+        return redirect(v.url("verification/" + wizard.root_question(v.draft)))
+    here = f"verification/{question}"
+    client = client_address(request)
+    locked_until = await _locked_until(v, client)
+    if request.method == "GET":
+        return await verification_page(v, here, locked_until=locked_until,
+                                       status=429 if locked_until else 200)
+    data = await read_form(request)
+    v.keep(data, wizard.STEP_FIELDS["verification"])
+    previous = wizard.previous_question(question, v.draft)
+    if exit_ := await early_exit(v, data, f"verification/{previous}" if previous else "contact",
+                                 here):
+        return exit_
+    if locked_until:
+        await v.save()
+        return await verification_page(v, here, locked_until=locked_until, status=429)
+    shown = [q for q in data.getlist("q") if q in wizard.QUESTIONS] or [question]
+    for name in wizard.answer_fields(shown):
+        if name not in data:
+            v.draft[name] = ""  # a question shown without an answer (no radio checked)
+    await v.save()
+    form = wizard.verification_form(v.draft)
+    if not form.validate_questions(shown):
+        return await verification_page(v, here, form=form, status=422)
+    upcoming = wizard.following(shown[-1], v.draft)
+    if upcoming:
+        return await goto(v, f"verification/{upcoming}")
+    return await _verify(v, here, form, wizard.method_after(shown), client)
+
+
+async def _locked_until(v: Visit, client: str):
+    for key in service.counter_keys(v.portal.id, v.draft, client):
+        until = await limits.locked_until(key)
+        if until:
+            return until
+    return None
+
+
+async def _verify(v: Visit, here: str, form, method: str | None, client: str) -> Response:
+    if method is None or (method == "vitale" and not wizard.reachable("serial", v.draft)):
+        return redirect(v.url("verification/" + wizard.root_question(v.draft)))
+    try:
+        result = await service.verify(v.portal.id, v.draft, method, client=client)
+    except limits.Locked as locked:
+        return await verification_page(v, here, locked_until=locked.until, status=429)
+    if result is None:
+        errors = [(None, mismatch_message(v.portal))]
+        return await verification_page(v, here, form=form, errors=errors, status=422)
+    if result.already_registered:
+        v.draft = {"already": True}
+        await v.save()
+        return await goto(v, "already")
+    v.draft["verified"] = {
+        "member": result.member.pk,
+        "method": method,
+        "fingerprint": wizard.fingerprint(v.draft),
+    }
+    await v.save()
+    return await goto(v, after(v, "verification"))
+
+
+async def answer(request: Request) -> Response:
+    """htmx: a radio answered; save it and answer the question that follows (or nothing)."""
+    v = await visit(request)
+    question = request.path_params["question"]
+    if question not in ("health", "card", "other") or gate(v, "verification"):
+        raise HTTPException(404)
+    data = await read_form(request)
+    v.keep(data, wizard.STEP_FIELDS["verification"])
+    await v.save()
+    if not is_partial(request):
+        return redirect(v.url(f"verification/{question}"))
+    form = wizard.verification_form(v.draft)
+    upcoming = wizard.following(question, v.draft)
+    if not form.validate_questions([question]) or upcoming is None:
+        return HTMLResponse("", headers={"Cache-Control": "no-store"})
+    return _questions(v, form, upcoming, focus=False)
+
+
+async def question_fragment(request: Request) -> Response:
+    """htmx: one question (and what follows it) to put in place of another, e.g. "another
+    piece of information" in place of the unreadable serial number."""
+    v = await visit(request)
+    question = question_of(request, v)
+    if gate(v, "verification") or not wizard.reachable(question, v.draft):
+        raise HTTPException(404)
+    if not is_partial(request):
+        return redirect(v.url(f"verification/{question}"))
+    return _questions(v, wizard.verification_form(v.draft), question, focus=True)
+
+
+def _questions(v: Visit, form, start: str, *, focus: bool) -> HTMLResponse:
+    context = {"v": v, "start": start, "focus": focus, **verification_context(v, form)}
+    return render(v.request, "espace_prive/questions.html", context, block="questions",
+                  status_message=announcement(start, v.portal))
+
+
+# -- password delivery and recap, terms, done -------------------------------------------------
+
+
+async def password_page(v: Visit, page_name: str = "password"):
+    contact = wizard.contact_of(v.draft) or {}
+    method = (wizard.verified(v.draft) or {}).get("method")
+    return page(v, "espace_prive/password.html", "password", _("Receive your password"),
+                email=contact.get("email", ""), postal=method == "postal",
+                rows=recap_rows(v), change_email=v.url("contact", "?back=password#email"))
+
+
+async def password(request: Request) -> Response:
+    v = await visit(request)
+    if blocked := gate(v, "password"):
+        return blocked
+    if request.method == "GET":
+        return await password_page(v)
+    data = await read_form(request)
+    if exit_ := await early_exit(v, data, "verification", "password"):
+        return exit_
+    v.draft["password_seen"] = True
+    await v.save()
+    return await goto(v, "terms")
+
+
+async def terms_page(v: Visit, page_name: str = "terms", status=200, errors=()):
+    return page(v, "espace_prive/terms.html", "terms",
+                _("Accept the general terms of use"), status=status, errors=errors,
+                terms_url=v.url("terms/read"), version=v.portal.branding.policy_version)
+
+
+async def terms(request: Request) -> Response:
+    v = await visit(request)
+    if blocked := gate(v, "terms"):
+        return blocked
+    if request.method == "GET":
+        return await terms_page(v)
+    data = await read_form(request)
+    if exit_ := await early_exit(v, data, "password", "terms"):
+        return exit_
+    try:
+        delivery = await service.register(
+            v.portal,
+            v.draft,
+            language=current_language.get(),
+            base_url=request.app.state.settings.base_url,
+            client=client_address(request),
+        )
+    except limits.Locked:
+        message = _("Too many registrations were made from your connection. Try again later.")
+        return await terms_page(v, status=429, errors=[(None, message)])
+    if delivery == "already":
+        v.draft = {"already": True}
+    else:
+        email = (wizard.contact_of(v.draft) or {}).get("email", "")
+        v.draft = {"finished": {"delivery": delivery, "email": email}}
+    await v.save()
+    return await goto(v, "already" if delivery == "already" else "done")
+
+
+async def terms_read(request: Request) -> Response:
+    """The terms of use: a page, or (htmx) the dialog over the terms step."""
+    v = await visit(request)
+    context = {"back_url": v.url("terms"), "version": v.portal.branding.policy_version}
+    return render(request, "espace_prive/terms_read.html", context, block="dialog")
+
+
+async def done(request: Request) -> Response:
+    v = await visit(request)
+    finished = v.draft.get("finished")
+    if not isinstance(finished, dict):
+        return redirect(v.url())
+    return page(v, "espace_prive/done.html", None, _("Registration complete"),
+                postal=finished.get("delivery") == "postal", email=finished.get("email", ""))
+
+
+async def already(request: Request) -> Response:
+    v = await visit(request)
+    return page(v, "espace_prive/already.html", None, _("You already have a private space"))
+
+
+# -- abandon ----------------------------------------------------------------------------------
+
+
+async def abandon(request: Request) -> Response:
+    """Abandonner: a confirmation page (a dialog with htmx); confirming deletes the draft."""
+    v = await visit(request)
+    if request.method == "POST":
+        await delete_draft(request, v.portal.id)
+        return redirect(f"/{v.portal.id}/?abandoned=1")
+    came_from = request.query_params.get("from", "")
+    if not came_from.startswith(v.url() + "/") or not _plain_path(came_from):
+        came_from = v.url()
+    context = {"back_url": came_from, "action": v.url("abandon")}
+    return render(request, "espace_prive/abandon.html", context, block="dialog")
+
+
+def _plain_path(path: str) -> bool:
+    """A local path of letters, digits, / and - only (never an open redirect)."""
+    return all(c.isascii() and (c.isalnum() or c in "/-") for c in path) and "//" not in path
+
+
+PAGES = {
+    "profile": profile_page,
+    "identifier": identifier_page,
+    "contact": contact_page,
+    "verification": verification_page,
+    "password": password_page,
+    "terms": terms_page,
+}
+
+
+def routes() -> list[BaseRoute]:
+    both = ["GET", "POST"]
+    return [
+        Route("/register", start, name="register"),
+        Route("/register/profile", profile, methods=both, name="register_profile"),
+        Route("/register/contact-us", contact_us, name="register_contact_us"),
+        Route("/register/identifier", identifier, methods=both, name="register_identifier"),
+        Route("/register/identifier/help", identifier_help, name="register_identifier_help"),
+        Route("/register/contact", contact, methods=both, name="register_contact"),
+        Route("/register/verification", verification, methods=both, name="register_verify"),
+        Route("/register/verification/answer/{question}", answer, methods=["POST"],
+              name="register_answer"),
+        Route("/register/verification/question/{question}", question_fragment,
+              name="register_question"),
+        Route("/register/verification/{question}", verification, methods=both,
+              name="register_verify_question"),
+        Route("/register/password", password, methods=both, name="register_password"),
+        Route("/register/terms", terms, methods=both, name="register_terms"),
+        Route("/register/terms/read", terms_read, name="register_terms_read"),
+        Route("/register/done", done, name="register_done"),
+        Route("/register/already", already, name="register_already"),
+        Route("/register/abandon", abandon, methods=both, name="register_abandon"),
+    ]

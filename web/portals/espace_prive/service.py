@@ -1,0 +1,179 @@
+"""Identity verification against the registry, and the registration itself.
+
+``verify`` answers the same way, in about the same time, whatever does not match (SPEC §1):
+the caller shows one generic message. Failures count per member and per client address; the
+third locks verification for 30 minutes (``limits.Locked``).
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from web.accounts import service as accounts
+from web.accounts.models import Account
+from web.mail.models import Letter
+from web.mail.outbox import enqueue_mail
+from web.portals.espace_prive import checks, wizard
+from web.registry.matching import find_member, normalize_identifier, same_name
+from web.registry.models import Member
+from web.security import limits
+from web.security.audit import audit
+
+# Registrations finished per client address (SPEC §5: registration is rate-limited).
+REGISTRATION_CLIENT = limits.Rule(limit=10, window=timedelta(hours=1), lockout=timedelta(hours=1))
+RECENT = timedelta(minutes=2)  # an account this recent, same email: a double submit
+
+
+@dataclass(frozen=True)
+class Verified:
+    member: Member
+    already_registered: bool
+
+
+def _same(a: str, b: str) -> bool:
+    return bool(a) and hmac.compare_digest(a.encode(), b.encode())
+
+
+def facts_match(member: Member, draft: dict, method: str) -> bool:
+    """Whether the verification fact given (and the profile) are the registry's."""
+    facts = member.facts or {}
+    if facts.get("profile") and facts["profile"] != draft.get("profile"):
+        return False
+    if method == "vitale":
+        serial = checks.compact(draft.get("serial", ""))
+        return (
+            draft.get("health") == "yes"
+            and bool(facts.get("health_affiliated"))
+            and facts.get("vitale_kind") == draft.get("card_kind")
+            and _same(checks.compact(facts.get("vitale_serial") or ""), serial)
+        )
+    if method == "iban":
+        return _same(checks.compact(facts.get("iban") or ""), checks.compact(draft.get("iban", "")))
+    return method == "postal" and bool(member.address.strip())
+
+
+async def find_registered(portal_id: str, draft: dict) -> Member | None:
+    """The registry member whose identity is the draft's (identifier, names, date), or None."""
+    identifier = wizard.identifier_of(draft)
+    contact = wizard.contact_of(draft)
+    if identifier is None or contact is None:
+        return None
+    if not wizard.is_company(draft):
+        return await find_member(
+            portal_id,
+            identifier,
+            last_name=contact["last_name"],
+            first_names=contact["first_names"],
+            birth_date=contact["birth_date"],
+        )
+    # A company's record has its name as last name, no first name, its creation date.
+    member = await Member.get_or_none(
+        portal=portal_id, identifier=normalize_identifier(identifier)
+    )
+    if (
+        member is not None
+        and same_name(contact["last_name"], member.last_name)
+        and not member.first_names.strip()
+        and member.birth_date == contact["birth_date"]
+    ):
+        return member
+    return None
+
+
+def counter_keys(portal_id: str, draft: dict, client: str) -> tuple[str, str]:
+    return limits.verification_keys(portal_id, wizard.identifier_of(draft) or "", client)
+
+
+async def verify(portal_id: str, draft: dict, method: str, *, client: str) -> Verified | None:
+    """The member, when the draft's identity and fact match the registry; else None (and a
+    failure counted). Raises ``limits.Locked`` while verification is locked, or when this
+    failure locks it."""
+    keys = counter_keys(portal_id, draft, client)
+    await limits.ensure_open(*keys)
+    subject = wizard.identifier_of(draft) or ""
+    member = await find_registered(portal_id, draft)
+    if member is None or not facts_match(member, draft, method):
+        await audit("verification_failure", portal=portal_id, subject=subject, client=client,
+                    method=method)
+        locked = [await limits.record_failure(key, limits.VERIFICATION) for key in keys]
+        until = max((u for u in locked if u), default=None)
+        if until:
+            await audit("verification_lockout", portal=portal_id, subject=subject,
+                        client=client)
+            raise limits.Locked(until)
+        return None
+    await limits.clear(keys[0])
+    await audit("verification_success", portal=portal_id, subject=subject, client=client,
+                method=method)
+    already = await Account.exists(portal=portal_id, member_id=member.pk)
+    return Verified(member, already)
+
+
+async def register(portal, draft: dict, *, language: str, base_url: str, client: str) -> str:
+    """Create the account of the verified member in one transaction, with the accepted terms
+    version and time, and either email a provisional password or queue a postal letter.
+    Returns "email", "postal", or "already" (the member has an account: told to log in)."""
+    result = wizard.verified(draft)
+    contact = wizard.contact_of(draft)
+    member = await Member.get_or_none(pk=result["member"]) if result else None
+    if member is None or contact is None:
+        raise ValueError("register() needs a verified, complete draft")
+    per_client = f"register-client:{portal.id}:{client}"
+    await limits.ensure_open(per_client)
+    delivery = "postal" if result["method"] == "postal" else "email"
+    try:
+        async with in_transaction() as connection:
+            account = await accounts.create_account(
+                member,
+                portal=portal.id,
+                login=member.identifier,
+                email=contact["email"],
+                language=language,
+                policy_version=portal.branding.policy_version,
+                using_db=connection,
+            )
+            if delivery == "postal":
+                await Letter.create(portal=portal.id, account=account, address=member.address,
+                                    language=language, using_db=connection)
+            else:
+                await _email_password(portal, account, member, contact, language, base_url,
+                                      connection)
+    except IntegrityError:
+        return delivery if await _just_registered(portal.id, member, contact) else "already"
+    await limits.record_failure(per_client, REGISTRATION_CLIENT)
+    await audit("registration", portal=portal.id, subject=member.identifier, client=client,
+                delivery=delivery)
+    return delivery
+
+
+async def _email_password(portal, account, member, contact, language, base_url, connection):
+    password = await accounts.issue_provisional_password(account, using_db=connection)
+    await enqueue_mail(
+        contact["email"],
+        "provisional_password",
+        language=language,
+        context={
+            "portal": portal,
+            "name": accounts.display_name(member),
+            "password": password,
+            "login": checks.format_identifier(member.identifier),
+            "login_url": f"{base_url}/{portal.id}/login",
+            "expires_at": account.password_expires_at,
+        },
+        using_db=connection,
+    )
+
+
+async def _just_registered(portal_id: str, member: Member, contact: dict) -> bool:
+    """Whether the existing account is this very registration's (a double submit)."""
+    account = await Account.get_or_none(portal=portal_id, member_id=member.pk)
+    return (
+        account is not None
+        and account.email == contact["email"]
+        and datetime.now(UTC) - account.created_at < RECENT
+    )

@@ -1,0 +1,217 @@
+"""The registration wizard as a state machine over the draft (a dict of what was typed).
+
+Steps: profile → identifier → contact → verification → password → terms, then "done".
+A step is complete when the draft's values for it validate (and, for the verification, when
+the identity verified is still the one in the draft), so nothing is stored twice and editing
+an earlier answer re-opens what depends on it.
+
+The verification is a chain of questions: health affiliation → card kind → serial number, or
+another fact → IBAN / postal delivery ("I cannot give any of these"). Companies start at
+"another fact". Each question is a page of its own without JS; with htmx the next question is
+added under the answered one.
+"""
+
+from __future__ import annotations
+
+from web.forms import FormData
+from web.portals.espace_prive import checks
+from web.portals.espace_prive.forms import (
+    COMPANY,
+    OTHER,
+    CompanyContactForm,
+    ContactForm,
+    IdentifierForm,
+    ProfileForm,
+    VerificationForm,
+)
+from web.registry.matching import normalize_name
+from web.security.tokens import digest
+
+STEPS = ("profile", "identifier", "contact", "verification", "password", "terms")
+TOTAL = len(STEPS)
+# The draft keys each step's form reads (saved as typed on every POST, even unvalidated).
+STEP_FIELDS = {
+    "profile": ("profile",),
+    "identifier": ("identifier",),
+    "contact": ("last_name", "first_names", "birth_day", "birth_month", "birth_year", "email",
+                "mobile"),
+    "verification": ("health", "card_kind", "serial", "other", "iban"),
+}
+QUESTIONS = ("health", "card", "serial", "other", "iban", "postal")
+# How the identity was proven, by the last question of the chain.
+METHODS = {"serial": "vitale", "iban": "iban", "postal": "postal"}
+MAX_STORED = 1000  # characters kept of a value saved unvalidated
+
+
+def number(step: str) -> int:
+    return STEPS.index(step) + 1
+
+
+def next_step(step: str) -> str | None:
+    index = STEPS.index(step)
+    return STEPS[index + 1] if index + 1 < TOTAL else None
+
+
+def is_company(draft: dict) -> bool:
+    return draft.get("profile") == COMPANY
+
+
+def keep_typed(draft: dict, form: FormData, names) -> dict:
+    """The draft with the values of ``names`` present in the form, as typed."""
+    updated = dict(draft)
+    for name in names:
+        if name in form:
+            updated[name] = (form.get(name) or "")[:MAX_STORED]
+    return updated
+
+
+# -- step forms from the draft ----------------------------------------------------------------
+
+
+def profile_form(draft: dict, formdata=None) -> ProfileForm:
+    return ProfileForm(formdata or FormData(_pick(draft, "profile")))
+
+
+def identifier_form(draft: dict, formdata=None) -> IdentifierForm:
+    return IdentifierForm(
+        formdata or FormData(_pick(draft, "identifier")), company=is_company(draft)
+    )
+
+
+def contact_form(draft: dict, formdata=None) -> ContactForm:
+    form_class = CompanyContactForm if is_company(draft) else ContactForm
+    return form_class(formdata or FormData(_pick(draft, "contact")), nir=nir_of(draft))
+
+
+def verification_form(draft: dict, formdata=None) -> VerificationForm:
+    return VerificationForm(formdata or FormData(_pick(draft, "verification")))
+
+
+def _pick(draft: dict, step: str) -> dict:
+    return {k: draft[k] for k in STEP_FIELDS[step] if isinstance(draft.get(k), str)}
+
+
+def identifier_of(draft: dict) -> str | None:
+    """The valid identifier (NIR or SIRET) of the draft, or None."""
+    if draft.get("profile") in (None, OTHER):
+        return None
+    try:
+        return identifier_form(draft).value
+    except checks.Invalid:
+        return None
+
+
+def nir_of(draft: dict) -> str | None:
+    return None if is_company(draft) else identifier_of(draft)
+
+
+def contact_of(draft: dict) -> dict | None:
+    """The normalised contact details of the draft, or None while they do not validate."""
+    form = contact_form(draft)
+    return form.cleaned() if form.validate() else None
+
+
+# -- completeness -----------------------------------------------------------------------------
+
+
+def fingerprint(draft: dict) -> str:
+    """What the verification proved, as a digest: changing any of it re-opens verification."""
+    contact = contact_of(draft) or {}
+    parts = [
+        draft.get("profile") or "",
+        identifier_of(draft) or "",
+        normalize_name(contact.get("last_name", "")),
+        normalize_name(contact.get("first_names", "")),
+        str(contact.get("birth_date", "")),
+    ]
+    return digest("\x1f".join(parts))
+
+
+def verified(draft: dict) -> dict | None:
+    """The verification result, while it still applies to the draft's identity."""
+    result = draft.get("verified")
+    if isinstance(result, dict) and result.get("fingerprint") == fingerprint(draft):
+        return result
+    return None
+
+
+def complete(step: str, draft: dict) -> bool:
+    if step == "profile":
+        form = profile_form(draft)
+        return form.validate() and form.profile.data != OTHER
+    if step == "identifier":
+        return identifier_of(draft) is not None
+    if step == "contact":
+        return contact_of(draft) is not None
+    if step == "verification":
+        return verified(draft) is not None
+    if step == "password":
+        return bool(draft.get("password_seen"))
+    return False
+
+
+def first_incomplete(draft: dict, before: str | None = None) -> str | None:
+    """The first step (before ``before``, when given) whose answers are missing or invalid."""
+    for step in STEPS:
+        if step == before:
+            return None
+        if not complete(step, draft):
+            return step
+    return None
+
+
+# -- the verification's chain of questions ----------------------------------------------------
+
+
+def root_question(draft: dict) -> str:
+    return "other" if is_company(draft) else "health"
+
+
+def following(question: str, answers: dict) -> str | None:
+    """The question asked after ``question`` given the answers, or None at the end."""
+    if question == "health":
+        return {"yes": "card", "no": "other"}.get(answers.get("health"))
+    if question == "card":
+        return "serial" if answers.get("card_kind") in ("photo", "no_photo") else None
+    if question == "other":
+        return {"iban": "iban", "none": "postal"}.get(answers.get("other"))
+    return None
+
+
+def chain(start: str, answers: dict) -> list[str]:
+    """``start`` and each following question already reached by the answers."""
+    questions = [start]
+    while (upcoming := following(questions[-1], answers)) is not None:
+        questions.append(upcoming)
+    return questions
+
+
+def previous_question(question: str, draft: dict) -> str | None:
+    """The page before this question's page (None: the previous wizard step)."""
+    if question == root_question(draft):
+        return None
+    if question == "other":
+        return "serial" if draft.get("health") == "yes" else "health"
+    return {"card": "health", "serial": "card", "iban": "other", "postal": "other"}.get(question)
+
+
+def reachable(question: str, draft: dict) -> bool:
+    """Whether the answers so far lead to this question (an individual may go from the serial
+    number to "another piece of information" when the number cannot be read)."""
+    if question not in QUESTIONS:
+        return False
+    root = root_question(draft)
+    reached = set(chain(root, draft))
+    if root == "health" and "serial" in reached:
+        reached.update(chain("other", draft))
+    return question in reached
+
+
+def answer_fields(questions) -> list[str]:
+    """The draft keys the questions' answers go to."""
+    return [VerificationForm.FIELDS[q] for q in questions if q in VerificationForm.FIELDS]
+
+
+def method_after(questions: list[str]) -> str | None:
+    """How identity is proven when the chain shown ends with these questions."""
+    return METHODS.get(questions[-1]) if questions else None
