@@ -1,0 +1,240 @@
+"""Changing a password, the forced change of a provisional one, the live feedback, and hostile
+input on every account form."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from accounts_support import (
+    MSS_EMAIL,
+    NEW_PASSWORD,
+    NIR,
+    PASSWORD,
+    csrf_from,
+    log_in,
+    make_account,
+    sid_cookie,
+)
+
+from web.accounts import service, tokens
+from web.mail.models import OutboxMail
+from web.security.models import AuditEvent, Session
+
+PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial"}
+
+
+async def change(client, current, new, confirmation=None):
+    page = await client.get("/mss/account/password")
+    return await client.post(
+        "/mss/account/password",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "current": current,
+            "password": new,
+            "confirmation": new if confirmation is None else confirmation,
+        },
+    )
+
+
+async def test_change_password(client):
+    account = await make_account()
+    await log_in(client, "mss", MSS_EMAIL, PASSWORD)
+    page = await client.get("/mss/account/password")
+    assert page.status_code == 200
+    assert 'autocomplete="current-password"' in page.text
+    assert page.text.count('autocomplete="new-password"') == 2
+    response = await change(client, PASSWORD, NEW_PASSWORD)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/mss/account?notice=password-changed"
+    assert sid_cookie(response)  # a new session id
+    assert await Session.filter(account_id=account.pk).count() == 1  # this one, renewed
+    space = await client.get(response.headers["location"])
+    assert space.status_code == 200 and "Votre mot de passe a été modifié." in space.text
+    assert await AuditEvent.filter(event="password_changed").count() == 1
+    assert await OutboxMail.filter(template="password_changed", to=MSS_EMAIL).count() == 1
+    await account.refresh_from_db()
+    assert account.password_changed_at is not None
+
+
+async def test_change_ends_the_other_sessions(client, app):
+    import httpx
+
+    account = await make_account()
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.9", 4000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        await log_in(other, "mss", MSS_EMAIL, PASSWORD)
+        await log_in(client, "mss", MSS_EMAIL, PASSWORD)
+        assert await Session.filter(account_id=account.pk).count() == 2
+        await change(client, PASSWORD, NEW_PASSWORD)
+        assert (await other.get("/mss/account")).headers["location"] == "/mss/login"
+    assert (await client.get("/mss/account")).status_code == 200
+
+
+async def test_change_with_a_wrong_current_password(client):
+    await make_account()
+    await log_in(client, "mss", MSS_EMAIL, PASSWORD)
+    response = await change(client, "not the current one at all", NEW_PASSWORD)
+    assert response.status_code == 422
+    assert "Votre mot de passe actuel est incorrect." in response.text
+    assert 'href="#current"' in response.text
+    assert await service.authenticate("mss", MSS_EMAIL, PASSWORD) is not None  # unchanged
+
+
+async def test_change_checks_the_policy(client):
+    await make_account()
+    await log_in(client, "mss", MSS_EMAIL, PASSWORD)
+    await client.get("/?lang=en")
+    short = await change(client, PASSWORD, "short")
+    assert short.status_code == 422 and "at least 15 characters (it has 5)" in short.text
+    mine = await change(client, PASSWORD, "member self-service rocks")
+    assert "must not contain the name of this service" in mine.text
+    mismatch = await change(client, PASSWORD, NEW_PASSWORD, NEW_PASSWORD.upper())
+    assert "The two passwords are not the same." in mismatch.text
+    empty = await change(client, "", "", "")
+    assert empty.status_code == 422
+    for message in (
+        "Enter your current password.",
+        "Enter a password.",
+        "Enter the new password again.",
+    ):
+        assert message in empty.text
+
+
+async def test_provisional_password_forces_a_change(client):
+    account = await make_account("espace-prive", password=None)
+    provisional = await service.issue_provisional_password(account)
+    response = await log_in(client, "espace-prive", NIR, provisional)
+    assert response.headers["location"] == "/espace-prive/account/new-password"
+    for path in ("/espace-prive/account", "/espace-prive/account/password"):
+        redirected = await client.get(path)
+        assert redirected.headers["location"] == "/espace-prive/account/new-password"
+    page = await client.get("/espace-prive/account/new-password")
+    assert page.status_code == 200 and "mot de passe provisoire" in page.text
+    assert 'name="current"' not in page.text
+    weak = await client.post(
+        "/espace-prive/account/new-password",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "password": provisional,
+            "confirmation": provisional,
+        },
+    )
+    assert weak.status_code in (303, 422)  # random and long: accepted by the policy
+    if weak.status_code == 422:
+        pytest.fail(weak.text)
+    assert weak.headers["location"] == "/espace-prive/account?notice=password-set"
+    assert sid_cookie(weak)
+    await account.refresh_from_db()
+    assert account.password_state == service.ACTIVE and account.password_expires_at is None
+    assert (await client.get("/espace-prive/account")).status_code == 200
+    assert (await client.get("/espace-prive/account/new-password")).headers["location"] == (
+        "/espace-prive/account"
+    )
+    assert await AuditEvent.filter(event="password_set").count() == 1
+
+
+async def test_provisional_password_expires_after_seven_days(client):
+    account = await make_account("espace-prive", password=None)
+    provisional = await service.issue_provisional_password(account)
+    account.password_expires_at = service.now() - timedelta(seconds=1)
+    await account.save()
+    wrong = await log_in(client, "espace-prive", NIR, "a wrong password entirely")
+    assert "a expiré" not in wrong.text  # said only to who knows the password
+    response = await log_in(client, "espace-prive", NIR, provisional)
+    assert response.status_code == 422
+    assert "Votre mot de passe provisoire a expiré" in response.text
+    assert 'href="/espace-prive/forgot"' in response.text
+    assert await Session.filter(account_id=account.pk).count() == 0
+
+
+async def test_live_feedback_fragment(client):
+    page = await client.get("/mss/login")
+    token = csrf_from(page.text)
+    response = await client.post(
+        "/mss/password-feedback",
+        data={"csrf_token": token, "password": "abc", "confirmation": "", "feedback_for": ""},
+        headers=PARTIAL,
+    )
+    assert response.status_code == 200
+    assert "<html" not in response.text and 'class="checklist"' in response.text
+    assert "3 caractères sur 15 au minimum." in response.text
+    assert '<hx-partial hx-target="#status"' in response.text
+    assert "1 exigences sur 3" in response.text or "exigences sur 3" in response.text
+    assert (await client.post("/mss/password-feedback", data={"password": "x"})).status_code == 403
+
+
+async def test_live_feedback_knows_the_member_of_a_reset_link(client):
+    account = await make_account()
+    raw = await tokens.issue_token(account, tokens.RESET)
+    page = await client.get(f"/mss/reset/{raw}?lang=en")
+    key = re.search(r'name="feedback_for" value="([^"]+)"', page.text).group(1)
+    data = {"csrf_token": csrf_from(page.text), "password": "ines likes the mountains"}
+    anonymous = await client.post("/mss/password-feedback", data=data, headers=PARTIAL)
+    assert "must not contain your name" not in anonymous.text
+    known = await client.post(
+        "/mss/password-feedback", data={**data, "feedback_for": key}, headers=PARTIAL
+    )
+    assert "must not contain your name" in known.text
+    forged = await client.post(
+        "/mss/password-feedback",
+        data={**data, "feedback_for": f"{account.pk}.{'0' * 32}"},
+        headers=PARTIAL,
+    )
+    assert "must not contain your name" not in forged.text
+    assert (await client.get(f"/mss/reset/{raw}")).status_code == 200  # nothing spent
+
+
+HOSTILE = [
+    "",
+    "x" * 10_000,
+    "<script>alert(1)</script>",
+    "' OR 1=1 --",
+    "a\x00b\x01c\x1f",
+    "مرحبا بالعالم كلمة سر طويلة",
+    "我的密码非常长而且很难猜到吧",
+    "\u202e\u200b\ufeff" * 10,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+@pytest.mark.parametrize("lang", ["fr", "en"])
+async def test_hostile_input_on_every_account_form(client, value, lang):
+    account = await make_account()
+    raw = await tokens.issue_token(account, tokens.RESET)
+    await client.get(f"/?lang={lang}")
+    passwords = {"password": value, "confirmation": value}
+    forms = [
+        ("/mss/login", {"login": value, "password": value}),
+        ("/espace-prive/login", {"login": value, "password": value}),
+        ("/mss/forgot", {"login": value}),
+        ("/espace-prive/forgot", {"login": value}),
+        ("/mss/password-feedback", {"password": value, "feedback_for": value}),
+        (f"/mss/reset/{raw}", passwords),
+    ]
+    for url, data in forms:
+        await post_hostile(client, url, data, lang)
+    await log_in(client, "mss", MSS_EMAIL, PASSWORD)
+    await post_hostile(client, "/mss/account/password", {"current": value, **passwords}, lang)
+    prive = await make_account("espace-prive", password=None)
+    provisional = await service.issue_provisional_password(prive)
+    await log_in(client, "espace-prive", NIR, provisional)
+    await post_hostile(client, "/espace-prive/account/new-password", passwords, lang)
+
+
+async def post_hostile(client, url, data, lang):
+    page = await client.get("/mss/forgot?lang=" + lang)
+    response = await client.post(url, data={"csrf_token": csrf_from(page.text), **data})
+    assert response.status_code in (200, 303, 422, 429), (url, response.status_code)
+    assert "<script>alert" not in response.text
+    if response.status_code == 422:
+        assert f'<html lang="{lang}">' in response.text
+
+
+async def test_huge_body_is_refused(client):
+    page = await client.get("/mss/login")
+    response = await client.post(
+        "/mss/login", data={"csrf_token": csrf_from(page.text), "password": "x" * 70_000}
+    )
+    assert response.status_code == 413

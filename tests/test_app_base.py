@@ -1,0 +1,142 @@
+"""The application's base: pages, headers, errors, languages, CSRF and the body limit."""
+
+from __future__ import annotations
+
+async def test_portal_list_is_french_by_default(client):
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.text
+    assert "Espace Client" in response.text and "Mon espace privé" in response.text
+
+
+async def test_accept_language_english(client):
+    response = await client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,fr;q=0.5"})
+    assert '<html lang="en">' in response.text
+
+
+async def test_explicit_choice_is_remembered(client):
+    response = await client.get("/?lang=en", headers={"Accept-Language": "fr"})
+    assert '<html lang="en">' in response.text
+    assert "lang=en" in response.headers["set-cookie"]
+    again = await client.get("/", headers={"Accept-Language": "fr"})
+    assert '<html lang="en">' in again.text
+
+
+async def test_unknown_language_is_ignored(client):
+    response = await client.get("/?lang=xx%3Cscript%3E")
+    assert response.status_code == 200
+    assert '<html lang="fr">' in response.text
+
+
+async def test_security_headers(client):
+    response = await client.get("/")
+    headers = response.headers
+    assert headers["content-security-policy"].startswith("default-src 'self'; object-src 'none'")
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["cache-control"] == "no-store"
+    assert headers["vary"].startswith("HX-Request, HX-Request-Type")
+    assert "strict-transport-security" not in headers  # development
+
+
+async def test_hsts_and_host_cookie_in_production(db):
+    import httpx
+
+    from web.app import create_app
+    from web.settings import Settings
+
+    settings = Settings(env="production", secret_key="x" * 40, base_url="https://espace.example.org",
+                        mail_url="smtp://127.0.0.1:2525")
+    app = create_app(settings, init_db=False)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
+        response = await http.get("/")
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("__Host-espace_sid=")
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+async def test_not_found_is_localized(client):
+    response = await client.get("/nowhere")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.text
+    english = await client.get("/nowhere?lang=en")
+    assert "Page not found" in english.text
+
+
+async def test_method_not_allowed_page(client):
+    response = await client.request("DELETE", "/mss/", headers={"X-CSRF-Token": "x"})
+    assert response.status_code in (403, 405)
+
+
+async def test_post_without_csrf_is_refused(client):
+    response = await client.post("/mss/", data={"anything": "1"})
+    assert response.status_code == 403
+    assert "formulaire" in response.text
+
+
+async def test_post_from_another_site_is_refused(client):
+    page = await client.get("/")
+    response = await client.post("/mss/", data={"csrf_token": "x"},
+                                 headers={"Sec-Fetch-Site": "cross-site"})
+    assert response.status_code == 403
+    assert page.status_code == 200
+
+
+async def test_body_over_64_kib_is_refused(client):
+    response = await client.post("/mss/", content=b"a=" + b"x" * (65 * 1024),
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 413
+    assert "Trop de données envoyées" in response.text
+
+
+async def test_static_assets_are_hashed_and_immutable(client, app):
+    url = app.state.assets.url("app.css")
+    assert url.startswith("/static/app.") and url.endswith(".css")
+    response = await client.get(url)
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert (await client.get("/static/app.css")).status_code == 404
+
+
+async def test_pages_are_compressed(client):
+    response = await client.get("/", headers={"Accept-Encoding": "br"})
+    assert response.headers.get("content-encoding") == "br"
+
+
+async def test_unexpected_error_gets_a_localized_500_page(app):
+    import httpx
+    from starlette.routing import Route
+
+    async def boom(request):
+        raise RuntimeError("boom")
+
+    app.router.routes.append(Route("/boom", boom))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        response = await http.get("/boom", headers={"Accept-Language": "en"})
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.text
+    assert "RuntimeError" not in response.text
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+
+
+async def test_locked_gives_a_429_page_with_retry_after(app):
+    import httpx
+    from datetime import UTC, datetime, timedelta
+    from starlette.routing import Route
+
+    from web.security.limits import Locked
+
+    async def locked(request):
+        raise Locked(datetime.now(UTC) + timedelta(minutes=30))
+
+    app.router.routes.append(Route("/locked", locked))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        response = await http.get("/locked")
+    assert response.status_code == 429
+    assert 1700 < int(response.headers["retry-after"]) <= 1800
+    assert "Trop de tentatives" in response.text

@@ -1,0 +1,140 @@
+"""Postal letters: queued without a password, exported with a fresh provisional password
+(``espace letters list|export``)."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from espace_prive_support import NIR, make_member
+
+from web.accounts import hashing
+from web.accounts import service as accounts
+from web.accounts.models import Account
+from web.mail.models import Letter
+from web.portals.espace_prive.letters import export_letters, letters
+from web.settings import ROOT
+
+BASE_URL = "https://espace.example.org"
+
+
+async def queue_letter(language: str = "fr", **member_fields) -> Letter:
+    member = await make_member(**member_fields)
+    account = await accounts.create_account(
+        member,
+        portal="espace-prive",
+        login=member.identifier,
+        email="",
+        language=language,
+        policy_version="2026-01",
+    )
+    return await Letter.create(
+        portal="espace-prive", account=account, address=member.address, language=language
+    )
+
+
+async def test_export_makes_the_password_at_that_moment(db, tmp_path):
+    letter = await queue_letter()
+    waiting = await letters()
+    assert [(w.id, w.name, w.exported_at) for w in waiting] == [(letter.pk, "Céline Hoarau", None)]
+    account = await Account.get(pk=letter.account_id)
+    assert account.password_hash == ""  # nothing to steal before the export
+
+    written = await export_letters(tmp_path, base_url=BASE_URL)
+    assert written == [tmp_path / f"letter-{letter.pk:06d}.txt"]
+    content = written[0].read_text("utf-8")
+    assert stat.S_IMODE(written[0].stat().st_mode) == 0o600
+    assert content.startswith("Céline Hoarau\n12 rue de Paris\n97400 Saint-Denis")
+    assert "Identifiant : 2 85 03 97 411 023" in content
+    assert f"{BASE_URL}/espace-prive/login" in content
+    password = content.split("Mot de passe provisoire : ")[1].split()[0]
+    account = await Account.get(pk=letter.account_id)
+    assert account.password_state == accounts.PROVISIONAL
+    assert password not in account.password_hash
+    assert hashing.verify_password_sync(
+        accounts.canonical_provisional(password), account.password_hash
+    )
+    assert (await Letter.get(pk=letter.pk)).exported_at is not None
+    assert await letters() == [] and len(await letters(include_exported=True)) == 1
+    assert await export_letters(tmp_path, base_url=BASE_URL) == []  # each letter once
+
+
+async def test_letter_in_the_members_language(db, tmp_path):
+    await queue_letter(language="en")
+    content = (await export_letters(tmp_path, base_url=BASE_URL))[0].read_text("utf-8")
+    assert "Identifier: 2 85 03 97 411 023" in content and "Provisional password:" in content
+
+
+async def test_no_letter_for_an_account_with_its_own_password(db, tmp_path):
+    letter = await queue_letter()
+    account = await Account.get(pk=letter.account_id)
+    account.password_state = accounts.ACTIVE
+    await account.save()
+    assert await export_letters(tmp_path, base_url=BASE_URL) == []
+    assert (await Letter.get(pk=letter.pk)).exported_at is not None
+
+
+SEED = textwrap.dedent(f"""
+    import asyncio, datetime
+    from tortoise import Tortoise
+    from web.db import tortoise_config
+    from web.accounts.models import Account
+    from web.mail.models import Letter
+    from web.registry.models import Member
+
+    async def main(url):
+        await Tortoise.init(config=tortoise_config(url))
+        member = await Member.create(portal="espace-prive", identifier="{NIR}",
+            last_name="Lagrange", first_names="Marcel", birth_date=datetime.date(1985, 3, 14),
+            address="7 cours de l'Intendance\\n33000 Bordeaux")
+        account = await Account.create(portal="espace-prive", member=member, login="{NIR}")
+        await Letter.create(portal="espace-prive", account=account, address=member.address,
+            language="fr")
+        await Tortoise.close_connections()
+
+    import sys
+    asyncio.run(main(sys.argv[1]))
+""")
+
+
+def run(*args: str, database: Path) -> subprocess.CompletedProcess:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite://{database}",
+        "LANG": "C.UTF-8",
+        "ESPACE_ENV": "development",
+    }
+    environment.pop("LC_ALL", None)
+    return subprocess.run(  # noqa: S603 - our own command
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_letters_commands(tmp_path):
+    database = tmp_path / "espace.sqlite3"
+    assert run("-m", "web.cli", "migrate", database=database).returncode == 0
+    seeded = run("-c", SEED, f"sqlite://{database}", database=database)
+    assert seeded.returncode == 0, seeded.stderr
+    listed = run("-m", "web.cli", "letters", "list", database=database)
+    assert listed.returncode == 0, listed.stderr
+    assert "waiting  Marcel Lagrange – 7 cours de l'Intendance, 33000 Bordeaux" in listed.stdout
+    assert "1 letter(s)." in listed.stdout
+    folder = tmp_path / "to-post"
+    exported = run("-m", "web.cli", "letters", "export", str(folder), database=database)
+    assert exported.returncode == 0, exported.stderr
+    assert "1 letter(s) written" in exported.stdout
+    assert len(list(folder.glob("letter-*.txt"))) == 1
+    again = run("-m", "web.cli", "letters", "list", database=database)
+    assert "0 letter(s)." in again.stdout
+    everything = run("-m", "web.cli", "letters", "list", "--all", database=database)
+    assert "exported" in everything.stdout

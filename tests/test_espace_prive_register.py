@@ -1,0 +1,289 @@
+"""Guide steps 5-7 and the first log-in: "Recevoir votre mot de passe" with its recap, the
+terms, "Inscription terminée" (email or post), the provisional password, double submit."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from espace_prive_support import (
+    BASE,
+    CONTACT,
+    NIR,
+    SERIAL,
+    draft,
+    hidden_fields,
+    location,
+    make_member,
+    submit,
+    through_contact,
+    through_password,
+    through_verification,
+)
+
+from web.accounts import service as accounts
+from web.accounts.models import Account
+from web.mail.models import Letter, OutboxMail
+from web.portals.espace_prive import routes, service
+from web.security.models import AuditEvent
+
+HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
+NEW_PASSWORD = "marble kettle sunrise ocean"  # noqa: S105 - test data
+PASSWORD_RE = re.compile(r"([a-z2-9]{4}(?:-[a-z2-9]{4}){6})")
+
+
+@pytest.fixture(autouse=True)
+def no_fill_delay(monkeypatch):
+    monkeypatch.setattr(routes, "MIN_FILL_SECONDS", 0)
+
+
+def text(response) -> str:
+    return html.unescape(response.text)
+
+
+async def test_receive_your_password_recaps_every_answer(client):
+    await make_member()
+    await through_contact(client)
+    await through_verification(client)
+    page = await client.get(BASE + "/password")
+    body = text(page)
+    assert "Étape 5 sur 6 – Recevoir votre mot de passe" in body
+    assert "Vous allez recevoir votre mot de passe provisoire à l'adresse :" in body
+    for shown in (
+        "Particulier",
+        "2 85 03 97 411 023",
+        "Hoarau",
+        "Céline",
+        "14 mars 1985",
+        "celine.hoarau@example.org",
+        "+262 692 65 43 21",
+        "Numéro de série de votre carte Vitale",
+    ):
+        assert shown in body
+    for link in (
+        "/profile?back=password#profile-0",
+        "/identifier?back=password#identifier",
+        "/contact?back=password#last_name",
+        "/contact?back=password#email",
+        "/contact?back=password#mobile",
+        "/verification?back=password#heading",
+    ):
+        assert f'href="{BASE}{link}"' in page.text
+    # the ✎ says what it does to assistive technology
+    assert '<span aria-hidden="true">✎</span><span class="visually-hidden">' in page.text
+
+
+async def test_pencil_edits_the_email_then_comes_back(client):
+    await make_member()
+    await through_contact(client)
+    await through_verification(client)
+    edit = await client.get(BASE + "/contact?back=password")
+    assert 'action="/espace-prive/register/contact?back=password"' in edit.text
+    new = {**CONTACT, "email": "c.hoarau@example.net"}
+    response = await submit(client, "/contact?back=password", new)
+    assert location(response) == BASE + "/password"
+    assert "c.hoarau@example.net" in (await client.get(BASE + "/password")).text
+    assert (await draft(client))["verified"]  # the email is not part of the verification
+
+
+async def test_terms_step(client):
+    await make_member()
+    await through_password(client)
+    page = await client.get(BASE + "/terms")
+    body = text(page)
+    assert "Étape 6 sur 6 – Accepter les conditions générales d'utilisation" in body
+    assert "Finaliser mon inscription en acceptant les conditions générales d'utilisation" in body
+    assert f'href="{BASE}/terms/read"' in page.text and 'data-dialog="terms-dialog"' in page.text
+    read = await client.get(BASE + "/terms/read")
+    assert "<h1" in read.text and "Conditions générales d'utilisation" in text(read)
+    assert f'href="{BASE}/terms"' in read.text
+    dialog = await client.get(BASE + "/terms/read", headers=HX)
+    assert dialog.text.lstrip().startswith("<dialog")
+
+
+async def finish(client, headers=None):
+    return await submit(client, "/terms", headers=headers)
+
+
+async def test_registration_by_email(client):
+    await make_member()
+    await through_password(client)
+    before = datetime.now(UTC)
+    response = await finish(client)
+    assert location(response) == BASE + "/done"
+    account = await Account.get(portal="espace-prive", login=NIR)
+    assert account.email == CONTACT["email"] and account.language == "fr"
+    assert account.policy_version == "2026-01"
+    assert before <= account.policy_accepted_at <= datetime.now(UTC)
+    assert account.password_state == accounts.PROVISIONAL
+    assert timedelta(days=7) <= account.password_expires_at - before <= timedelta(days=7, minutes=1)
+    assert account.password_hash.startswith("$argon2id$")
+    mail = await OutboxMail.get(template="provisional_password")
+    assert mail.to == CONTACT["email"] and mail.language == "fr"
+    assert "2 85 03 97 411 023" in mail.text_body
+    password = PASSWORD_RE.search(mail.text_body).group(1)
+    assert password not in account.password_hash
+    assert await AuditEvent.filter(event="registration").count() == 1
+    done = await client.get(BASE + "/done")
+    body = text(done)
+    assert "Inscription terminée" in body
+    assert "Votre demande d'inscription à Mon espace privé est en cours de traitement." in body
+    assert "email de confirmation contenant le mot de passe provisoire" in body
+    assert 'href="/espace-prive/login"' in done.text and "Se connecter à Mon espace privé" in body
+    assert set(await draft(client)) == {"finished"}  # nothing personal kept but the email
+
+
+async def test_registration_in_english_mails_in_english(client):
+    await make_member()
+    await client.get("/espace-prive/?lang=en")
+    await through_password(client)
+    await finish(client)
+    account = await Account.get(login=NIR)
+    mail = await OutboxMail.get(template="provisional_password")
+    assert account.language == "en" and mail.language == "en"
+    assert mail.subject == "Your provisional password for My private space"
+    assert "Provisional password:" in mail.text_body and "Identifier:" in mail.html_body
+    done = await client.get(BASE + "/done")
+    assert "Registration complete" in done.text and "Log in to My private space" in done.text
+
+
+async def test_registration_by_post(client):
+    await make_member()
+    await through_contact(client)
+    data = {"q": ["health", "other", "postal"], "health": "no", "other": "none"}
+    assert location(await submit(client, "/verification", data)) == BASE + "/password"
+    await submit(client, "/password")
+    assert location(await finish(client)) == BASE + "/done"
+    account = await Account.get(login=NIR)
+    assert account.password_state == accounts.PENDING and account.password_hash == ""
+    letter = await Letter.get(account=account)
+    assert letter.address.startswith("12 rue de Paris") and letter.language == "fr"
+    assert letter.exported_at is None
+    assert await OutboxMail.filter(template="provisional_password").count() == 0
+    body = text(await client.get(BASE + "/done"))
+    assert "Un courrier contenant votre mot de passe provisoire sera envoyé" in body
+    assert "Se connecter à Mon espace privé" in body
+
+
+async def test_htmx_finish_goes_to_a_full_page(client):
+    await make_member()
+    await through_password(client)
+    response = await finish(client, headers=HX)
+    assert response.status_code == 200 and response.headers["HX-Redirect"] == BASE + "/done"
+
+
+async def test_double_submit_makes_one_account(client):
+    await make_member()
+    await through_password(client)
+    page = await client.get(BASE + "/terms")
+    body = {**hidden_fields(page.text), "action": "next"}
+    first, second = await asyncio.gather(
+        client.post(BASE + "/terms", data=body), client.post(BASE + "/terms", data=body)
+    )
+    assert {location(first), location(second)} == {BASE + "/done"}
+    third = await client.post(BASE + "/terms", data=body)
+    assert location(third) == BASE + "/done"
+    assert await Account.filter(login=NIR).count() == 1
+    assert await OutboxMail.filter(template="provisional_password").count() == 1
+
+
+async def test_registration_race_with_another_visitor(client, app):
+    """Someone else registered the same member between verification and finishing."""
+    member = await make_member()
+    await through_password(client)
+    await accounts.create_account(
+        member,
+        portal="espace-prive",
+        login=NIR,
+        email="other@example.org",
+        language="fr",
+        policy_version="2026-01",
+    )
+    assert location(await finish(client)) == BASE + "/already"
+
+
+async def test_registrations_are_limited_per_client(client, monkeypatch):
+    from web.security import limits
+
+    monkeypatch.setattr(
+        service,
+        "REGISTRATION_CLIENT",
+        limits.Rule(limit=1, window=timedelta(hours=1), lockout=timedelta(hours=1)),
+    )
+    await make_member()
+    await through_password(client)
+    await finish(client)
+    await make_member(identifier="1850578006084", birth_date=datetime(1985, 5, 1).date())
+    await client.get(BASE)  # starts again
+    await through_contact(
+        client,
+        identifier="1850578006084",
+        contact={**CONTACT, "birth_month": "5", "birth_day": "1"},
+    )
+    assert location(await through_verification(client)) == BASE + "/password"
+    await submit(client, "/password")
+    response = await finish(client)
+    assert response.status_code == 429 and "Trop d'inscriptions" in text(response)
+
+
+async def test_first_log_in_forces_a_new_password(client):
+    await make_member()
+    await through_password(client)
+    await finish(client)
+    mail = await OutboxMail.get(template="provisional_password")
+    password = PASSWORD_RE.search(mail.text_body).group(1)
+    login = await client.get("/espace-prive/login")
+    response = await client.post(
+        "/espace-prive/login",
+        data={**hidden_fields(login.text), "login": "2 85 03 97 411 023", "password": password},
+    )
+    assert location(response) == "/espace-prive/account/new-password"
+    page = await client.get("/espace-prive/account/new-password")
+    response = await client.post(
+        "/espace-prive/account/new-password",
+        data={**hidden_fields(page.text), "password": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
+    )
+    assert location(response).startswith("/espace-prive/account")
+    space = await client.get("/espace-prive/account")
+    assert space.status_code == 200 and "Céline" in space.text
+    account = await Account.get(login=NIR)
+    assert account.password_state == accounts.ACTIVE and account.password_expires_at is None
+
+
+async def test_expired_provisional_password(client):
+    await make_member()
+    await through_password(client)
+    await finish(client)
+    password = PASSWORD_RE.search((await OutboxMail.get()).text_body).group(1)
+    account = await Account.get(login=NIR)
+    account.password_expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    await account.save()
+    login = await client.get("/espace-prive/login")
+    response = await client.post(
+        "/espace-prive/login",
+        data={**hidden_fields(login.text), "login": NIR, "password": password},
+    )
+    assert response.status_code == 422 and "a expiré" in text(response)
+    assert (await client.get("/espace-prive/account")).status_code in (302, 303)
+
+
+async def test_start_again_after_finishing(client):
+    await make_member()
+    await through_password(client)
+    await finish(client)
+    assert location(await client.get(BASE + "/terms")) == BASE + "/done"
+    assert location(await client.get(BASE)) == BASE + "/profile"
+    assert await draft(client) == {}
+
+
+async def test_serial_with_spaces_matches(client):
+    await make_member()
+    await through_contact(client)
+    spaced = " ".join(SERIAL[i : i + 3] for i in range(0, 9, 3))
+    response = await through_verification(
+        client, q=["health", "card", "serial"], health="yes", card_kind="photo", serial=spaced
+    )
+    assert location(response) == BASE + "/password"

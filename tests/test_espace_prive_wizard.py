@@ -1,0 +1,374 @@
+"""The espace-prive wizard over HTTP: steps, titles, Précédent, Abandonner, language switch,
+htmx fragments, and every field's bad input (SPEC §3, §4; guide steps 1-4)."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+from espace_prive_support import (
+    BASE,
+    CONTACT,
+    NIR,
+    draft,
+    hidden_fields,
+    location,
+    make_member,
+    nir_key,
+    submit,
+    through_contact,
+)
+from markupsafe import escape
+
+from web.portals.espace_prive import checks, routes, wizard
+
+HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
+HOSTILE = ["<script>alert(1)</script>", "' OR 1=1 --", "a\x00b\x07c", "محمد", "王芳", "x" * 10_000]
+
+
+@pytest.fixture(autouse=True)
+def no_fill_delay(monkeypatch):
+    monkeypatch.setattr(routes, "MIN_FILL_SECONDS", 0)
+
+
+def text(response) -> str:
+    """The page with its character references resolved (apostrophes come both ways)."""
+    return html.unescape(response.text)
+
+
+def title(page: str) -> str:
+    return re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+
+
+async def test_home_has_register_at_the_top_right(client):
+    page = (await client.get("/espace-prive/")).text
+    header = page.split("</header>")[0]
+    assert 'id="register-link"' in header and 'href="/espace-prive/register"' in header
+    assert "S'inscrire" in html.unescape(header)
+    assert header.index("register-link") < header.index("lang-switch")
+    assert 'action="/espace-prive/login"' in page  # and a log-in form
+
+
+async def test_register_starts_at_you_are(client):
+    assert location(await client.get(BASE)) == BASE + "/profile"
+    page = (await client.get(BASE + "/profile")).text
+    assert title(page) == "Étape 1 sur 6 – Créer mon espace privé – Mon espace privé"
+    assert "Étape 1 sur 6" in page and "Vous êtes…" in page
+    for profile in (
+        "Exploitant agricole",
+        "Entreprise",
+        "Particulier",
+        "Employeur de jardinier en tant que particulier",
+        "Cotisant de solidarité",
+        "Autre…",
+    ):
+        assert profile in page
+    hint = "salarié, retraité, collaborateur, ayant-droit, demandeur d'emploi, sans emploi…"
+    assert hint in html.unescape(page)
+    assert ">Suivant<" in page and ">Abandonner<" in page
+    assert ">Précédent<" not in page  # nothing before the first step
+
+
+async def test_steps_titles_and_headings_in_english(client):
+    await make_member()
+    english = {"Accept-Language": "en"}
+    await through_contact(client)
+    for path, expected in [
+        ("/profile", "Step 1 of 6 – Create my private space"),
+        ("/identifier", "Step 2 of 6 – Your identifier"),
+        ("/contact", "Step 3 of 6 – Your contact details"),
+        ("/verification", "Step 4 of 6 – Verification of your identity"),
+    ]:
+        page = (await client.get(BASE + path, headers=english)).text
+        assert title(page) == f"{expected} – My private space"
+        assert '<html lang="en">' in page
+
+
+async def test_other_profile_says_whom_to_contact(client):
+    response = await submit(client, "/profile", {"profile": "autre"})
+    assert location(response) == BASE + "/contact-us"
+    page = (await client.get(BASE + "/contact-us")).text
+    assert "support-prive@espace.example.org" in page and "Qui contacter" in page
+    # "Autre" is not a way forward in the wizard
+    assert location(await client.get(BASE + "/identifier")) == BASE + "/profile"
+
+
+async def test_no_profile_chosen(client):
+    response = await submit(client, "/profile", {})
+    assert response.status_code == 422
+    assert title(response.text).startswith("Erreur : Étape 1 sur 6")
+    assert 'href="#profile-0"' in response.text
+    assert "Choisissez ce qui vous correspond." in text(response)
+
+
+@pytest.mark.parametrize("value", [*HOSTILE, "robot", ""])
+async def test_hostile_profile(client, value):
+    response = await submit(client, "/profile", {"profile": value})
+    assert response.status_code == 422
+
+
+async def test_steps_cannot_be_skipped(client):
+    for path in (
+        "/identifier",
+        "/contact",
+        "/verification",
+        "/verification/card",
+        "/password",
+        "/terms",
+    ):
+        assert location(await client.get(BASE + path)) == BASE + "/profile"
+    await submit(client, "/profile", {"profile": "particulier"})
+    assert location(await client.get(BASE + "/password")) == BASE + "/identifier"
+
+
+async def test_identifier_accepts_spaces_key_and_corsica(client):
+    await submit(client, "/profile", {"profile": "particulier"})
+    for typed, stored in [
+        ("2 85 03 97 411 023", NIR),
+        (NIR + nir_key(NIR), NIR),
+        ("1 62 08 2a 004 017", "162082A004017"),
+    ]:
+        response = await submit(client, "/identifier", {"identifier": typed})
+        assert location(response) == BASE + "/contact"
+        saved = await draft(client)
+        assert wizard.identifier_of(saved) == stored
+        assert saved["identifier"] == checks.format_nir(stored)  # shown again as printed
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("", "Saisissez votre numéro de Sécurité"),
+        ("1851378006084", "13 n'est pas un mois valide"),
+        ("185057800608", "(vous en avez saisi 12)"),
+        (NIR + "00", "la clé"),
+        ("5850578006084", "Le premier chiffre"),
+        *[(value, "") for value in HOSTILE],
+    ],
+)
+async def test_identifier_errors(client, typed, message):
+    await submit(client, "/profile", {"profile": "particulier"})
+    response = await submit(client, "/identifier", {"identifier": typed})
+    assert response.status_code == 422
+    assert message in text(response)
+    assert 'aria-invalid="true"' in text(response) and 'href="#identifier"' in text(response)
+    assert title(response.text).startswith("Erreur : Étape 2 sur 6 – Votre identifiant")
+    if typed and "\x00" not in typed:
+        assert 'value="' + str(escape(typed))[:30] in response.text
+    assert "<script>alert" not in response.text
+
+
+async def test_identifier_help_page(client):
+    await submit(client, "/profile", {"profile": "particulier"})
+    page = (await client.get(BASE + "/identifier")).text
+    assert f'href="{BASE}/identifier/help"' in page
+    assert "Je ne connais pas mon numéro de Sécurité Sociale" in page
+    help_page = (await client.get(BASE + "/identifier/help")).text
+    assert "carte Vitale" in help_page and f'href="{BASE}/identifier"' in help_page
+
+
+async def test_company_gives_a_siret(client):
+    await submit(client, "/profile", {"profile": "entreprise"})
+    page = (await client.get(BASE + "/identifier")).text
+    assert "Numéro SIRET" in page and "Je ne connais pas" not in page
+    response = await submit(client, "/identifier", {"identifier": "732 829 320 00075"})
+    assert response.status_code == 422 and "Ce numéro SIRET n'est pas valide" in text(response)
+    response = await submit(client, "/identifier", {"identifier": NIR})
+    assert response.status_code == 422 and "14 chiffres" in text(response)
+    assert location(await submit(client, "/identifier", {"identifier": "732 829 320 00074"}))
+    contact = (await client.get(BASE + "/contact")).text
+    assert "Raison sociale" in contact
+    assert "Date de création de l'entreprise" in html.unescape(contact)
+    assert 'name="first_names"' not in contact
+
+
+async def test_honeypot_and_too_fast_submission(client, monkeypatch):
+    await submit(client, "/profile", {"profile": "particulier"})
+    response = await submit(client, "/identifier", {"identifier": NIR, "website": "spam.example"})
+    assert response.status_code == 422 and "Vérifiez votre saisie" in text(response)
+    monkeypatch.setattr(routes, "MIN_FILL_SECONDS", 30)
+    response = await submit(client, "/identifier", {"identifier": NIR})
+    assert response.status_code == 422 and "Vérifiez votre saisie" in text(response)
+    # a forged or missing time is refused too
+    response = await submit(client, "/identifier", {"identifier": NIR, "shown": "1.forged"})
+    assert response.status_code == 422
+    assert (await draft(client))["identifier"] == NIR  # what was typed is kept
+
+
+async def test_contact_checks_date_against_nir(client):
+    await submit(client, "/profile", {"profile": "particulier"})
+    await submit(client, "/identifier", {"identifier": NIR})
+    response = await submit(client, "/contact", {**CONTACT, "birth_year": "1986"})
+    assert response.status_code == 422
+    assert "Votre année de naissance (1986) ne correspond pas" in text(response)
+    assert 'href="#birth_year"' in text(response)
+    response = await submit(client, "/contact", {**CONTACT, "birth_month": "4"})
+    assert "Votre mois de naissance (04) ne correspond pas" in text(response)
+    assert 'href="#birth_month"' in text(response)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("last_name", "", "Saisissez votre nom"),
+        ("first_names", "", "Saisissez votre prénom"),
+        ("last_name", "Hoarau3", "lettres"),
+        ("email", "celine@", "format"),
+        ("email", "", "adresse e-mail"),
+        ("mobile", "01 23 45 67 89", "n'est pas un numéro de mobile"),
+        ("mobile", "+33 1 44 55 66 77", "n'est pas un numéro de mobile"),
+        ("mobile", "06 12", "n'est pas valide"),
+        ("birth_day", "", "doit comporter un jour"),
+        ("birth_day", "31", "Date of birth must be a real date."),
+        ("birth_year", "85", "4"),
+        *[(field, value, "") for field in ("email", "mobile", "birth_day") for value in HOSTILE],
+        *[
+            (field, value, "")
+            for field in ("last_name", "first_names")
+            for value in ("<script>alert(1)</script>", "' OR 1=1 --", "x" * 10_000)
+        ],
+    ],
+)
+async def test_contact_errors(client, field, value, message):
+    await submit(client, "/profile", {"profile": "particulier"})
+    await submit(client, "/identifier", {"identifier": NIR})
+    data = {**CONTACT, field: value}
+    if field == "birth_day" and value == "31":
+        data["birth_month"] = "2"  # 31 February
+        response = await submit(client, "/contact", data, headers={"Accept-Language": "en"})
+    else:
+        response = await submit(client, "/contact", data)
+    assert response.status_code == 422, response.text[:300]
+    assert message in text(response)
+    assert "<script>alert" not in response.text
+
+
+@pytest.mark.parametrize(
+    ("last", "first"),
+    [
+        ("بن صالح", "ليلى"),
+        ("陈", "美玲"),
+        ("N’Diaye", "Aïssatou"),
+        ("de La Tour d'Auvergne", "Jean-Baptiste Marie"),
+    ],
+)
+async def test_contact_accepts_names_in_any_script(client, last, first):
+    await submit(client, "/profile", {"profile": "particulier"})
+    await submit(client, "/identifier", {"identifier": NIR})
+    response = await submit(
+        client, "/contact", {**CONTACT, "last_name": last, "first_names": first}
+    )
+    assert location(response) == BASE + "/verification"
+    assert (await draft(client))["last_name"] == last
+
+
+async def test_contact_stores_normalised_mobile_and_email(client):
+    await submit(client, "/profile", {"profile": "particulier"})
+    await submit(client, "/identifier", {"identifier": NIR})
+    contact = {**CONTACT, "email": "Celine.Hoarau@Example.org", "mobile": "0692 65 43 21"}
+    assert location(await submit(client, "/contact", contact)) == BASE + "/verification"
+    saved = await draft(client)
+    assert saved["mobile"] == "+262692654321"
+    assert saved["email"] == "Celine.Hoarau@example.org"
+    # the mobile is optional
+    response = await submit(client, "/contact", {**CONTACT, "mobile": ""})
+    assert location(response) == BASE + "/verification"
+
+
+async def test_previous_keeps_values_without_validating(client):
+    await submit(client, "/profile", {"profile": "particulier"})
+    await submit(client, "/identifier", {"identifier": NIR})
+    typed = {**CONTACT, "email": "not an email", "last_name": "Hoar"}
+    response = await submit(client, "/contact", {**typed, "action": "back"})
+    assert location(response) == BASE + "/identifier"
+    page = (await client.get(BASE + "/identifier")).text
+    assert 'value="2 85 03 97 411 023"' in page
+    page = (await client.get(BASE + "/contact")).text
+    assert 'value="not an email"' in page and 'value="Hoar"' in page
+    assert "field--error" not in page  # a page shown again is not an error
+
+
+async def test_reload_and_back_show_the_step_with_its_values(client):
+    await make_member()
+    await through_contact(client)
+    for path, value in [
+        ("/profile", 'value="particulier" checked'),
+        ("/identifier", 'value="2 85 03 97 411 023"'),
+        ("/contact", 'value="Hoarau"'),
+    ]:
+        page = (await client.get(BASE + path)).text
+        assert value in page
+        assert page.startswith("<!doctype html>")  # never a bare fragment
+
+
+async def test_language_switch_keeps_typed_values(client):
+    await submit(client, "/profile", {"profile": "particulier"})
+    await submit(client, "/identifier", {"identifier": NIR})
+    response = await submit(client, "/contact", {**CONTACT, "email": "half@", "switch_lang": "en"})
+    assert location(response) == BASE + "/contact"
+    page = (await client.get(BASE + "/contact")).text
+    assert '<html lang="en">' in page and "Your contact details" in page
+    assert 'value="half@"' in page and 'value="Céline"' in page
+    assert "field--error" not in page
+    # every step's language switch is a button of its form
+    assert 'form="wizard" name="switch_lang" value="fr"' in page
+
+
+async def test_language_switch_with_htmx_reloads_the_page(client):
+    await submit(client, "/profile", {"profile": "particulier"})
+    response = await submit(
+        client, "/identifier", {"identifier": "12", "switch_lang": "en"}, headers=HX
+    )
+    assert response.status_code == 200 and response.headers["HX-Redirect"] == BASE + "/identifier"
+    assert "lang=en" in response.headers["set-cookie"]
+
+
+async def test_htmx_step_answers_the_next_block_with_its_url(client):
+    response = await submit(client, "/profile", {"profile": "particulier"}, headers=HX)
+    assert response.status_code == 200
+    assert response.headers["HX-Push-Url"] == BASE + "/identifier"
+    body = response.text
+    assert not body.startswith("<!doctype") and "<header" not in body
+    assert title(body) == "Étape 2 sur 6 – Votre identifiant – Mon espace privé"
+    assert "data-focus-on-swap" in body.split("<h1")[1].split(">")[0]
+    assert 'hx-post="/espace-prive/register/identifier"' in body and 'hx-target="#main"' in body
+    # an error answers the same block, status 422, with the error summary focused
+    response = await submit(client, "/identifier", {"identifier": "12"}, headers=HX)
+    assert response.status_code == 422 and "HX-Push-Url" not in response.headers
+    assert title(response.text).startswith("Erreur : Étape 2 sur 6")
+    assert 'class="error-summary" role="alert" tabindex="-1" autofocus' in text(response)
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+async def test_abandon_without_js_is_a_plain_page_then_deletes_the_draft(client):
+    await submit(client, "/profile", {"profile": "particulier"})
+    await submit(client, "/identifier", {"identifier": NIR})
+    page = (await client.get(BASE + "/contact")).text
+    link = re.search(r'<a class="dialog-link" href="([^"]+)"', page).group(1)
+    confirm = await client.get(link.replace("&amp;", "&"))
+    assert confirm.status_code == 200 and "Abandonner votre inscription ?" in confirm.text
+    assert f'href="{BASE}/contact"' in confirm.text  # "continue" goes back to the step
+    response = await client.post(BASE + "/abandon", data=hidden_fields(confirm.text))
+    assert location(response) == "/espace-prive/?abandoned=1"
+    assert await draft(client) == {}
+    home = (await client.get("/espace-prive/?abandoned=1")).text
+    assert "Votre inscription a été abandonnée" in home
+    assert location(await client.get(BASE + "/contact")) == BASE + "/profile"
+
+
+async def test_abandon_as_a_dialog_with_htmx(client):
+    response = await client.get(BASE + "/abandon?from=" + BASE + "/profile", headers=HX)
+    assert response.text.lstrip().startswith("<dialog")
+    assert "data-close-dialog" in text(response) and 'method="post"' in text(response)
+
+
+async def test_abandon_never_redirects_elsewhere(client):
+    for bad in (
+        "https://evil.example/",
+        "//evil.example",
+        "/espace-prive/register/../../x",
+        "javascript:alert(1)",
+    ):
+        page = (await client.get(BASE + "/abandon", params={"from": bad})).text
+        assert "evil" not in page and "javascript:" not in page

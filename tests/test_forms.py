@@ -1,0 +1,98 @@
+"""web.forms: request data as WTForms reads it, messages in the request's language, and the
+(field id, message) pairs of the error summary."""
+
+import pytest
+from starlette.datastructures import FormData as StarletteFormData
+from starlette.datastructures import UploadFile
+from wtforms import IntegerField, RadioField, SelectChoice, StringField
+from wtforms.validators import InputRequired
+
+from web.forms import Form, FormData, error_list, max_length, strip
+from web.i18n import use_language
+
+
+class Sample(Form):
+    name = StringField("Name", [InputRequired(), max_length(5)], filters=[strip])
+    birth_day = StringField("Day", [InputRequired()])
+    birth_month = StringField("Month", [InputRequired()])
+    birth_year = IntegerField("Year", [InputRequired()])
+    kind = RadioField("Kind", choices=[SelectChoice("a", "A"), SelectChoice("b", "B")])
+
+
+def test_form_data_from_starlette_keeps_text_and_drops_controls_and_files():
+    upload = UploadFile(file=None, filename="x.txt")
+    raw = StarletteFormData(
+        [("name", "Ad\x00a\x07"), ("tags", "x"), ("tags", "y\tz\n"), ("file", upload)]
+    )
+    data = FormData(raw)
+    assert data.getlist("name") == ["Ada"]
+    assert data.getlist("tags") == ["x", "y\tz\n"]
+    assert "file" not in data and data.getlist("missing") == []
+    assert list(data) == ["name", "tags"] and data.to_dict() == {"name": "Ada", "tags": "x"}
+    assert not FormData() and FormData({"a": "1"}).get("a") == "1"
+
+
+@pytest.mark.parametrize(
+    ("lang", "required", "choice", "integer", "too_long"),
+    [
+        (
+            "fr",
+            "Ce champ est obligatoire.",
+            "Choisissez l'une des options.",
+            "Saisissez un nombre entier.",
+            "Saisissez au plus 5 caractères.",
+        ),
+        (
+            "en",
+            "This field is required.",
+            "Choose one of the options.",
+            "Enter a whole number.",
+            "Enter at most 5 characters.",
+        ),
+    ],
+)
+def test_messages_in_the_request_language(lang, required, choice, integer, too_long):
+    with use_language(lang):
+        form = Sample(FormData({"name": "  far too long  ", "birth_year": "19x5", "kind": "zzz"}))
+        assert not form.validate()
+    assert form.name.errors == [too_long]
+    assert form.birth_day.errors == [required]
+    assert form.birth_year.errors[0] == integer
+    assert form.kind.errors == [choice]
+
+
+def test_error_list_groups_overrides_radios_and_form_errors():
+    with use_language("en"):
+        form = Sample(FormData({"name": "Ada", "birth_day": "1", "kind": "zzz"}))
+        form.validate()
+    form.form_errors.append("The information does not match our records.")
+    pairs = error_list(
+        form, groups=[("birth_day", "birth_month", "birth_year")], id_overrides={"kind": "kind-1"}
+    )
+    assert pairs == [
+        ("birth_month", "This field is required."),
+        ("kind-1", "Choose one of the options."),
+        (None, "The information does not match our records."),
+    ]
+    assert error_list(form)[:3] == [
+        ("birth_month", "This field is required."),
+        ("birth_year", "This field is required."),
+        ("kind-0", "Choose one of the options."),
+    ]
+
+
+def test_valid_form_has_no_errors_and_keeps_non_latin_text():
+    form = Sample(
+        FormData(
+            {
+                "name": " 王芳 ",
+                "birth_day": "1",
+                "birth_month": "2",
+                "birth_year": "1985",
+                "kind": "b",
+            }
+        )
+    )
+    assert form.validate(), form.errors
+    assert form.name.data == "王芳"
+    assert error_list(form) == []

@@ -1,0 +1,206 @@
+"""Guide steps 1–4 over HTTP: home, the form, the security panel, language switch, drafts."""
+
+import re
+
+import pytest
+from mss_support import EMAIL, FIELDS, HX, Visitor, make_member, text_of
+
+from web.portals.mss import registration
+
+
+@pytest.fixture(autouse=True)
+def english_and_no_minimum_time(monkeypatch, client):
+    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    client.headers["Accept-Language"] = "en"
+
+
+async def test_home_has_log_in_and_a_red_register_at_the_bottom(client):
+    page = (await client.get("/mss/", headers={"Accept-Language": "fr"})).text
+    assert 'action="/mss/login"' in page and 'autocomplete="current-password"' in page
+    register = page.index('<a class="button button--register" href="/mss/register"')
+    assert register > page.index("</form>")
+    assert "S'inscrire" in page[register : register + 200]
+
+
+async def test_form_has_every_field_hint_link_and_support(client):
+    response = await client.get("/mss/register", headers={"Accept-Language": "fr"})
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    page = response.text
+    text = text_of(page)
+    assert "<title>Formulaire d'inscription – Espace Client</title>" in page.replace("&#39;", "'")
+    for words in (
+        "Formulaire d'inscription à l'Espace Client",
+        "Numéro d'identification unique (UID)",
+        "Prénom",
+        "Nom",
+        "Date de naissance",
+        "Jour",
+        "Mois",
+        "Année",
+        "Adresse e-mail",
+        "Confirmer l'adresse e-mail",
+        "9 chiffres",
+        "lettres d'ajustement au coût de la vie",
+        "doivent correspondre aux données enregistrées par la Caisse",
+        "support-mss@espace.example.org",
+        "Lire et accepter",
+        "S'inscrire",
+    ):
+        assert words in text, words
+    for token in ("given-name", "family-name", "bday-day", "bday-month", "bday-year", "email"):
+        assert f'autocomplete="{token}"' in page
+    assert page.count('aria-required="true"') >= 8
+    assert 'href="/mss/register/uid"' in page
+    help_page = await client.get("/mss/register/uid")
+    assert help_page.status_code == 200 and "000123456" in help_page.text
+    # Without JS the security panel is part of the page (noscript), with its Verify button.
+    assert re.search(r"<noscript>.*id=\"verify\".*</noscript>", page, re.S)
+    assert 'hx-trigger="input changed delay:300ms, change"' in page
+    assert 'hx-target="#security"' in page
+
+
+async def test_form_in_english(client):
+    page = (await client.get("/mss/register", headers={"Accept-Language": "en"})).text
+    text = text_of(page)
+    assert "Registration form for the Member Self-Service" in text
+    assert "Unique identification number (UID)" in text and "Security questions" in text
+
+
+async def test_panel_appears_for_a_valid_email_only(client):
+    empty = await client.get("/mss/register", params={"email": "claire@"}, headers=HX)
+    assert empty.status_code == 200 and empty.text.strip() == ""
+    shown = await client.get("/mss/register", params={"email": EMAIL}, headers=HX)
+    assert shown.status_code == 200
+    assert "<html" not in shown.text and 'id="verify"' in shown.text
+    assert "autofocus" not in shown.text  # focus stays in the email field
+    assert '<hx-partial hx-target="#status"' in shown.text  # announced
+    again = await client.get(
+        "/mss/register", params={"email": EMAIL, "panel_shown": "1"}, headers=HX
+    )
+    assert 'id="verify"' in again.text and "hx-partial" not in again.text  # said once
+    full = await client.get(
+        "/mss/register",
+        params={"email": EMAIL},
+        headers={"HX-Request": "true", "HX-Request-Type": "full"},
+    )
+    assert full.text.startswith("<!doctype html>")
+
+
+async def test_panel_fragment_is_small(client):
+    shown = await client.get("/mss/register", params={"email": EMAIL}, headers=HX)
+    assert len(shown.content) < 3000
+
+
+@pytest.mark.parametrize(
+    "email",
+    ["<script>alert(1)</script>@x", "x" * 10_000, "' OR 1=1 --", "\u0000", "محمد@مثال.اختبار"],
+)
+async def test_panel_with_hostile_email_never_fails(client, email):
+    response = await client.get("/mss/register", params={"email": email}, headers=HX)
+    assert response.status_code == 200 and "<script>" not in response.text
+
+
+async def test_language_switch_keeps_what_was_typed(client):
+    visitor = Visitor(client)
+    await visitor.open(headers={"Accept-Language": "fr"})
+    switched = await visitor.post("/mss/register", {**FIELDS, "switch_lang": "en"})
+    assert switched.status_code == 303 and switched.headers["location"] == "/mss/register"
+    assert "lang=en" in switched.headers["set-cookie"]
+    page = (await client.get("/mss/register")).text
+    assert "Registration form" in page
+    for name in ("uid", "first_names", "last_name", "email", "email_confirm"):
+        assert f'value="{FIELDS[name]}"' in page
+    assert 'value="1977"' in page
+
+
+async def test_language_switch_on_every_post_of_the_form(client):
+    visitor = Visitor(client)
+    for url in ("/mss/register/verify", "/mss/register/answer", "/mss/register/policy"):
+        response = await visitor.post(url, {**FIELDS, "switch_lang": "en"})
+        assert response.status_code == 303 and response.headers["location"] == "/mss/register"
+
+
+async def test_draft_survives_reload_and_a_new_tab(client):
+    visitor = Visitor(client)
+    await visitor.post("/mss/register", {**FIELDS, "uid": ""})  # errors, but saved
+    page = (await client.get("/mss/register")).text
+    assert f'value="{EMAIL}"' in page and 'value="claire"' in page
+
+
+async def test_each_change_is_saved_with_htmx(client):
+    visitor = Visitor(client)
+    page = (await visitor.open()).text
+    assert 'hx-post="/mss/register/save" hx-trigger="change"' in page
+    saved = await visitor.post("/mss/register/save", {"first_names": "Chloé"}, partial=True)
+    assert saved.status_code == 204 and saved.content == b""
+    assert 'value="Chloé"' in (await client.get("/mss/register")).text
+
+
+async def test_drafts_are_per_visitor(client, app):
+    visitor = Visitor(client)
+    await visitor.post("/mss/register", FIELDS)
+    client.cookies.clear()
+    page = (await client.get("/mss/register")).text
+    assert EMAIL not in page
+
+
+async def test_verify_with_empty_form_lists_every_field(client):
+    visitor = Visitor(client)
+    response = await visitor.verify({"uid": ""}, partial=True)
+    assert response.status_code == 422
+    assert "<html" not in response.text and 'class="error-summary"' in response.text
+    for field in ("uid", "first_names", "last_name", "birth_day", "email", "email_confirm"):
+        assert f'href="#{field}"' in response.text
+        assert f'id="{field}-error"' in response.text or field == "birth_day"
+    assert 'id="birth-error"' in response.text
+
+
+async def test_verify_errors_without_js_are_a_full_page_with_the_values(client):
+    visitor = Visitor(client)
+    fields = {**FIELDS, "email_confirm": "other@example.org", "birth_day": "31", "birth_month": "2"}
+    response = await visitor.verify(fields)
+    assert response.status_code == 422
+    page = response.text
+    assert page.startswith("<!doctype html>") and "<title>Error:" in page
+    assert "The two email addresses do not match." in page
+    assert "Date of birth must be a real date." in page
+    assert 'value="other@example.org"' in page and 'value="31"' in page
+
+
+@pytest.mark.parametrize(
+    "value", ["<script>alert('x')</script>", "' OR 1=1 --", "x" * 10_000, "a\u0000b", "李", "محمد"]
+)
+async def test_hostile_or_huge_values_are_refused_or_kept_safely(client, value):
+    visitor = Visitor(client)
+    fields = {name: value for name in FIELDS}
+    response = await visitor.verify(fields)
+    assert response.status_code in (413, 422)
+    if response.status_code == 422:
+        assert "<script>alert" not in response.text
+        assert (
+            "Enter your UID." in response.text
+            or "9 digits" in response.text
+            or ("at most" in response.text)
+        )
+
+
+async def test_body_over_64_kib_is_refused(client):
+    visitor = Visitor(client)
+    response = await visitor.verify({**FIELDS, "uid": "1" * 70_000})
+    assert response.status_code == 413
+
+
+async def test_post_without_csrf_token_is_refused(client):
+    await client.get("/mss/register")
+    response = await client.post("/mss/register/verify", data=FIELDS)
+    assert response.status_code == 403
+
+
+async def test_full_page_after_verify_shows_the_question(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    response = await visitor.verify()
+    assert response.status_code == 303 and response.headers["location"] == "/mss/register#answer"
+    page = (await client.get("/mss/register")).text
+    assert "[1 / 2]" in text_of(page) and 'list="answer-list"' in page

@@ -1,0 +1,164 @@
+"""Identity verification: registry match, questions, suggestions, lenient answers, lockout."""
+
+from datetime import date
+
+import pytest
+
+from web.i18n import use_language
+from web.portals.mss import service
+from web.registry.models import Member
+from web.security import limits
+from web.security.models import AuditEvent
+
+CLIENT = "198.51.100.9"
+
+
+async def make_member(**changes) -> Member:
+    values = {
+        "portal": "mss",
+        "identifier": "000123456",
+        "last_name": "N'Diaye",
+        "first_names": "Aïssatou",
+        "birth_date": date(1980, 5, 17),
+        "email": "aissatou.ndiaye@example.org",
+        "facts": {"employer": "Global Health Office", "duty_country": "SN", "entry_year": 2004},
+    }
+    return await Member.create(**{**values, **changes})
+
+
+def identity(**changes) -> service.Identity:
+    values = {
+        "uid": "000 123 456",
+        "first_names": "AISSATOU",
+        "last_name": "ndiaye",
+        "birth_date": date(1980, 5, 17),
+        "email": "Aissatou.Ndiaye@Example.org",
+    }
+    return service.Identity(**{**values, **changes})
+
+
+async def test_match_is_lenient_on_case_accents_spaces_and_apostrophes(db):
+    member = await make_member()
+    assert (await service.match_identity(identity(), CLIENT)).pk == member.pk
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"uid": "000123457"},
+        {"first_names": "Aminata"},
+        {"last_name": "Diallo"},
+        {"birth_date": date(1980, 5, 18)},
+        {"email": "other@example.org"},
+    ],
+)
+async def test_any_mismatch_is_the_same_exception(db, changes):
+    await make_member()
+    with pytest.raises(service.Mismatch) as raised:
+        await service.match_identity(identity(**changes), CLIENT)
+    assert raised.value.until is None  # not locked yet
+
+
+async def test_member_without_email_on_record_never_matches(db):
+    await make_member(email="")
+    with pytest.raises(service.Mismatch):
+        await service.match_identity(identity(email=""), CLIENT)
+
+
+async def test_member_without_enough_facts_cannot_verify_online(db):
+    await make_member(facts={"employer": "Global Health Office"})
+    with pytest.raises(service.CannotVerify):
+        await service.match_identity(identity(), CLIENT)
+
+
+async def test_three_mismatches_lock_the_member_and_the_client(db):
+    await make_member()
+    for _attempt in range(3):
+        with pytest.raises(service.Mismatch) as raised:
+            await service.match_identity(identity(last_name="Wrong"), CLIENT)
+    assert raised.value.until is not None  # the third one locks
+    with pytest.raises(limits.Locked):  # the right details, from another client: member locked
+        await service.match_identity(identity(), "203.0.113.99")
+    with pytest.raises(limits.Locked):  # another UID from the same client: client locked
+        await service.match_identity(identity(uid="000999999"), CLIENT)
+    events = await AuditEvent.filter(event="verification_locked").count()
+    assert events >= 1
+    assert await AuditEvent.filter(event="verification_failed").count() == 3
+
+
+async def test_questions_come_from_the_registry_facts(db):
+    member = await make_member()
+    assert service.question_facts(member) == ["employer", "duty_country"]
+    partial = await make_member(
+        identifier="000000001", facts={"duty_country": "FR", "entry_year": 1999}
+    )
+    assert service.question_facts(partial) == ["duty_country", "entry_year"]
+    with use_language("fr"):
+        assert service.question_text("employer") == (
+            "Quel est le nom de votre organisme employeur actuel ?"
+        )
+
+
+async def test_suggestions_hold_the_answer_and_are_stable(db):
+    member = await make_member()
+    for fact, right in (("employer", "Global Health Office"), ("entry_year", "2004")):
+        first = service.suggestions(member, fact, "secret")
+        assert right in first and len(first) == service.SUGGESTIONS
+        assert service.suggestions(member, fact, "secret") == first
+    with use_language("fr"):
+        countries = service.suggestions(member, "duty_country", "secret")
+        assert "Sénégal" in countries and len(countries) == service.SUGGESTIONS
+    with use_language("en"):
+        assert "Senegal" in service.suggestions(member, "duty_country", "secret")
+
+
+@pytest.mark.parametrize(
+    ("fact", "answer", "right"),
+    [
+        ("employer", "global health office", True),
+        ("employer", "  GLOBAL-HEALTH  OFFICE ", True),
+        ("employer", "Glôbal Health Office", True),
+        ("employer", "Office for Disaster Relief", False),
+        ("employer", "", False),
+        ("employer", "<script>", False),
+        ("duty_country", "Sénégal", True),
+        ("duty_country", "senegal", True),
+        ("duty_country", "SN", True),
+        ("duty_country", "France", False),
+        ("entry_year", "2004", True),
+        ("entry_year", " 2004 ", True),
+        ("entry_year", "2005", False),
+    ],
+)
+async def test_answers_are_compared_leniently(db, fact, answer, right):
+    member = await make_member()
+    assert service.answer_matches(member, fact, answer) is right
+
+
+async def test_three_wrong_answers_lock_out(db):
+    member = await make_member()
+    assert await service.check_answer(member, "employer", "Wrong", CLIENT) is False
+    assert await service.attempts_left(member.identifier, CLIENT) == 2
+    assert await service.check_answer(member, "employer", "Wrong", CLIENT) is False
+    with pytest.raises(limits.Locked) as locked:
+        await service.check_answer(member, "employer", "Wrong", CLIENT)
+    assert 29 * 60 < locked.value.retry_after <= 30 * 60
+    with pytest.raises(limits.Locked):
+        await service.check_answer(member, "employer", "Global Health Office", CLIENT)
+
+
+async def test_passing_clears_the_member_count(db):
+    member = await make_member()
+    await service.check_answer(member, "employer", "Wrong", CLIENT)
+    await service.passed(member, CLIENT)
+    keys = service.verification_keys(member.identifier, CLIENT)
+    assert await limits.failures(keys[0]) == 0
+    assert await AuditEvent.filter(event="verification_passed").exists()
+
+
+def test_fingerprint_ignores_case_spaces_and_accents():
+    assert (
+        identity().fingerprint
+        == identity(uid="000123456", first_names="Aïssatou", last_name="N'Diaye").fingerprint
+    )
+    assert identity().fingerprint != identity(email="other@example.org").fingerprint

@@ -1,0 +1,255 @@
+"""Guide step 4 over HTTP: Verify, the two questions, mismatches, wrong answers, lockout."""
+
+import re
+from datetime import date
+
+import httpx
+import pytest
+from mss_support import ANSWERS, FIELDS, HX, Visitor, make_member, text_of
+
+from web.accounts import service as accounts
+from web.portals.mss import registration
+from web.security.models import AuditEvent
+
+MISMATCH = "The information you entered does not match our records."
+
+
+@pytest.fixture(autouse=True)
+def english_and_no_minimum_time(monkeypatch, client):
+    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    client.headers["Accept-Language"] = "en"
+
+
+def panel_and_summary(page: str) -> str:
+    """What a mismatch answer says, without the echoed values (to compare answers)."""
+    summary = re.search(r'<div class="error-summary".*?</div>', page, re.S).group(0)
+    panel = re.search(r'<div id="security".*?</fieldset>', page, re.S).group(0)
+    return summary + panel
+
+
+async def test_verify_then_both_questions_with_htmx(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    first = await visitor.verify(partial=True)
+    assert first.status_code == 200 and "<html" not in first.text
+    assert "[1 / 2] What is the name of your current employing organisation?" in text_of(first.text)
+    assert 'id="question-title" tabindex="-1" autofocus' in first.text
+    assert "Institut Atlas des sols" in first.text  # among the suggestions
+    assert first.text.count("<option") == 12
+    assert "Question 1 of 2." in first.text  # status region
+    assert len(first.content) < 3000
+    second = await visitor.answer("  INSTITUT-ATLAS des Sols ", partial=True)
+    assert "[2 / 2] In which country is your current duty station?" in text_of(second.text)
+    assert "France" in second.text
+    done = await visitor.answer("france", partial=True)
+    assert done.status_code == 200
+    assert "Your identity has been verified." in text_of(done.text)
+    assert await AuditEvent.filter(event="verification_passed").count() == 1
+
+
+async def test_questions_in_french_with_country_names_in_french(client, db):
+    await make_member()
+    client.headers["Accept-Language"] = "fr"
+    visitor = Visitor(client)
+    await visitor.verify()
+    await visitor.answer(ANSWERS["employer"])
+    page = text_of((await client.get("/mss/register")).text)
+    assert "[2 / 2] Dans quel pays se trouve votre lieu d'affectation actuel ?" in page
+    assert "Sélectionnez/Saisissez la réponse" in page and "Soumettre" in page
+    response = await visitor.answer("FRANCE")
+    assert response.status_code == 303
+    assert "Votre identité a été vérifiée." in text_of((await client.get("/mss/register")).text)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"uid": "000314158"},  # unknown UID
+        {"first_names": "Chloé"},
+        {"last_name": "Durand"},
+        {"birth_day": "6"},
+        {"email": "claire@example.net", "email_confirm": "claire@example.net"},
+    ],
+)
+async def test_every_mismatch_gives_the_same_answer(client, db, changes):
+    await make_member()
+    baseline = await Visitor(client).verify({**FIELDS, "uid": "999999999"})
+    client.cookies.clear()
+    response = await Visitor(client).verify({**FIELDS, **changes})
+    assert response.status_code == baseline.status_code == 422
+    assert MISMATCH in text_of(response.text)
+    assert panel_and_summary(response.text) == panel_and_summary(baseline.text)
+
+
+async def test_mismatch_with_htmx_swaps_the_form_with_the_summary(client, db):
+    visitor = Visitor(client)
+    response = await visitor.verify({**FIELDS, "uid": "999999999"}, partial=True)
+    assert response.status_code == 422
+    assert response.text.lstrip().startswith('<div class="error-summary"')
+    assert 'href="#security-field"' in response.text and "<html" not in response.text
+
+
+async def test_three_mismatches_lock_for_thirty_minutes(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    for _ in range(2):
+        assert (await visitor.verify({**FIELDS, "last_name": "Durand"})).status_code == 422
+    locked = await visitor.verify({**FIELDS, "last_name": "Durand"})
+    assert locked.status_code == 429
+    text = text_of(locked.text)
+    assert "Try again in 30 minutes" in text and "support-mss@espace.example.org" in text
+    # The right details are refused too, for that member and from that client.
+    assert (await visitor.verify()).status_code == 429
+    assert await AuditEvent.filter(event="verification_locked").exists()
+
+
+async def test_lock_holds_for_the_member_from_another_address(client, db, app):
+    await make_member()
+    visitor = Visitor(client)
+    for _ in range(3):
+        await visitor.verify({**FIELDS, "birth_year": "1978"})
+    transport = httpx.ASGITransport(app=app, client=("192.0.2.55", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        other.headers["Accept-Language"] = "en"
+        response = await Visitor(other).verify()
+    assert response.status_code == 429
+
+
+async def test_lock_holds_for_the_client_whatever_the_uid(client, db):
+    await make_member()
+    await make_member(identifier="000000777", email="other@example.org")
+    visitor = Visitor(client)
+    for uid in ("111111111", "222222222", "333333333"):
+        await visitor.verify({**FIELDS, "uid": uid})
+    assert (await visitor.verify()).status_code == 429
+
+
+async def test_wrong_answers_count_and_lock(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.verify()
+    wrong = await visitor.answer("Borealis Climate Office", partial=True)
+    assert wrong.status_code == 422
+    text = text_of(wrong.text)
+    assert "This answer does not match our records." in text
+    assert "Attempts left before a 30-minute pause: 2." in text
+    assert 'aria-invalid="true"' in wrong.text
+    assert (await visitor.answer("Helix Labour Office")).status_code == 422
+    locked = await visitor.answer("Kestrel Food Programme", partial=True)
+    assert locked.status_code == 429
+    assert "Try again in 30 minutes" in text_of(locked.text)
+    assert "support-mss@espace.example.org" in locked.text
+    # Locked even with the right answer, and the verification starts over afterwards.
+    assert (await visitor.verify()).status_code == 429
+
+
+async def test_wrong_answer_without_js_is_a_full_page_with_the_summary(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.verify()
+    response = await visitor.answer("")
+    assert response.status_code == 422 and response.text.startswith("<!doctype html>")
+    assert 'href="#answer"' in response.text and "Enter your answer." in response.text
+
+
+@pytest.mark.parametrize(
+    "answer", ["<script>alert(1)</script>", "x" * 10_000, "' OR 1=1 --", "李", "\u0000"]
+)
+async def test_hostile_answers_are_just_wrong(client, db, answer):
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.verify()
+    response = await visitor.answer(answer, partial=True)
+    assert response.status_code == 422 and "<script>alert" not in response.text
+
+
+async def test_enter_in_the_answer_field_submits_the_answer(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.verify()
+    response = await visitor.post("/mss/register", {**FIELDS, "answer": ANSWERS["employer"]})
+    assert response.status_code == 303
+    assert "[2 / 2]" in text_of((await client.get("/mss/register")).text)
+
+
+async def test_changing_a_field_after_verifying_asks_to_verify_again(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.ready()
+    changed = {**FIELDS, "first_names": "Claire Anne"}
+    response = await visitor.register(changed)
+    assert response.status_code == 422
+    assert "Verify your identity: select Verify" in text_of(response.text)
+
+
+async def test_member_with_an_account_is_told_to_log_in_only_after_a_full_match(client, db):
+    member = await make_member()
+    await accounts.create_account(
+        member,
+        portal="mss",
+        login=member.email,
+        email=member.email,
+        language="fr",
+        policy_version="2026-01",
+    )
+    visitor = Visitor(client)
+    half = await visitor.verify({**FIELDS, "birth_year": "1976"})
+    assert "You already have an account" not in half.text and MISMATCH in text_of(half.text)
+    full = await visitor.verify(partial=True)
+    assert "You already have an account" in full.text
+    assert 'href="/mss/forgot"' in full.text and 'href="/mss/"' in full.text
+
+
+async def test_member_without_facts_is_sent_to_support(client, db):
+    await make_member(facts={"employer": "Institut Atlas des sols"})
+    response = await Visitor(client).verify(partial=True)
+    assert "We cannot verify your identity online" in text_of(response.text)
+
+
+async def test_member_without_email_on_record_gets_the_generic_message(client, db):
+    await make_member(email="")
+    response = await Visitor(client).verify()
+    assert response.status_code == 422 and MISMATCH in text_of(response.text)
+
+
+async def test_answer_without_verifying_first_shows_the_panel(client, db):
+    await make_member()
+    response = await Visitor(client).answer("anything", partial=True)
+    assert response.status_code == 200 and 'id="verify"' in response.text
+
+
+async def test_html_dates_of_birth_match_registry(client, db):
+    await make_member(
+        identifier="000000042",
+        first_names="Jean-Baptiste Marie",
+        last_name="de La Tour d'Auvergne",
+        birth_date=date(1948, 2, 29),
+        email="jb.delatour@example.org",
+    )
+    fields = {
+        **FIELDS,
+        "uid": "000000042",
+        "first_names": "jean baptiste marie",
+        "last_name": "DE LA TOUR D’AUVERGNE",
+        "birth_day": "29",
+        "birth_month": "2",
+        "birth_year": "1948",
+        "email": "JB.Delatour@example.org",
+        "email_confirm": "jb.delatour@example.org",
+    }
+    assert (await Visitor(client).verify(fields)).status_code == 303
+
+
+@pytest.mark.parametrize(("first", "last"), [("يوسف", "الحداد"), ("芳", "王")])
+async def test_non_latin_names(client, db, first, last):
+    await make_member(first_names=first, last_name=last)
+    response = await Visitor(client).verify({**FIELDS, "first_names": first, "last_name": last})
+    assert response.status_code == 303
+
+
+async def test_verify_fragment_headers(client, db):
+    await make_member()
+    response = await Visitor(client).verify(partial=True)
+    assert response.headers["vary"].startswith("HX-Request, HX-Request-Type")
+    assert response.headers["cache-control"] == "no-store"
+    assert HX["HX-Request-Type"] == "partial"

@@ -1,0 +1,38 @@
+"""One template answers a full page, or one block of it to an htmx partial request."""
+
+from starlette.requests import Request
+
+from web.rendering import render
+
+
+def _request(app, headers: dict) -> Request:
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    scope = {"type": "http", "method": "GET", "path": "/", "headers": raw, "query_string": b"",
+             "app": app, "state": {"csrf_token": "t"}}
+    return Request(scope)
+
+
+def test_partial_request_gets_the_block_only(app):
+    request = _request(app, {"HX-Request": "true", "HX-Request-Type": "partial"})
+    response = render(request, "error.html", {"status": 404}, block="main", status_message="Done")
+    body = response.body.decode()
+    assert "<html" not in body and "<h1>" in body
+    assert '<hx-partial hx-target="#status" hx-swap="innerHTML">Done</hx-partial>' in body
+    assert response.headers["vary"] == "HX-Request, HX-Request-Type"
+    assert response.headers["cache-control"] == "no-store"
+
+
+def test_full_htmx_request_and_plain_request_get_the_page(app):
+    for headers in ({"HX-Request": "true", "HX-Request-Type": "full"}, {}):
+        response = render(_request(app, headers), "error.html", {"status": 404}, block="main",
+                          status_message="Done <b>")
+        body = response.body.decode()
+        assert body.startswith("<!doctype html>")
+        assert 'role="status"' in body and "Done &lt;b&gt;" in body
+
+
+def test_status_message_is_escaped_in_fragments(app):
+    request = _request(app, {"HX-Request-Type": "partial"})
+    response = render(request, "error.html", {"status": 404}, block="main",
+                      status_message="<script>x</script>")
+    assert "<script>x" not in response.body.decode()
