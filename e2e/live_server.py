@@ -1,0 +1,133 @@
+"""A real Espace server for the browser tests and the benchmarks.
+
+A temporary folder with a fresh SQLite database: ``espace migrate``, ``espace demo``, then
+uvicorn on a free loopback port in a subprocess, stopped on exit. Its log is kept in the
+folder and shown when it fails to start.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 30):
+    """Poll ``url`` until it answers; fail with the server's log if it exits or times out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        try:
+            httpx.get(url, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server at {url} did not start:\n{log_path.read_text(errors='replace')}")
+
+
+class LiveServer:
+    """``with LiveServer() as server: server.url`` — migrated, demo data loaded, serving."""
+
+    def __init__(self, *, extra_env: dict | None = None, quiet: bool = True) -> None:
+        self.extra_env = extra_env or {}
+        self.quiet = quiet
+        self.port = free_port()
+        self.url = f"http://{HOST}:{self.port}"
+        self.folder = Path(tempfile.mkdtemp(prefix="espace-live-"))
+        self.log_path = self.folder / "server.log"
+        self.env = {
+            **os.environ,
+            "ESPACE_ENV": "development",
+            "MAIL_URL": "mailbox:",
+            "DATABASE_URL": f"sqlite://{self.folder / 'espace.sqlite3'}",
+            "BASE_URL": self.url,
+            **self.extra_env,
+        }
+        self.process: subprocess.Popen | None = None
+
+    def espace(self, *args: str) -> None:
+        """Run one ``espace`` command against this server's database; fail loudly."""
+        done = subprocess.run(  # noqa: S603 - our own interpreter and module
+            [sys.executable, "-m", "web.cli", *args],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"espace {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
+            )
+
+    def start(self) -> LiveServer:
+        self.espace("migrate")
+        self.espace("demo")
+        command = [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "web.app:serve_app",
+            "--factory",
+            "--host",
+            HOST,
+            "--port",
+            str(self.port),
+            "--workers",
+            "1",
+        ]
+        if self.quiet:
+            command += ["--no-access-log", "--log-level", "warning"]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        try:
+            wait_until_up(self.url + "/", self.process, self.log_path)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=5)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def __enter__(self) -> LiveServer:
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()

@@ -1,0 +1,117 @@
+"""The foundation in a real browser: portal list, homes, 404, accessibility statement, the
+language switch; in French and English, with JavaScript on and off, axe on every page."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.helpers import assert_accessible, screenshot
+from web import i18n
+from web.portals.base import DEFAULT_PORTALS
+
+PORTALS = list(DEFAULT_PORTALS)
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+
+
+def translated(lang: str, text: str, **variables) -> str:
+    i18n.load_catalogs()
+    with i18n.use_language(lang):
+        return i18n.gettext(text, **variables)
+
+
+def portal_name(portal_id: str, lang: str) -> str:
+    i18n.load_catalogs()
+    with i18n.use_language(lang):
+        return DEFAULT_PORTALS[portal_id].text("name")
+
+
+@pytest.mark.parametrize("portal", PORTALS)
+def test_portal_home_renders_in_the_browser_language(lang_page: Page, lang, js, portal):
+    response = lang_page.goto(f"/{portal}/")
+    assert response.status == 200
+    expect(lang_page.locator("html")).to_have_attribute("lang", lang)
+    expect(lang_page.get_by_role("heading", level=1)).to_be_visible()
+    expect(
+        lang_page.get_by_role("banner").get_by_role(
+            "link", name=portal_name(portal, lang), exact=False
+        )
+    ).to_be_visible()
+    screenshot(lang_page, portal, lang, 1, "home", js=js)
+    assert_accessible(lang_page, f"{portal} home ({lang})")
+
+
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/", 200),
+        ("/mss/", 200),
+        ("/espace-prive/", 200),
+        ("/mss/accessibilite", 200),
+        ("/espace-prive/accessibilite", 200),
+        ("/mss/no-such-page", 404),
+        ("/no-such-page", 404),
+    ],
+)
+def test_page_has_no_axe_violation(lang_page: Page, lang, path, status):
+    response = lang_page.goto(path)
+    assert response.status == status
+    expect(lang_page.locator("html")).to_have_attribute("lang", lang)
+    assert_accessible(lang_page, f"{path} ({lang})")
+
+
+def test_404_page_is_localized_and_leads_home(lang_page: Page, lang):
+    response = lang_page.goto("/mss/no-such-page")
+    assert response.status == 404
+    title = translated(lang, "Page not found")
+    expect(lang_page.get_by_role("heading", level=1)).to_have_text(title)
+    expect(lang_page).to_have_title(
+        f"{translated(lang, 'Error:')} {title} – {portal_name('mss', lang)}"
+    )
+    lang_page.get_by_role("link", name=translated(lang, "Go to the home page")).click()
+    expect(lang_page).to_have_url(lang_page.url.split("/mss/")[0] + "/mss/")
+
+
+@pytest.mark.parametrize("portal", PORTALS)
+def test_accessibility_statement_is_linked_from_the_footer(lang_page: Page, lang, portal):
+    lang_page.goto(f"/{portal}/")
+    lang_page.get_by_role("contentinfo").get_by_role(
+        "link", name=translated(lang, "Accessibility: partially compliant")
+    ).click()
+    expect(lang_page.get_by_role("heading", level=1)).to_have_text(
+        translated(lang, "Accessibility statement")
+    )
+
+
+def test_language_switch_changes_and_remembers_the_language(lang_page: Page, lang, js):
+    other = "en" if lang == "fr" else "fr"
+    lang_page.goto("/mss/")
+    switch = lang_page.get_by_role("navigation", name=translated(lang, "Language"))
+    expect(switch.locator("[aria-current]")).to_have_text(LANGUAGE_NAMES[lang])
+    switch.get_by_role("link", name=LANGUAGE_NAMES[other]).click()
+
+    expect(lang_page.locator("html")).to_have_attribute("lang", other)
+    assert lang_page.url.split("?")[0].endswith("/mss/"), "the switch must keep the page"
+    expect(
+        lang_page.get_by_role("banner").get_by_role(
+            "link", name=portal_name("mss", other), exact=False
+        )
+    ).to_be_visible()
+    screenshot(lang_page, "mss", other, 1, f"home-switched-from-{lang}", js=js)
+    assert_accessible(lang_page, f"/mss/ switched to {other}")
+
+    # Remembered: another page, without ?lang, in a browser that still asks for `lang`.
+    lang_page.goto("/espace-prive/accessibilite")
+    expect(lang_page.locator("html")).to_have_attribute("lang", other)
+    lang_page.goto("/")
+    expect(lang_page.locator("html")).to_have_attribute("lang", other)
+
+
+def test_skip_link_is_first_and_moves_to_main(lang_page: Page, lang, js):
+    lang_page.goto("/mss/")
+    lang_page.keyboard.press("Tab")
+    skip = lang_page.get_by_role("link", name=translated(lang, "Skip to main content"))
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    lang_page.keyboard.press("Enter")
+    expect(lang_page.locator("main")).to_be_focused()
