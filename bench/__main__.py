@@ -1,0 +1,338 @@
+"""``python -m bench``: start Espace as ``make serve`` would (fresh SQLite + demo, uvicorn, one
+worker, no access log) and a bare Starlette + Jinja2 page, measure, print a Markdown report and
+save it to bench/results/. Budgets (SPEC §7) are shown, never asserted."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import load as loadgen
+from bench.journeys import JOURNEYS, Run, transferred_bytes
+from bench.pages import FRAGMENTS, LOAD_FRAGMENT, LOAD_PAGE, PAGES
+from bench.weight import (
+    ACCEPT_ENCODING,
+    fragment_request,
+    static_assets,
+    weigh_fragment,
+    weigh_page,
+)
+from e2e.helpers import CHROMIUM_ARGS, Mailbox
+from e2e.live_server import HOST, ROOT, LiveServer, free_port, wait_until_up
+from web.registry.demo import demo_identities
+
+KB = 1000  # budgets in kilobytes of 1000 bytes (the stricter reading)
+FIRST_VISIT_BUDGET = 14 * KB
+FRAGMENT_BUDGET = 3 * KB
+RATIO_BUDGET = 0.5
+P99_BUDGET_MS = 100
+RESULTS = ROOT / "bench" / "results"
+
+
+@contextmanager
+def bare_server():
+    """The yardstick page on its own port, same uvicorn settings as Espace."""
+    port = free_port()
+    with tempfile.NamedTemporaryFile(prefix="espace-bare-", suffix=".log", delete=False) as out:
+        log = Path(out.name)
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench.bare_app:app",
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://{HOST}:{port}/"
+    try:
+        wait_until_up(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.unlink(missing_ok=True)
+
+
+def size(n: int) -> str:
+    return f"{n:,} B".replace(",", " ")
+
+
+def verdict(value: float, budget: float, *, at_most: bool = True) -> str:
+    ok = value <= budget if at_most else value >= budget
+    return "ok" if ok else "**OVER**" if at_most else "**UNDER**"
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return lines + ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+
+
+# --- sections -------------------------------------------------------------------------------
+
+
+def page_weights(base_url: str) -> list[str]:
+    assets = static_assets(base_url)
+    css = assets["app.css"].size
+    rows = []
+    for page in PAGES:
+        weight = weigh_page(base_url, page)
+        if weight.status == 404:
+            rows.append([page.name, f"`{page.path}`", "404 (missing)", "", "", "", ""])
+            continue
+        first = weight.size + css
+        rows.append(
+            [
+                page.name,
+                f"`{page.path}`",
+                weight.status,
+                weight.encoding,
+                size(weight.size),
+                size(first),
+                verdict(first, FIRST_VISIT_BUDGET),
+            ]
+        )
+    lines = [f"### Page weight: first visit (Accept-Encoding: {ACCEPT_ENCODING}; body bytes)", ""]
+    lines += table(
+        [
+            "page",
+            "path",
+            "status",
+            "encoding",
+            "HTML",
+            "HTML + app.css",
+            f"≤ {FIRST_VISIT_BUDGET // KB} KB",
+        ],
+        rows,
+    )
+    lines += ["", "| static file | encoding | compressed |", "|---|---|---|"]
+    for name, weight in assets.items():
+        lines.append(f"| {name} | {weight.encoding} | {size(weight.size)} |")
+    return lines
+
+
+def fragment_weights(base_url: str) -> list[str]:
+    rows = []
+    for fragment in FRAGMENTS:
+        weight = weigh_fragment(base_url, fragment)
+        if weight.status == 404:
+            rows.append(
+                [fragment.name, f"{fragment.method} `{fragment.path}`", "404 (missing)", "", "", ""]
+            )
+            continue
+        status = f"{weight.status} **full page**" if weight.full_page else weight.status
+        rows.append(
+            [
+                fragment.name,
+                f"{fragment.method} `{fragment.path}`",
+                status,
+                weight.encoding,
+                size(weight.size),
+                verdict(weight.size, FRAGMENT_BUDGET),
+            ]
+        )
+    lines = ["### htmx fragments (HX-Request-Type: partial; body bytes)", ""]
+    return lines + table(
+        [
+            "fragment",
+            "request",
+            "status",
+            "encoding",
+            "compressed",
+            f"≤ {FRAGMENT_BUDGET // KB} KB",
+        ],
+        rows,
+    )
+
+
+def journey_weights(base_url: str) -> list[str]:
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    used: set = set()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
+        try:
+            for item in JOURNEYS:
+                for js in (True, False):
+                    run = Run(base_url, js, "fr", Mailbox(base_url), used)
+                    budget = item.budget_js if js else item.budget_nojs
+                    try:
+                        received, requests = transferred_bytes(browser, run, item.script)
+                    except Exception as error:  # a broken journey is reported, not fatal
+                        rows.append(
+                            [
+                                item.name,
+                                "on" if js else "off",
+                                "",
+                                "failed: " + str(error).splitlines()[0][:120],
+                                "",
+                            ]
+                        )
+                        continue
+                    rows.append(
+                        [
+                            item.name,
+                            "on" if js else "off",
+                            requests,
+                            size(received),
+                            verdict(received, budget) + f" (≤ {budget // KB} KB)" if budget else "",
+                        ]
+                    )
+        finally:
+            browser.close()
+    lines = [
+        "### Journeys in Chromium (fresh cache; bytes received: compressed bodies and "
+        "headers, CDP encodedDataLength)",
+        "",
+    ]
+    return lines + table(["journey", "JS", "requests", "received", "budget"], rows)
+
+
+def load_section(base_url: str, bare_url: str, *, seconds: float, connections: int) -> list[str]:
+    wrk = loadgen.find_wrk()
+    tool = (
+        f"wrk -t1 -c{connections} -d{seconds:g}s"
+        if wrk
+        else f"httpx async, {connections} connections, {seconds:g} s"
+    )
+
+    def measure(url, **kwargs):
+        loadgen.load(wrk, url, connections=connections, seconds=1, **kwargs)  # warm-up
+        return loadgen.load(wrk, url, connections=connections, seconds=seconds, **kwargs)
+
+    bare = measure(bare_url)
+    page = measure(base_url + LOAD_PAGE.path)
+    headers, body = fragment_request(base_url, LOAD_FRAGMENT)
+    fragment = measure(
+        base_url + LOAD_FRAGMENT.path, method=LOAD_FRAGMENT.method, headers=headers, body=body
+    )
+    calm_connections = 4
+    calm = loadgen.load(
+        wrk, base_url + LOAD_PAGE.path, connections=calm_connections, seconds=seconds
+    )
+    member = next(m for m in demo_identities("espace-prive") if m.has_account)
+    loops = 4
+    busy, logins = loadgen.load_while_logging_in(
+        wrk,
+        base_url + LOAD_PAGE.path,
+        base_url,
+        member,
+        connections=calm_connections,
+        seconds=seconds,
+        loops=loops,
+    )
+
+    def row(name, result, conns, ratio=None, budget=""):
+        errors = f" ({result.errors} errors)" if result.errors else ""
+        return [
+            name,
+            conns,
+            f"{result.rps:,.0f}".replace(",", " ") + errors,
+            f"{result.p50_ms:.1f}",
+            f"{result.p99_ms:.1f}",
+            f"{ratio:.0%}" if ratio is not None else "",
+            budget,
+        ]
+
+    rows = [
+        row("bare Starlette + Jinja2 page", bare, connections, 1.0),
+        row(f"page: {LOAD_PAGE.name} `{LOAD_PAGE.path}`", page, connections, page.rps / bare.rps),
+        row(
+            f"fragment: {LOAD_FRAGMENT.name}",
+            fragment,
+            connections,
+            fragment.rps / bare.rps,
+            f"≥ 50 % of bare: {verdict(fragment.rps / bare.rps, RATIO_BUDGET, at_most=False)}",
+        ),
+        row(f"page: {LOAD_PAGE.name}", calm, calm_connections),
+        row(
+            f"page: {LOAD_PAGE.name}, while {loops} log-in loops run "
+            f"({logins / seconds:.1f} argon2 log-ins/s)",
+            busy,
+            calm_connections,
+            None,
+            f"p99 < {P99_BUDGET_MS} ms: {verdict(busy.p99_ms, P99_BUDGET_MS)}",
+        ),
+    ]
+    lines = [
+        f"### Load ({tool}; uvicorn, 1 worker, no access log; loopback; "
+        f"load generator on the same machine)",
+        "",
+    ]
+    return lines + table(
+        ["endpoint", "connections", "req/s", "p50 ms", "p99 ms", "vs bare", "budget"], rows
+    )
+
+
+def machine() -> str:
+    commit = subprocess.run(  # noqa: S603 - git, fixed arguments
+        [shutil.which("git") or "git", "rev-parse", "--short", "HEAD"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    load1 = os.getloadavg()[0]
+    return (
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC · commit {commit or '?'} · "
+        f"{os.cpu_count()} CPUs · load average {load1:.1f} at start · Python "
+        f"{sys.version.split()[0]}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=8, help="length of each load run")
+    parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
+    parser.add_argument("--no-load", action="store_true", help="page weight only")
+    parser.add_argument("--no-journeys", action="store_true", help="skip the browser journeys")
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    lines = ["## Espace benchmark", "", machine(), ""]
+    with LiveServer() as server:
+        print(f"Espace on {server.url}; measuring…", file=sys.stderr, flush=True)
+        lines += page_weights(server.url) + [""] + fragment_weights(server.url) + [""]
+        if not args.no_journeys:
+            lines += journey_weights(server.url) + [""]
+            server.espace("demo")  # the journeys changed demo passwords
+        if not args.no_load:
+            with bare_server() as bare_url:
+                lines += load_section(
+                    server.url, bare_url, seconds=args.seconds, connections=args.connections
+                ) + [""]
+    lines.append(f"_{time.monotonic() - started:.0f} s in all._")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "latest.md").write_text(report, "utf-8")
+    (RESULTS / f"{datetime.now(UTC):%Y%m%dT%H%M%S}.md").write_text(report, "utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

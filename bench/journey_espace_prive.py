@@ -1,0 +1,86 @@
+"""The espace-prive journey for the benchmark: guide steps 1-7 and the first log-in, as a
+member drives it (home → S'inscrire → … → member space), JS on and off.
+
+Each run registers a demo member that has no account yet (one per run). The identifier form
+refuses what is sent within 1.5 s of being shown (a robot), so the script pauses there.
+"""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from bench.journeys import Run, journey
+from web.registry.demo import DemoMember, demo_identities
+
+KB = 1000
+PORTAL = "espace-prive"
+NEW_PASSWORD = "cactus harbour velvet thunder 64"  # noqa: S105 - the journey's new password
+PROVISIONAL = re.compile(r"[a-z2-9]{4}(?:-[a-z2-9]{4}){6}")
+
+
+def unregistered(run: Run) -> DemoMember:
+    """A demo member with a Carte Vitale, an email and no account, unused by this bench run."""
+    for member in demo_identities(PORTAL):
+        if (not member.has_account and member.email and member.facts["vitale_serial"]
+                and member.facts["profile"] == "particulier" and member.identifier not in run.used):
+            run.used.add(member.identifier)
+            return member
+    raise RuntimeError("no unregistered demo member left on espace-prive")
+
+
+@journey("espace-prive register (guide 1–7) → first log-in → member space",
+         budget_js=60 * KB, budget_nojs=40 * KB)
+def register_then_log_in(page: Page, run: Run) -> None:
+    member, t = unregistered(run), run.t
+    main = page.get_by_role("main")
+
+    def next_step(label: str = "Next") -> None:
+        page.get_by_role("button", name=t(label), exact=True).click()
+
+    def heading(text: str) -> None:
+        expect(page.get_by_role("heading", level=1)).to_have_text(t(text))
+
+    page.goto(f"{run.base_url}/{PORTAL}/")
+    page.get_by_role("link", name=t("Register"), exact=True).click()
+    page.get_by_label(t("Individual"), exact=True).check()
+    next_step()
+    heading("Your identifier")
+    main.get_by_role("textbox", name=t("Social security number")).fill(member.identifier)
+    page.wait_for_timeout(1600)
+    next_step()
+    heading("Your contact details")
+    born = member.birth_date
+    for label, value in [("Last name", member.last_name), ("First name", member.first_names),
+                         ("Day", str(born.day)), ("Month", str(born.month)),
+                         ("Year", str(born.year)), ("Email address", member.email)]:
+        main.get_by_role("textbox", name=t(label), exact=True).fill(value)
+    next_step()
+    heading("Verification of your identity")
+    page.get_by_label(t("Yes"), exact=True).check()
+    if not run.js:
+        next_step()
+    kind = "With a photo" if member.facts["vitale_kind"] == "photo" else "Without a photo"
+    page.get_by_label(t(kind), exact=True).check()
+    if not run.js:
+        next_step()
+    main.get_by_role("textbox", name=t("Serial number of your Carte Vitale")).fill(
+        member.facts["vitale_serial"])
+    next_step()
+    heading("Receive your password")
+    next_step()
+    heading("Accept the general terms of use")
+    next_step("Finalise my registration by accepting the general terms of use")
+    heading("Registration complete")
+    mail = run.mailbox.newest(member.email)
+    password = PROVISIONAL.search(mail.text).group(0)
+    main.get_by_role("link", name=re.compile("^" + re.escape(t("Log in to %(site)s", site=""))))\
+        .click()
+    main.get_by_role("textbox", name=t("Social security number")).fill(member.identifier)
+    main.get_by_role("textbox", name=t("Password"), exact=True).fill(password)
+    main.get_by_role("button", name=t("Log in"), exact=True).click()
+    main.get_by_role("textbox", name=t("New password"), exact=True).fill(NEW_PASSWORD)
+    main.get_by_role("textbox", name=t("Confirm the new password"), exact=True).fill(NEW_PASSWORD)
+    next_step("Save my new password")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(member.first_names)

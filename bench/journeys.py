@@ -1,0 +1,113 @@
+"""Scripted journeys whose transferred bytes the benchmark measures in Chromium, JS on and off.
+
+Add yours with ``@journey("name", budget_js=…, budget_nojs=…)`` on a function taking the
+Playwright page (fresh context: empty cache, no cookie) and the ``Run`` (base URL, JS mode,
+language, the dev mailbox, unused demo accounts). Drive it as a member would: every request the
+page makes is counted; reading the dev mailbox (``run.mailbox``) is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from playwright.sync_api import Page, expect
+
+from e2e.helpers import Mailbox
+from web import i18n
+from web.registry.demo import DemoMember, demo_identities
+
+
+@dataclass
+class Run:
+    base_url: str
+    js: bool
+    lang: str
+    mailbox: Mailbox
+    used: set = field(default_factory=set)
+
+    def member(self, portal: str) -> DemoMember:
+        """A demo member with an account that no journey of this bench run has used yet
+        (a reset mail can be asked once a minute per account)."""
+        for member in demo_identities(portal):
+            if member.has_account and member.email and member.identifier not in self.used:
+                self.used.add(member.identifier)
+                return member
+        raise RuntimeError(f"no unused demo account left on {portal}")
+
+    def t(self, text: str, **variables) -> str:
+        with i18n.use_language(self.lang):
+            return i18n.gettext(text, **variables)
+
+
+@dataclass(frozen=True)
+class Journey:
+    name: str
+    script: Callable[[Page, Run], None]
+    budget_js: int | None = None  # bytes
+    budget_nojs: int | None = None
+
+
+JOURNEYS: list[Journey] = []
+
+
+def journey(name: str, *, budget_js: int | None = None, budget_nojs: int | None = None):
+    def register(script: Callable[[Page, Run], None]) -> Callable[[Page, Run], None]:
+        JOURNEYS.append(Journey(name, script, budget_js, budget_nojs))
+        return script
+
+    return register
+
+
+@journey("mss forgot password → reset → log in → log out")
+def forgot_reset_login(page: Page, run: Run) -> None:
+    member, t = run.member("mss"), run.t
+    page.goto(run.base_url + "/mss/")
+    page.get_by_role("link", name=t("Forgot your password?")).click()
+    before = run.mailbox.latest_id(member.email)
+    page.get_by_role("textbox", name=t("Email address"), exact=True).fill(member.login)
+    page.get_by_role("button", name=t("Send me a link")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(t("Check your email"))
+    mail = run.mailbox.newest(member.email, after=before)
+    page.goto(next(link for link in mail.links if "/mss/reset/" in link))
+    password = "lanterne vélo marée haute 1979"  # noqa: S105 - the journey's new password
+    page.get_by_role("textbox", name=t("New password"), exact=True).fill(password)
+    page.get_by_role("textbox", name=t("Confirm the new password"), exact=True).fill(password)
+    page.get_by_role("button", name=t("Save my new password")).click()
+    page.get_by_role("textbox", name=t("Email address"), exact=True).fill(member.login)
+    page.get_by_role("textbox", name=t("Password"), exact=True).fill(password)
+    page.get_by_role("main").get_by_role("button", name=t("Log in"), exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(member.first_names)
+    page.get_by_role("main").get_by_role("button", name=t("Log out")).click()
+    expect(page.get_by_text(t("You are logged out."))).to_be_visible()
+
+
+def transferred_bytes(browser, run: Run, script: Callable[[Page, Run], None]) -> tuple[int, int]:
+    """Run ``script`` in a fresh context; (bytes, requests) as Chromium received them
+    (encodedDataLength of every response, redirects included: compressed bodies and
+    headers)."""
+    context = browser.new_context(java_script_enabled=run.js, locale=run.lang)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        received: list[int] = []
+        cdp.on("Network.loadingFinished", lambda event: received.append(event["encodedDataLength"]))
+        # A redirect (303 after a POST) has no loadingFinished of its own.
+        cdp.on(
+            "Network.requestWillBeSent",
+            lambda event: (
+                received.append(event["redirectResponse"]["encodedDataLength"])
+                if "redirectResponse" in event
+                else None
+            ),
+        )
+        script(page, run)
+        page.wait_for_load_state("networkidle")
+        return int(sum(received)), len(received)
+    finally:
+        context.close()
+
+
+from bench import journey_espace_prive, journey_mss  # noqa: E402, F401, I001 - registers the journeys

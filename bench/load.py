@@ -1,0 +1,243 @@
+"""Load: requests per second and latency percentiles, over loopback only.
+
+``wrk`` (Debian's package, installed here when missing and running as root) drives the load:
+it is C and leaves the CPU to the server. Without it, an httpx async generator does the same
+job, less efficiently. Every loop is bounded in time, and the httpx loops in count as well.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+from bench.weight import ACCEPT_ENCODING, CSRF
+from web.registry.demo import DEMO_PASSWORD, DemoMember
+
+MAX_REQUESTS = 200_000  # the httpx generator's count bound
+
+
+@dataclass
+class Result:
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int = 0
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+
+def find_wrk() -> str | None:
+    """wrk's path; installs Debian's package when missing and root, else None."""
+    found = shutil.which("wrk")
+    if found or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return found
+    print("installing wrk (apt-get install wrk)…", flush=True)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
+        subprocess.run(command, env=env, check=False, capture_output=True, timeout=300)  # noqa: S603
+    return shutil.which("wrk")
+
+
+def check_loopback(url: str) -> None:
+    if urlsplit(url).hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise ValueError(f"load tests run on loopback only, not {url}")
+
+
+# --- wrk -------------------------------------------------------------------------------------
+
+WRK_SCRIPT = """\
+wrk.method = {method}
+wrk.body = {body}
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT %d %f %f %f %d\\n", summary.requests, summary.duration / 1e6,
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.status + summary.errors.timeout))
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def run_wrk(
+    wrk: str,
+    url: str,
+    *,
+    connections: int,
+    seconds: float,
+    method: str = "GET",
+    headers: dict | None = None,
+    body: bytes = b"",
+) -> Result:
+    check_loopback(url)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(
+            WRK_SCRIPT.format(
+                method=lua_string(method), body=lua_string(body.decode()) if body else "nil"
+            )
+        )
+    command = [
+        wrk,
+        "-t1",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "5s",
+        "-s",
+        script.name,
+    ]
+    for name, value in (headers or {"Accept-Encoding": ACCEPT_ENCODING}).items():
+        command += ["-H", f"{name}: {value}"]
+    try:
+        done = subprocess.run(  # noqa: S603 - wrk, our arguments
+            [*command, url],
+            capture_output=True,
+            text=True,  # noqa: S603
+            timeout=seconds + 30,
+            check=False,
+        )
+    finally:
+        os.unlink(script.name)
+    match = re.search(r"RESULT (\d+) ([\d.]+) ([\d.]+) ([\d.]+) (\d+)", done.stdout)
+    if not match:
+        raise RuntimeError(f"wrk failed: {done.stdout}{done.stderr}")
+    count, duration, p50, p99, errors = match.groups()
+    return Result(int(count), float(duration), float(p50), float(p99), int(errors))
+
+
+# --- httpx (when wrk is not there) -----------------------------------------------------------
+
+
+async def _httpx_load(
+    url: str, *, connections: int, seconds: float, method: str, headers: dict, body: bytes
+) -> Result:
+    latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+    start = time.perf_counter()
+    deadline = start + seconds
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while time.perf_counter() < deadline and len(latencies) < MAX_REQUESTS:
+            began = time.perf_counter()
+            response = await client.request(method, url, headers=headers, content=body or None)
+            await response.aread()
+            latencies.append(time.perf_counter() - began)
+            errors += response.status_code >= 400
+
+    async with httpx.AsyncClient(limits=limits, timeout=5) as client:
+        await asyncio.gather(*(worker(client) for _ in range(connections)))
+    return summarize(latencies, time.perf_counter() - start, errors)
+
+
+def summarize(latencies: list[float], seconds: float, errors: int = 0) -> Result:
+    ordered = sorted(latencies) or [0.0]
+
+    def percentile(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
+
+    return Result(len(latencies), seconds, percentile(0.50), percentile(0.99), errors)
+
+
+def load(
+    wrk: str | None,
+    url: str,
+    *,
+    connections: int,
+    seconds: float,
+    method: str = "GET",
+    headers: dict | None = None,
+    body: bytes = b"",
+) -> Result:
+    """Keep ``connections`` requests in flight against ``url`` for ``seconds``."""
+    check_loopback(url)
+    headers = headers or {"Accept-Encoding": ACCEPT_ENCODING}
+    if wrk:
+        return run_wrk(
+            wrk,
+            url,
+            connections=connections,
+            seconds=seconds,
+            method=method,
+            headers=headers,
+            body=body,
+        )
+    return asyncio.run(
+        _httpx_load(
+            url, connections=connections, seconds=seconds, method=method, headers=headers, body=body
+        )
+    )
+
+
+# --- log-ins running alongside ---------------------------------------------------------------
+
+
+async def log_in_loops(
+    base_url: str, member: DemoMember, *, loops: int, seconds: float, max_logins: int = 2_000
+) -> int:
+    """``loops`` visitors logging in again and again (each time a new visitor: GET the form,
+    POST the right password, which costs one argon2 verification). Returns the log-ins done."""
+    check_loopback(base_url)
+    deadline = time.perf_counter() + seconds
+    done = 0
+
+    async def visitor() -> None:
+        nonlocal done
+        while time.perf_counter() < deadline and done < max_logins:
+            async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+                form = await client.get(f"/{member.portal}/login")
+                token = CSRF.search(form.text).group(1)
+                answer = await client.post(
+                    f"/{member.portal}/login",
+                    data={"csrf_token": token, "login": member.login, "password": DEMO_PASSWORD},
+                )
+                if answer.status_code != 303:
+                    raise RuntimeError(f"log-in answered {answer.status_code}")
+                done += 1
+
+    await asyncio.gather(*(visitor() for _ in range(loops)))
+    return done
+
+
+def load_while_logging_in(
+    wrk: str | None,
+    url: str,
+    base_url: str,
+    member: DemoMember,
+    *,
+    connections: int,
+    seconds: float,
+    loops: int,
+) -> tuple[Result, int]:
+    """Page latency under load while ``loops`` log-in loops run in a thread of their own."""
+    logins: dict[str, int] = {}
+
+    def run_logins() -> None:
+        logins["done"] = asyncio.run(
+            log_in_loops(base_url, member, loops=loops, seconds=seconds + 1)
+        )
+
+    thread = threading.Thread(target=run_logins)
+    thread.start()
+    time.sleep(0.5)  # the log-ins are under way
+    try:
+        result = load(wrk, url, connections=connections, seconds=seconds)
+    finally:
+        thread.join(timeout=seconds + 60)
+    return result, logins.get("done", 0)

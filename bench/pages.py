@@ -1,0 +1,116 @@
+"""What the benchmark weighs and loads. Add your journey's pages and fragments here.
+
+A ``Page`` is fetched as a first visit (Chromium's Accept-Encoding, no cookie unless
+``login`` names a portal whose demo member logs in first). A ``Fragment`` is requested the
+way htmx does (``HX-Request: true``, ``HX-Request-Type: partial``) by a visitor who has just
+opened ``origin`` (its cookie, its CSRF token, its draft). Paths that answer 404 are reported
+as missing, not measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    login: str | None = None  # portal id: log its first demo account in before fetching
+
+
+@dataclass(frozen=True)
+class Fragment:
+    name: str
+    path: str
+    origin: str  # the page the request is made from
+    method: str = "GET"
+    data: tuple[tuple[str, str], ...] = ()  # POST fields (the CSRF token is added)
+
+
+PAGES = [
+    Page("portal list", "/"),
+    Page("mss home", "/mss/"),
+    Page("mss log-in", "/mss/login"),
+    Page("mss forgot password", "/mss/forgot"),
+    Page("mss accessibility statement", "/mss/accessibilite"),
+    Page("mss member space", "/mss/account", login="mss"),
+    Page("mss registration form", "/mss/register"),
+    Page("mss policy", "/mss/register/policy"),
+    Page("mss UID help", "/mss/register/uid"),
+    Page("espace-prive home", "/espace-prive/"),
+    Page("espace-prive log-in", "/espace-prive/login"),
+    Page("espace-prive forgot password", "/espace-prive/forgot"),
+    Page("espace-prive accessibility statement", "/espace-prive/accessibilite"),
+    Page("espace-prive member space", "/espace-prive/account", login="espace-prive"),
+    Page("espace-prive step 1: profile", "/espace-prive/register/profile"),
+    Page("espace-prive identifier help", "/espace-prive/register/identifier/help"),
+    Page("espace-prive terms", "/espace-prive/register/terms/read"),
+]
+
+FRAGMENTS = [
+    Fragment(
+        "mss security panel (email typed)",
+        "/mss/register?email=jeanne.martin%40example.org",
+        origin="/mss/register",
+    ),
+    Fragment("mss policy dialog", "/mss/register/policy", origin="/mss/register"),
+    Fragment(
+        "mss security question 1/2 (Verify, demo member 000000042)",
+        "/mss/register/verify",
+        origin="/mss/register",
+        method="POST",
+        data=(
+            ("uid", "000000042"),
+            ("first_names", "Jean-Baptiste Marie"),
+            ("last_name", "de La Tour d'Auvergne"),
+            ("birth_day", "29"),
+            ("birth_month", "2"),
+            ("birth_year", "1948"),
+            ("email", "jb.delatour@example.org"),
+            ("email_confirm", "jb.delatour@example.org"),
+        ),
+    ),
+    Fragment(
+        "mss verify with missing fields (the form with its errors)",
+        "/mss/register/verify",
+        origin="/mss/register",
+        method="POST",
+        data=(("uid", "000000042"), ("email", "someone@example.org")),
+    ),
+    Fragment(
+        "mss policy accepted (the policy line)",
+        "/mss/register/policy",
+        origin="/mss/register",
+        method="POST",
+        data=(("action", "accept"),),
+    ),
+    Fragment(
+        "espace-prive step 1: profile",
+        "/espace-prive/register/profile",
+        origin="/espace-prive/register",
+    ),
+    Fragment(
+        "espace-prive step 2: identifier (profile answered)",
+        "/espace-prive/register/profile",
+        origin="/espace-prive/register",
+        method="POST",
+        data=(("profile", "particulier"), ("action", "next")),
+    ),
+    Fragment(
+        "espace-prive terms dialog",
+        "/espace-prive/register/terms/read",
+        origin="/espace-prive/register",
+    ),
+    Fragment(
+        "password requirements (live)",
+        "/mss/password-feedback",
+        origin="/mss/login",
+        method="POST",
+        data=(("password", "lanterne vélo marée"), ("feedback_for", "")),
+    ),
+]
+
+# The load test: one page and one fragment endpoint, against the bare Starlette page.
+LOAD_PAGE = Page("mss home", "/mss/")
+LOAD_FRAGMENT = FRAGMENTS[0]
