@@ -253,3 +253,18 @@ async def test_verify_fragment_headers(client, db):
     assert response.headers["vary"].startswith("HX-Request, HX-Request-Type")
     assert response.headers["cache-control"] == "no-store"
     assert HX["HX-Request-Type"] == "partial"
+
+
+async def test_email_typed_again_shows_the_verification_under_way(client, db):
+    """Once the panel is shown, the email fragment reflects the draft's verification: the same
+    identity keeps its question, another email means Verify again."""
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.verify(partial=True)
+    params = {"email": FIELDS["email"], "panel_shown": "1"}
+    same = await client.get("/mss/register", params=params, headers=HX)
+    assert "[1 / 2]" in text_of(same.text) and 'id="verify"' not in same.text
+    other = await client.get(
+        "/mss/register", params={**params, "email": "claire.d@example.org"}, headers=HX
+    )
+    assert 'id="verify"' in other.text and "[1 / 2]" not in text_of(other.text)

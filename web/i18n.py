@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from contextvars import ContextVar
 from datetime import date, datetime
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
@@ -120,6 +121,7 @@ def format_timestamp(value: datetime) -> str:
     return format_datetime(value, format="medium", locale=current_language.get())
 
 
+@cache
 def language_names() -> dict[str, str]:
     """Each language named in itself, as a language switch shows it."""
     return {code: Locale.parse(code).get_display_name(code).capitalize() for code in LANGUAGES}

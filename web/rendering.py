@@ -31,6 +31,7 @@ def make_environment() -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # no stat() of every template at every render; `serve` never reloads
     )
     env.install_gettext_callables(i18n.raw_gettext, i18n.raw_ngettext, newstyle=True)
     env.filters["day"] = i18n.format_day

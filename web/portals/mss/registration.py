@@ -188,20 +188,32 @@ def form_from_draft(draft: dict) -> RegistrationForm:
 
 
 async def register_page(request: Request) -> Response:
-    draft = await load_draft(request, PORTAL)
     if is_partial(request) and "email" in request.query_params:
-        return await panel_fragment(request, draft)
+        return await panel_fragment(request)
+    draft = await load_draft(request, PORTAL)
     if "started" not in draft:
         draft["started"] = now().isoformat()
         await save_draft(request, PORTAL, draft)
     return await register_response(request, draft, form_from_draft(draft))
 
 
-async def panel_fragment(request: Request, draft: dict) -> Response:
-    """Guide step 4: the panel appears once a valid email is typed (htmx, as it is typed)."""
-    fields = {**(draft.get("fields") or {}), "email": request.query_params["email"][:FIELD_MAX]}
-    panel = await panel_state(request, draft, RegistrationForm(FormData(fields)))
-    appeared = panel["state"] != "empty" and not request.query_params.get("panel_shown")
+async def panel_fragment(request: Request) -> Response:
+    """Guide step 4: the panel appears once a valid email is typed (htmx, as it is typed).
+
+    It is asked for at every pause in typing, so it costs as little as it can: until the panel
+    has appeared, no verification can be under way for the page, and the email alone decides.
+    """
+    email = request.query_params["email"][:FIELD_MAX]
+    shown = bool(request.query_params.get("panel_shown"))
+    if not is_email(email):
+        panel = {"state": "empty"}
+    elif not shown:
+        panel = {"state": "start"}
+    else:
+        draft = await load_draft(request, PORTAL)
+        fields = {**(draft.get("fields") or {}), "email": email}
+        panel = await panel_state(request, draft, RegistrationForm(FormData(fields)))
+    appeared = panel["state"] != "empty" and not shown
     message = _("The security questions field has appeared after the email fields.")
     return render(
         request,
