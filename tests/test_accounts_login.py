@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from accounts_support import (
@@ -17,6 +18,7 @@ from accounts_support import (
 )
 
 from web.accounts import service
+from web.security import limits
 from web.security.models import AttemptCounter, AuditEvent, Session
 from web.security.sessions import now
 
@@ -126,6 +128,24 @@ async def test_back_off_after_five_failures_then_recovery(client):
     success = await log_in(client, "mss", MSS_EMAIL, PASSWORD)
     assert success.status_code == 303
     assert not await AttemptCounter.filter(key=counter.key).exists()  # cleared by the success
+
+
+async def test_guesses_sent_all_at_once_cannot_outrun_the_back_off(db):
+    """Twenty wrong passwords and the right one at the same moment: at most five are checked,
+    so the right one, last, is paused like the rest."""
+    await make_account()
+    guesses = [WRONG] * 20 + [PASSWORD]
+
+    async def guess(password: str):
+        try:
+            return await service.authenticate("mss", MSS_EMAIL, password, client="192.0.2.1")
+        except limits.Locked:
+            return "paused"
+
+    outcomes = await asyncio.gather(*(guess(password) for password in guesses))
+    assert outcomes.count("paused") >= len(guesses) - service.LOGIN_BACKOFF.free
+    assert outcomes[-1] == "paused"
+    assert await AuditEvent.filter(event="login_failure").count() <= service.LOGIN_BACKOFF.free
 
 
 async def test_back_off_is_capped_at_fifteen_minutes():

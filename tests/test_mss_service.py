@@ -1,5 +1,6 @@
 """Identity verification: registry match, questions, suggestions, lenient answers, lockout."""
 
+import asyncio
 from datetime import date
 
 import pytest
@@ -162,3 +163,20 @@ def test_fingerprint_ignores_case_spaces_and_accents():
         == identity(uid="000123456", first_names="Aïssatou", last_name="N'Diaye").fingerprint
     )
     assert identity().fingerprint != identity(email="other@example.org").fingerprint
+
+
+async def test_answers_sent_all_at_once_try_no_more_than_three(db):
+    """A burst of guesses (every suggestion at once) cannot outrun the count."""
+    member = await make_member()
+    guesses = ["Wrong"] * 15 + [member.facts["employer"]]
+
+    async def guess(answer: str) -> str:
+        try:
+            right = await service.check_answer(member, "employer", answer, CLIENT)
+        except limits.Locked:
+            return "locked"
+        return "right" if right else "wrong"
+
+    outcomes = await asyncio.gather(*(guess(answer) for answer in guesses))
+    assert outcomes.count("wrong") + outcomes.count("right") <= limits.VERIFICATION.limit
+    assert "right" not in outcomes[limits.VERIFICATION.limit:]

@@ -176,8 +176,7 @@ async def forgot(request: Request) -> Response:
         return _forgot_page(request, portal, form, status_code=422)
     client = client_address(request)
     per_client = service.client_key("forgot", portal.id, client)
-    await limits.ensure_open(per_client)
-    await limits.record_failure(per_client, service.FORGOT_CLIENT)
+    await limits.admit({per_client: service.FORGOT_CLIENT})
     await delete_draft(request, _typed_key(portal))
     # The lookup and the mail happen after the answer is sent: the answer is the same, and
     # takes the same time, whether or not the account exists.
@@ -214,12 +213,13 @@ async def reset(request: Request) -> Response:
     portal = current_portal(request)
     raw = request.path_params["token"]
     here = url(portal, f"reset/{raw}")
-    per_client = service.client_key("reset", portal.id, client_address(request))
-    await limits.ensure_open(per_client)
+    per_client = {service.client_key("reset", portal.id, client_address(request)):
+                  service.RESET_CLIENT}
+    await limits.admit(per_client)  # a wrong link counts
     token = await tokens.peek_token(raw, tokens.RESET)
     if token is None or token.account.portal != portal.id:
-        await limits.record_failure(per_client, service.RESET_CLIENT)
         return _link_invalid(request)
+    await limits.refund(per_client)
     account = token.account
     if request.method == "GET":
         return _password_page(request, portal, ChoosePasswordForm(), "reset", here, account)

@@ -227,18 +227,19 @@ async def authenticate(
     expired provisional one (only then: it reveals nothing to who does not know it)."""
     per_login = login_key(portal_id, login)
     per_client = client_key("login", portal_id, client)
-    await limits.ensure_open(per_login, per_client)
+    until = await limits.admit({per_login: LOGIN_BACKOFF, per_client: LOGIN_CLIENT})
     account = await find_account(portal_id, login)
     if not await _password_matches(account, password):
         await audit(
             "login_failure", portal=portal_id, subject=normalize_login(login), client=client
         )
-        until = await limits.record_failure(per_login, LOGIN_BACKOFF)
-        await limits.record_failure(per_client, LOGIN_CLIENT)
         if until:
+            await audit("login_paused", portal=portal_id, subject=normalize_login(login),
+                        client=client)
             raise limits.Locked(until)
         return None
     await limits.clear(per_login)
+    await limits.refund({per_client: LOGIN_CLIENT})
     if account.password_state == PROVISIONAL and account.password_expires_at <= now():
         await audit(
             "login_failure",
@@ -255,9 +256,10 @@ async def authenticate(
 async def check_current_password(account: Account, password: str, *, client: str = "") -> bool:
     """Whether ``password`` is the account's current one (change-password form). Failures
     count like log-in failures; raises ``limits.Locked`` while paused."""
-    per_login = login_key(account.portal, account.login)
-    await limits.ensure_open(per_login)
+    rules = {login_key(account.portal, account.login): LOGIN_BACKOFF}
+    until = await limits.admit(rules)
     if await _password_matches(account, password):
+        await limits.refund(rules)
         return True
     await audit(
         "login_failure",
@@ -266,7 +268,6 @@ async def check_current_password(account: Account, password: str, *, client: str
         client=client,
         reason="current_password",
     )
-    until = await limits.record_failure(per_login, LOGIN_BACKOFF)
     if until:
         raise limits.Locked(until)
     return False

@@ -1,11 +1,13 @@
 """Attempt counters in the database, so they hold across workers.
 
 Each check-and-count runs in a transaction that locks the counter's row
-(``SELECT … FOR UPDATE`` on PostgreSQL, the database lock on SQLite).
+(``SELECT … FOR UPDATE`` on PostgreSQL, the database lock on SQLite). What a guess could
+break (a password, an identity) goes through ``admit``: counted before it is checked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -91,21 +93,60 @@ async def _locked_counter(connection, key: str) -> AttemptCounter:
     return counter
 
 
+def _restart_if_due(counter: AttemptCounter, rule: Rule | Backoff, moment: datetime) -> None:
+    if moment - counter.window_started_at > rule.window or (
+        rule.restart_after_lockout and counter.locked_until and counter.locked_until <= moment
+    ):
+        counter.count, counter.window_started_at, counter.locked_until = 0, moment, None
+
+
 async def record_failure(key: str, rule: Rule | Backoff) -> datetime | None:
     """Count one failure; return the lockout end when this failure locks the key."""
     async with in_transaction() as connection:
         counter = await _locked_counter(connection, key)
         moment = now()
-        if moment - counter.window_started_at > rule.window or (
-            rule.restart_after_lockout and counter.locked_until and counter.locked_until <= moment
-        ):
-            counter.count, counter.window_started_at, counter.locked_until = 0, moment, None
+        _restart_if_due(counter, rule, moment)
         counter.count += 1
         lockout = rule.lockout_after(counter.count)
         if lockout:
             counter.locked_until = moment + lockout
         await counter.save(using_db=connection)
         return counter.locked_until
+
+
+async def admit(rules: Mapping[str, Rule | Backoff]) -> datetime | None:
+    """Let one attempt through, counted in advance as a failure against every key, in one
+    transaction that locks their rows: attempts sent together cannot all pass the check before
+    their failures are counted. Raises ``Locked`` (counting nothing) when a key is locked.
+    Returns when the keys lock if this attempt fails (None: it does not lock them); a success
+    then calls ``refund`` (or ``clear``)."""
+    async with in_transaction() as connection:
+        counters = [(await _locked_counter(connection, key), rule) for key, rule in rules.items()]
+        moment = now()
+        for counter, rule in counters:
+            _restart_if_due(counter, rule, moment)
+        ends = [c.locked_until for c, _ in counters if c.locked_until and c.locked_until > moment]
+        if ends:
+            raise Locked(max(ends))
+        for counter, rule in counters:
+            counter.count += 1
+            lockout = rule.lockout_after(counter.count)
+            if lockout:
+                counter.locked_until = moment + lockout
+            await counter.save(using_db=connection)
+        return max((c.locked_until for c, _rule in counters if c.locked_until), default=None)
+
+
+async def refund(rules: Mapping[str, Rule | Backoff]) -> None:
+    """The attempt ``admit`` let through succeeded: it is no failure. A lockout stays only if
+    the failures still counted (others' attempts in flight) call for it."""
+    async with in_transaction() as connection:
+        for key, rule in rules.items():
+            counter = await _locked_counter(connection, key)
+            counter.count = max(0, counter.count - 1)
+            if rule.lockout_after(counter.count) is None:
+                counter.locked_until = None
+            await counter.save(using_db=connection)
 
 
 async def failures(key: str) -> int:

@@ -93,21 +93,20 @@ async def verify(portal_id: str, draft: dict, method: str, *, client: str) -> Ve
     """The member, when the draft's identity and fact match the registry; else None (and a
     failure counted). Raises ``limits.Locked`` while verification is locked, or when this
     failure locks it."""
-    keys = counter_keys(portal_id, draft, client)
-    await limits.ensure_open(*keys)
+    per_member, per_client = counter_keys(portal_id, draft, client)
+    until = await limits.admit({per_member: limits.VERIFICATION, per_client: limits.VERIFICATION})
     subject = wizard.identifier_of(draft) or ""
     member = await find_registered(portal_id, draft)
     if member is None or not facts_match(member, draft, method):
         await audit("verification_failure", portal=portal_id, subject=subject, client=client,
                     method=method)
-        locked = [await limits.record_failure(key, limits.VERIFICATION) for key in keys]
-        until = max((u for u in locked if u), default=None)
         if until:
             await audit("verification_lockout", portal=portal_id, subject=subject,
                         client=client)
             raise limits.Locked(until)
         return None
-    await limits.clear(keys[0])
+    await limits.clear(per_member)
+    await limits.refund({per_client: limits.VERIFICATION})
     await audit("verification_success", portal=portal_id, subject=subject, client=client,
                 method=method)
     already = await Account.exists(portal=portal_id, member_id=member.pk)
@@ -123,8 +122,7 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
     member = await Member.get_or_none(pk=result["member"]) if result else None
     if member is None or contact is None:
         raise ValueError("register() needs a verified, complete draft")
-    per_client = f"register-client:{portal.id}:{client}"
-    await limits.ensure_open(per_client)
+    await limits.admit({f"register-client:{portal.id}:{client}": REGISTRATION_CLIENT})
     delivery = "postal" if result["method"] == "postal" else "email"
     try:
         async with in_transaction() as connection:
@@ -145,7 +143,6 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
                                       connection)
     except IntegrityError:
         return delivery if await _just_registered(portal.id, member, contact) else "already"
-    await limits.record_failure(per_client, REGISTRATION_CLIENT)
     await audit("registration", portal=portal.id, subject=member.identifier, client=client,
                 delivery=delivery)
     return delivery

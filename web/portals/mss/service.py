@@ -167,23 +167,20 @@ def verification_keys(uid: str, client: str) -> tuple[str, str]:
     return limits.verification_keys(PORTAL, normalize_identifier(uid), client)
 
 
-async def ensure_open(uid: str, client: str) -> None:
-    """Raise ``limits.Locked`` while verification is locked for this UID or this client."""
-    await limits.ensure_open(*verification_keys(uid, client))
+def verification_rules(uid: str, client: str) -> dict[str, limits.Rule]:
+    return dict.fromkeys(verification_keys(uid, client), limits.VERIFICATION)
 
 
-async def record_failure(uid: str, client: str, reason: str) -> datetime | None:
-    """Count a failed verification against the member and the client; the lockout end when this
-    failure locks either."""
-    ends = [
-        await limits.record_failure(key, limits.VERIFICATION)
-        for key in verification_keys(uid, client)
-    ]
+async def admit(uid: str, client: str) -> datetime | None:
+    """Let one verification attempt through for this UID and client (``limits.admit``): raises
+    ``limits.Locked`` while either is locked; returns the lockout end should it fail."""
+    return await limits.admit(verification_rules(uid, client))
+
+
+async def failed(uid: str, client: str, reason: str, until: datetime | None) -> None:
     await audit("verification_failed", portal=PORTAL, subject=uid, client=client, reason=reason)
-    until = max((end for end in ends if end), default=None)
     if until:
         await audit("verification_locked", portal=PORTAL, subject=uid, client=client)
-    return until
 
 
 async def attempts_left(uid: str, client: str) -> int:
@@ -193,7 +190,7 @@ async def attempts_left(uid: str, client: str) -> int:
 
 async def match_identity(identity: Identity, client: str) -> Member:
     """The member these fields designate, or ``Mismatch`` (counted as a failure)."""
-    await ensure_open(identity.uid, client)
+    until = await admit(identity.uid, client)
     member = await find_member(
         PORTAL,
         identity.uid,
@@ -203,7 +200,9 @@ async def match_identity(identity: Identity, client: str) -> Member:
         email=identity.email,
     )
     if member is None or not normalize_email(member.email):
-        raise Mismatch(await record_failure(identity.uid, client, "identity"))
+        await failed(identity.uid, client, "identity", until)
+        raise Mismatch(until)
+    await limits.refund(verification_rules(identity.uid, client))
     if len(question_facts(member)) < QUESTIONS:
         raise CannotVerify(member)
     return member
@@ -211,10 +210,11 @@ async def match_identity(identity: Identity, client: str) -> Member:
 
 async def check_answer(member: Member, fact: str, answer: str, client: str) -> bool:
     """Whether the answer is right; a wrong one counts (and may raise ``limits.Locked``)."""
-    await ensure_open(member.identifier, client)
+    until = await admit(member.identifier, client)
     if answer_matches(member, fact, answer):
+        await limits.refund(verification_rules(member.identifier, client))
         return True
-    until = await record_failure(member.identifier, client, fact)
+    await failed(member.identifier, client, fact, until)
     if until:
         raise limits.Locked(until)
     return False
