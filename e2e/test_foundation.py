@@ -115,3 +115,20 @@ def test_skip_link_is_first_and_moves_to_main(lang_page: Page, lang, js):
     expect(skip).to_be_visible()
     lang_page.keyboard.press("Enter")
     expect(lang_page.locator("main")).to_be_focused()
+
+
+def test_an_error_answering_htmx_replaces_the_main_content_only(js_on_context, lang):
+    """The form expired (no cookie any more) when Suivant is pressed: with htmx the 403 page
+    takes the place of the main content, once, with the focus on its heading."""
+    page = js_on_context.new_page()
+    page.goto("/espace-prive/register")
+    page.wait_for_load_state("networkidle")
+    js_on_context.clear_cookies()
+    page.get_by_role("radio").first.check()
+    page.get_by_role("button", name=translated(lang, "Next")).click()
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_have_text(translated(lang, "Your form has expired"))
+    expect(heading).to_be_focused()
+    expect(page.locator("main")).to_have_count(1)
+    expect(page.locator("header.site-header")).to_have_count(1)
+    assert_accessible(page, f"expired form swapped in ({lang})")

@@ -16,7 +16,7 @@ def test_partial_request_gets_the_block_only(app):
     request = _request(app, {"HX-Request": "true", "HX-Request-Type": "partial"})
     response = render(request, "error.html", {"status": 404}, block="main", status_message="Done")
     body = response.body.decode()
-    assert "<html" not in body and "<h1>" in body
+    assert "<html" not in body and "<h1 " in body
     assert '<hx-partial hx-target="#status" hx-swap="innerHTML">Done</hx-partial>' in body
     assert response.headers["vary"] == "HX-Request, HX-Request-Type"
     assert response.headers["cache-control"] == "no-store"
@@ -36,3 +36,17 @@ def test_status_message_is_escaped_in_fragments(app):
     response = render(request, "error.html", {"status": 404}, block="main",
                       status_message="<script>x</script>")
     assert "<script>x" not in response.body.decode()
+
+
+async def test_an_error_answering_htmx_is_the_main_block_retargeted(client):
+    response = await client.get(
+        "/mss/no-such-page", headers={"HX-Request": "true", "HX-Request-Type": "partial"}
+    )
+    assert response.status_code == 404
+    assert response.headers["hx-retarget"] == "#main"
+    assert response.headers["hx-reswap"] == "innerHTML"
+    assert "<html" not in response.text and "<header" not in response.text
+    assert '<h1 tabindex="-1" autofocus>' in response.text
+    full = await client.get("/mss/no-such-page")
+    assert full.text.startswith("<!doctype html>") and "hx-retarget" not in full.headers
+    assert "autofocus" not in full.text

@@ -6,16 +6,26 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from web.rendering import render
+from web.rendering import is_partial, render
 from web.security.limits import Locked
 
 HANDLED = (400, 403, 404, 405, 413, 429, 500)
+# htmx swaps error answers too: whatever the request targeted, the error replaces the page's
+# main content (never a whole page inside a fragment's place).
+PARTIAL_ERROR_HEADERS = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"}
 
 
 def error_page(request: Request, status_code: int, headers: dict | None = None) -> HTMLResponse:
     status_code = status_code if status_code in HANDLED else 500 if status_code >= 500 else 400
+    swapped = is_partial(request)
+    headers = {**(headers or {}), **(PARTIAL_ERROR_HEADERS if swapped else {})}
     return render(
-        request, "error.html", {"status": status_code}, status_code=status_code, headers=headers
+        request,
+        "error.html",
+        {"status": status_code, "swapped": swapped},
+        block="main",
+        status_code=status_code,
+        headers=headers,
     )
 
 
