@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from http_helpers import csrf_from
+
+
 async def test_portal_list_is_french_by_default(client):
     response = await client.get("/")
     assert response.status_code == 200
@@ -67,8 +70,25 @@ async def test_not_found_is_localized(client):
 
 
 async def test_method_not_allowed_page(client):
-    response = await client.request("DELETE", "/mss/", headers={"X-CSRF-Token": "x"})
-    assert response.status_code in (403, 405)
+    token = csrf_from((await client.get("/mss/login")).text)
+    response = await client.request("DELETE", "/mss/", headers={"X-CSRF-Token": token})
+    assert response.status_code == 405
+    assert "Action non autorisée" in response.text
+
+
+async def test_post_with_a_token_of_another_visitor_is_refused(client):
+    token = csrf_from((await client.get("/mss/login")).text)
+    client.cookies.clear()
+    response = await client.post("/mss/login", data={"csrf_token": token},
+                                 headers={"HX-Request": "true", "HX-Request-Type": "partial"})
+    assert response.status_code == 403 and response.headers["hx-retarget"] == "#main"
+
+
+async def test_post_from_another_origin_is_refused(client):
+    token = csrf_from((await client.get("/mss/login")).text)
+    response = await client.post("/mss/login", data={"csrf_token": token},
+                                 headers={"Origin": "https://evil.example"})
+    assert response.status_code == 403
 
 
 async def test_post_without_csrf_is_refused(client):
@@ -90,6 +110,17 @@ async def test_body_over_64_kib_is_refused(client):
                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 413
     assert "Trop de données envoyées" in response.text
+
+
+async def test_chunked_body_over_64_kib_is_refused(client):
+    async def chunks():
+        for _ in range(70):
+            yield b"x" * 1024
+
+    response = await client.post("/mss/", content=chunks(),
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
 
 
 async def test_static_assets_are_hashed_and_immutable(client, app):
@@ -124,8 +155,9 @@ async def test_unexpected_error_gets_a_localized_500_page(app):
 
 
 async def test_locked_gives_a_429_page_with_retry_after(app):
-    import httpx
     from datetime import UTC, datetime, timedelta
+
+    import httpx
     from starlette.routing import Route
 
     from web.security.limits import Locked
@@ -140,3 +172,27 @@ async def test_locked_gives_a_429_page_with_retry_after(app):
     assert response.status_code == 429
     assert 1700 < int(response.headers["retry-after"]) <= 1800
     assert "Trop de tentatives" in response.text
+
+
+async def test_static_files_never_carry_a_visitor_cookie(client, app):
+    response = await client.get(app.state.assets.url("htmx.min.js"))
+    assert response.status_code == 200 and "immutable" in response.headers["cache-control"]
+    assert "set-cookie" not in response.headers
+
+
+async def test_a_registration_starting_sends_the_visitor_cookie_again(client):
+    first = await client.get("/")
+    assert "Max-Age=604800" in first.headers["set-cookie"]  # a week: longer than any draft
+    sid = client.cookies["espace_sid"]
+    assert "set-cookie" not in (await client.get("/")).headers
+    started = await client.get("/mss/register")  # the draft is created
+    assert f"espace_sid={sid};" in started.headers["set-cookie"]  # same id, new life
+    assert "set-cookie" not in (await client.get("/mss/register")).headers
+
+
+async def test_post_from_the_public_address_is_accepted_behind_a_proxy(client, settings):
+    """A proxy may rewrite Host: the browser's Origin is then the public BASE_URL."""
+    token = csrf_from((await client.get("/mss/login")).text)
+    response = await client.post("/mss/login", data={"csrf_token": token, "login": "x"},
+                                 headers={"Origin": settings.base_url.rstrip("/")})
+    assert response.status_code == 422

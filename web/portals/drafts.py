@@ -25,7 +25,7 @@ async def load_draft(request: Request, portal_id: str) -> dict:
 
 async def save_draft(request: Request, portal_id: str, data: dict) -> None:
     moment = datetime.now(UTC)
-    await RegistrationDraft.update_or_create(
+    _draft, created = await RegistrationDraft.update_or_create(
         key=_key(request, portal_id),
         defaults={
             "portal": portal_id,
@@ -34,6 +34,8 @@ async def save_draft(request: Request, portal_id: str, data: dict) -> None:
             "expires_at": moment + DRAFT_IDLE_LIFETIME,
         },
     )
+    if created:  # the visitor's cookie may be days old: it starts a new life with the draft
+        request.state.sid_refresh = True
 
 
 async def delete_draft(request: Request, portal_id: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import logging
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -24,7 +24,9 @@ CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'"
 )
-SID_MAX_AGE = 24 * 3600
+# The visitor's id outlives any draft (24 h idle): it is sent again when a registration
+# starts (``sid_refresh``), so only a registration still being typed after 7 days could lose it.
+SID_MAX_AGE = 7 * 24 * 3600
 LANG_MAX_AGE = 365 * 24 * 3600
 
 
@@ -43,6 +45,8 @@ class RequestGuard:
         self.settings = settings
         self.render_error = render_error
         self.sid_cookie = "espace_sid" if settings.development else "__Host-espace_sid"
+        public = urlsplit(settings.base_url)
+        self.public_origin = f"{public.scheme}://{public.netloc}"  # Origin, behind a proxy
         self.security_headers = [
             ("content-security-policy", CSP),
             ("x-content-type-options", "nosniff"),
@@ -114,7 +118,7 @@ class RequestGuard:
             raise Rejected(403)
         origin = headers.get(b"origin", b"").decode()
         host = headers.get(b"host", b"").decode()
-        if origin and origin != "null" and origin.split("://", 1)[-1] != host:
+        if origin not in ("", "null", self.public_origin) and origin.split("://", 1)[-1] != host:
             raise Rejected(403)
         sent = headers.get(b"x-csrf-token", b"").decode() or form.get("csrf_token") or ""
         if not hmac.compare_digest(sent.encode(), expected.encode()):
@@ -123,7 +127,7 @@ class RequestGuard:
     def _cookie_headers(self, state: dict, chosen: str | None) -> list[tuple[bytes, bytes]]:
         secure = "; Secure" if self.settings.cookie_secure else ""
         out = []
-        if state.get("sid_new") or state.get("sid_rotated"):
+        if state.get("sid_new") or state.get("sid_rotated") or state.get("sid_refresh"):
             out.append(
                 f"{self.sid_cookie}={state['sid']}; Path=/; Max-Age={SID_MAX_AGE}; "
                 f"HttpOnly; SameSite=Lax{secure}"
@@ -138,8 +142,10 @@ class RequestGuard:
                 headers = MutableHeaders(scope=message)
                 for name, value in self.security_headers:
                     headers.setdefault(name, value)
-                for name, value in self._cookie_headers(state, chosen):
-                    headers.append(name.decode(), value.decode())
+                # A public, cached answer (static files) must never carry a visitor's id.
+                if "public" not in headers.get("cache-control", ""):
+                    for name, value in self._cookie_headers(state, chosen):
+                        headers.append(name.decode(), value.decode())
             await send(message)
 
         return wrapped
