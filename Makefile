@@ -26,6 +26,7 @@ serve: $(STAMP)
 ## side by side (the PostgreSQL run mostly waits on the database), then the browser tests.
 test: $(STAMP) chromium
 	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory lint && \
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-postgres && \
 	$(MAKE) --no-print-directory test-e2e; \
 	status=$$?; echo "== make test: $$(( $$(date +%s) - start )) s, $$([ $$status = 0 ] && echo passed || echo FAILED)"; \
@@ -60,4 +61,5 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 lint: $(STAMP)
-	$(BIN)/ruff check web tests e2e bench components
+	@echo "== ruff"
+	$(BIN)/ruff check -q web tests e2e bench components

@@ -78,7 +78,9 @@ def create_app(
     app.state.portals = portals
     app.state.assets = assets
     app.state.templates = make_environment()
-    app.state.template_globals = lambda request: template_globals(request, settings, portals, assets)
+    app.state.template_globals = lambda request: template_globals(
+        request, settings, portals, assets
+    )
     return app
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL_PORTALS = ("mss", "espace-prive")
-DEV_SECRET = "development-only-secret-key-not-for-production"
+DEV_SECRET = "development-only-secret-key-not-for-production"  # noqa: S105 - refused in production
 
 
 class UnsafeSettings(RuntimeError):

@@ -10,7 +10,6 @@ import base64
 import hashlib
 import mimetypes
 from dataclasses import dataclass
-from pathlib import Path
 
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
