@@ -287,3 +287,30 @@ async def test_serial_with_spaces_matches(client):
         client, q=["health", "card", "serial"], health="yes", card_kind="photo", serial=spaced
     )
     assert location(response) == BASE + "/password"
+
+
+async def test_an_email_typed_for_a_postal_registration_cannot_reset_the_password(client, app):
+    """Identity known, no fact given: the letter goes to the registry address, and the email
+    typed in the wizard is not trusted with a reset link until the letter's password is used."""
+    await make_member()
+    await through_contact(client, contact={**CONTACT, "email": "someone.else@example.net"})
+    data = {"q": ["health", "other", "postal"], "health": "no", "other": "none"}
+    await submit(client, "/verification", data)
+    await submit(client, "/password")
+    await finish(client)
+    account = await Account.get(login=NIR)
+    portal = app.state.portals["espace-prive"]
+    assert not await accounts.request_password_reset(portal, NIR, base_url="http://x")
+    await accounts.issue_provisional_password(account)  # the letter is exported
+    assert not await accounts.request_password_reset(portal, NIR, base_url="http://x")
+    await accounts.set_password(account, "lantern quartz meadow violin 93", portal=portal,
+                                base_url="http://x")  # first log-in, new password chosen
+    assert await accounts.request_password_reset(portal, NIR, base_url="http://x")
+
+
+async def test_an_emailed_provisional_password_can_be_replaced_by_a_reset(client, app):
+    await make_member()
+    await through_password(client)
+    await finish(client)
+    portal = app.state.portals["espace-prive"]
+    assert await accounts.request_password_reset(portal, NIR, base_url="http://x")

@@ -118,7 +118,7 @@ def feedback_key(request: Request, account: Account) -> str:
 
 async def feedback_account(request: Request, key: str) -> Account | None:
     account_id, _, signature = (key or "").partition(".")
-    if not account_id.isdigit() or len(account_id) > 12:
+    if not (account_id.isascii() and account_id.isdigit()) or len(account_id) > 12:
         return None
     expected = _signature(request, int(account_id))
     if not hmac.compare_digest(signature.encode(), expected.encode()):

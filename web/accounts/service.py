@@ -16,6 +16,7 @@ from web.accounts import tokens
 from web.accounts.hashing import DUMMY_HASH, hash_password, verify_password
 from web.accounts.models import Account, Token
 from web.accounts.passwords import Personal, check_password, personal_words
+from web.mail.models import Letter
 from web.mail.outbox import enqueue_mail
 from web.registry.matching import normalize_email, normalize_identifier
 from web.registry.models import Member
@@ -275,12 +276,14 @@ async def check_current_password(account: Account, password: str, *, client: str
 
 async def request_password_reset(portal, login: str, *, base_url: str, client: str = "") -> bool:
     """Email a 24-hour single-use reset link to the account of ``login`` on ``portal``, when it
-    exists and has an email address (at most one a minute). Returns whether a mail was queued:
-    for tests and logs only, never for the visitor's page."""
+    exists and its email address is known to reach the member (at most one a minute). Returns
+    whether a mail was queued: for tests and logs only, never for the visitor's page."""
     account = await find_account(portal.id, login)
+    member = account and await account.member
     sent = False
-    if account is not None and account.email and not await _reset_recently(account):
-        member = await account.member
+    if account and await email_reaches_member(account, member) and not await _reset_recently(
+        account
+    ):
         async with in_transaction() as connection:
             raw = await tokens.issue_token(account, tokens.RESET, using_db=connection)
             await enqueue_mail(
@@ -305,6 +308,21 @@ async def request_password_reset(portal, login: str, *, base_url: str, client: s
         sent=sent,
     )
     return sent
+
+
+async def email_reaches_member(account: Account, member: Member) -> bool:
+    """Whether a link sent to the account's email goes to the member: the address is the
+    registry's, or the member has logged in with a password sent there (or chosen since), or
+    it already received the provisional password. An address typed at a postal registration,
+    before the letter's password is used, proves nothing: anyone knowing the identity could
+    have typed theirs."""
+    if not account.email:
+        return False
+    if account.password_state == ACTIVE or normalize_email(account.email) == normalize_email(
+        member.email
+    ):
+        return True
+    return account.password_state == PROVISIONAL and not await Letter.exists(account=account)
 
 
 async def _reset_recently(account: Account) -> bool:

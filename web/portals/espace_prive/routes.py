@@ -9,6 +9,7 @@ it does not validate, so Précédent and the language switch keep it.
 
 from __future__ import annotations
 
+import hmac
 import math
 import time
 from dataclasses import dataclass
@@ -229,7 +230,7 @@ def filled_by_a_person(request: Request, form: FormData) -> bool:
     moment, _sep, signature = (form.get("shown") or "").partition(".")
     key = request.app.state.settings.secret_key
     expected = keyed_digest(key, f"shown:{request.state.sid}:{moment}")[:24]
-    if not moment.isdigit() or signature != expected:
+    if not (moment.isascii() and moment.isdigit()) or not hmac.compare_digest(signature, expected):
         return False
     return time.time() - int(moment) / 1000 >= MIN_FILL_SECONDS
 
