@@ -195,6 +195,7 @@ HOSTILE = [
     "مرحبا بالعالم كلمة سر طويلة",
     "我的密码非常长而且很难猜到吧",
     "\u202e\u200b\ufeff" * 10,
+    "²³.٣٤",  # digits Python's isdigit() accepts and int() refuses
 ]
 
 
