@@ -44,7 +44,7 @@ def _read(path, language: str | None = None) -> Catalog:
 
 def _write(path, catalog: Catalog) -> None:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=100, sort_output=True, omit_header=False)
+    write_po(buffer, catalog, width=100, sort_output=True, omit_header=False, include_lineno=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(buffer.getvalue())
 

@@ -218,6 +218,10 @@ async def _password_matches(account: Account | None, password: str) -> bool:
     return await verify_password(password, account.password_hash)
 
 
+async def is_current_password(account: Account, password: str) -> bool:
+    return await _password_matches(account, password)
+
+
 async def authenticate(
     portal_id: str, login: str, password: str, *, client: str = ""
 ) -> Account | None:
