@@ -112,6 +112,8 @@ async def test_cannot_read_the_serial_then_iban(client):
     )
     assert location(response) == BASE + "/password"
     assert (await draft(client))["verified"]["method"] == "iban"
+    passed = await AuditEvent.get(event="verification_passed")  # the names mss uses
+    assert passed.detail["method"] == "iban"
 
 
 async def test_not_affiliated_then_postal(client):
@@ -231,7 +233,7 @@ async def test_fact_errors(client, question, data, message):
     assert response.status_code == 422
     assert message in text(response)
     assert "<script>alert" not in response.text
-    assert await AuditEvent.filter(event="verification_failure").count() == 0  # not a try
+    assert await AuditEvent.filter(event="verification_failed").count() == 0  # not a try
 
 
 MISMATCHES = {
@@ -315,9 +317,9 @@ async def test_three_failures_lock_verification_for_30_minutes(client):
     right = {**wrong, "serial": SERIAL}
     assert (await submit(client, "/verification", right)).status_code == 429
     assert (await client.get(VERIFY)).status_code == 429
-    assert await AuditEvent.filter(event="verification_failure").count() == 3
-    assert await AuditEvent.filter(event="verification_lockout").count() == 1
-    event = await AuditEvent.filter(event="verification_failure").first()
+    assert await AuditEvent.filter(event="verification_failed").count() == 3
+    assert await AuditEvent.filter(event="verification_locked").count() == 1
+    event = await AuditEvent.filter(event="verification_failed").first()
     assert NIR not in json.dumps(event.detail) and event.subject != NIR  # pseudonymised
 
 

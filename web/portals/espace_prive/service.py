@@ -98,16 +98,16 @@ async def verify(portal_id: str, draft: dict, method: str, *, client: str) -> Ve
     subject = wizard.identifier_of(draft) or ""
     member = await find_registered(portal_id, draft)
     if member is None or not facts_match(member, draft, method):
-        await audit("verification_failure", portal=portal_id, subject=subject, client=client,
+        await audit("verification_failed", portal=portal_id, subject=subject, client=client,
                     method=method)
         if until:
-            await audit("verification_lockout", portal=portal_id, subject=subject,
+            await audit("verification_locked", portal=portal_id, subject=subject,
                         client=client)
             raise limits.Locked(until)
         return None
     await limits.clear(per_member)
     await limits.refund({per_client: limits.VERIFICATION})
-    await audit("verification_success", portal=portal_id, subject=subject, client=client,
+    await audit("verification_passed", portal=portal_id, subject=subject, client=client,
                 method=method)
     already = await Account.exists(portal=portal_id, member_id=member.pk)
     return Verified(member, already)
