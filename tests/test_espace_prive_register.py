@@ -116,6 +116,7 @@ async def test_registration_by_email(client):
     assert location(response) == BASE + "/done"
     account = await Account.get(portal="espace-prive", login=NIR)
     assert account.email == CONTACT["email"] and account.language == "fr"
+    assert account.mobile == "+262692654321"  # typed 0692 65 43 21, kept in E.164
     assert account.policy_version == "2026-01"
     assert before <= account.policy_accepted_at <= datetime.now(UTC)
     assert account.password_state == accounts.PROVISIONAL
@@ -152,13 +153,14 @@ async def test_registration_in_english_mails_in_english(client):
 
 async def test_registration_by_post(client):
     await make_member()
-    await through_contact(client)
+    await through_contact(client, contact={**CONTACT, "mobile": ""})
     data = {"q": ["health", "other", "postal"], "health": "no", "other": "none"}
     assert location(await submit(client, "/verification", data)) == BASE + "/password"
     await submit(client, "/password")
     assert location(await finish(client)) == BASE + "/done"
     account = await Account.get(login=NIR)
     assert account.password_state == accounts.PENDING and account.password_hash == ""
+    assert account.mobile == ""  # none given
     letter = await Letter.get(account=account)
     assert letter.address.startswith("12 rue de Paris") and letter.language == "fr"
     assert letter.exported_at is None

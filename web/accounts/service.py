@@ -79,18 +79,21 @@ async def create_account(
     email: str,
     language: str,
     policy_version: str,
+    mobile: str = "",
     using_db=None,
 ) -> Account:
     """A new account of ``member`` on portal ``portal`` (its id), ``password_state="pending"``,
     with the accepted policy version and time. ``login`` is the email (mss) or the identifier
-    (espace-prive), stored normalised. Raises ``tortoise.exceptions.IntegrityError`` when the
-    member or the login already has an account on the portal. Pass ``using_db`` to create it in
-    the caller's transaction (with its outbox mail)."""
+    (espace-prive), stored normalised; ``mobile`` is E.164 or empty. Raises
+    ``tortoise.exceptions.IntegrityError`` when the member or the login already has an account
+    on the portal. Pass ``using_db`` to create it in the caller's transaction (with its outbox
+    mail)."""
     return await Account.create(
         portal=portal,
         member=member,
         login=normalize_login(login),
         email=email.strip(),
+        mobile=mobile,
         language=language,
         policy_version=policy_version,
         policy_accepted_at=now(),

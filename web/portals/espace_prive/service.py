@@ -131,6 +131,7 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
                 portal=portal.id,
                 login=member.identifier,
                 email=contact["email"],
+                mobile=contact["mobile"],
                 language=language,
                 policy_version=portal.branding.policy_version,
                 using_db=connection,
