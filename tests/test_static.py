@@ -1,4 +1,5 @@
-"""Vendored htmx matches its record; static assets are built and hashed."""
+"""Vendored htmx matches its record; static assets are built, hashed and served; an unknown
+name gets the localized 404 page."""
 
 import base64
 import hashlib
@@ -37,3 +38,23 @@ def test_layout_loads_scripts_deferred_with_integrity():
     for name in ("htmx.min.js", "app.js"):
         tag = re.search(rf"<script[^>]*static_url\('{re.escape(name)}'\)[^>]*>", layout).group(0)
         assert " defer" in tag and "integrity=" in tag
+
+
+async def test_a_hashed_asset_is_served_immutable_without_a_cookie(client, app):
+    response = await client.get(app.state.assets.url("htmx.min.js"))
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert "set-cookie" not in response.headers
+
+
+async def test_an_unknown_static_name_answers_the_localized_error_page(client, app):
+    stale = app.state.assets.url("app.css").replace(".css", "0.css")
+    for path in (stale, "/static/app.css", "/static/no-such-file.js", "/static/%3Cscript%3E"):
+        response = await client.get(path, headers={"Accept-Language": "fr"})
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("text/html")
+        assert "<h1" in response.text and "Page introuvable" in response.text
+        assert "immutable" not in response.headers["cache-control"]
+        assert "<script>" not in response.text
+    english = await client.get("/static/no-such-file.js", headers={"Accept-Language": "en"})
+    assert english.status_code == 404 and "Page not found" in english.text

@@ -11,8 +11,9 @@ import hashlib
 import mimetypes
 from dataclasses import dataclass
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import Response
 
 from web.settings import ROOT
 
@@ -70,7 +71,7 @@ class StaticAssets:
     async def endpoint(self, request: Request) -> Response:
         asset = self.by_hashed.get(request.path_params["path"])
         if asset is None:
-            return PlainTextResponse("Not Found", status_code=404)
+            raise HTTPException(404)  # the localized error page
         return Response(
             asset.body, media_type=asset.media_type, headers={"Cache-Control": IMMUTABLE}
         )
