@@ -68,7 +68,10 @@ def test_identifier_errors(lang_page: Page, lang, js, live_server):
     field = g.field("Social security number")
     for typed, message in [
         ("1 85 13 78 006 084", g.t("The 4th and 5th digits give the month of birth: %(month)s "
-                                   "is not a valid month (01 to 12).", month="13")),
+                                   "is not possible. They are 01 to 12; when the month of birth "
+                                   "is unknown, 20, 30 to 42 or 50 to 99.", month="13")),
+        ("5 85 05 78 006 084", g.t("The first digit of a social security number is 1, 2, 3, 4, "
+                                   "7 or 8, not %(digit)s.", digit="5")),
         ("1 85 05 78 006 084 00", g.t("The last 2 digits (the key) do not match the number. "
                                       "Enter only the first 13 characters, without the key.")),
         ("<script>alert(1)</script>", g.t("A social security number contains only digits "

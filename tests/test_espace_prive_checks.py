@@ -44,6 +44,12 @@ def problem(clean, value: str, language: str = "en") -> str:
         ("1855078006084", "1855078006084"),  # month 50+: incomplete civil status
         ("1852078006084", "1852078006084"),  # month 20: unknown
         ("1853578006084", "1853578006084"),  # months 30-42
+        ("1854278006084", "1854278006084"),
+        ("1859978006084", "1859978006084"),
+        ("3850578006084", "3850578006084"),  # 3, 4: civil status being set up
+        ("4850578006084", "4850578006084"),
+        ("7850578006084", "7850578006084"),  # 7, 8: temporary numbers
+        ("8850578006084", "8850578006084"),
     ],
 )
 def test_nir_accepted(typed, nir):
@@ -66,13 +72,15 @@ def test_nir_key_really_checked():
         ("185057800608", "(you entered 12)"),
         ("18505780060841", "(you entered 14)"),
         ("1850578006084912", "(you entered 16)"),
-        ("1851378006084", "13 is not a valid month"),
-        ("1850078006084", "00 is not a valid month"),
-        ("1851978006084", "19 is not a valid month"),
-        ("1852578006084", "25 is not a valid month"),
-        ("1854578006084", "45 is not a valid month"),
-        ("5850578006084", "The first digit"),
-        ("0850578006084", "The first digit"),
+        ("1851378006084", "month of birth: 13 is not possible"),
+        ("1850078006084", "month of birth: 00 is not possible"),
+        ("1851978006084", "month of birth: 19 is not possible"),
+        ("1852578006084", "month of birth: 25 is not possible"),
+        ("1854378006084", "month of birth: 43 is not possible"),
+        ("1854978006084", "month of birth: 49 is not possible"),
+        ("5850578006084", "is 1, 2, 3, 4, 7 or 8, not 5."),
+        ("0850578006084", "is 1, 2, 3, 4, 7 or 8, not 0."),
+        ("9850578006084", "is 1, 2, 3, 4, 7 or 8, not 9."),
         ("1850A78006084", "only the 6th and 7th characters may be letters"),
         ("185052C006084", "only digits (and A or B for Corsica)"),
         ("18505780060AB", "only the 6th and 7th characters may be letters"),
@@ -91,7 +99,43 @@ def test_nir_hostile(typed):
 
 def test_nir_messages_in_french():
     assert problem(checks.clean_nir, "", "fr").startswith("Saisissez votre numéro de Sécurité")
-    assert "13 n'est pas un mois valide" in problem(checks.clean_nir, "1851378006084", "fr")
+
+
+# What the messages say is accepted; the tests below hold the code to it.
+SAID_FIRST_DIGITS = {1, 2, 3, 4, 7, 8}
+SAID_MONTHS = {*range(1, 13), 20, *range(30, 43), *range(50, 100)}
+
+
+def test_nir_first_digit_message_says_what_is_accepted():
+    for digit in range(10):
+        number = f"{digit}850578006084"
+        if digit in SAID_FIRST_DIGITS:
+            assert checks.clean_nir(number) == number
+        else:
+            assert problem(checks.clean_nir, number) == (
+                f"The first digit of a social security number is 1, 2, 3, 4, 7 or 8, not {digit}."
+            )
+            assert problem(checks.clean_nir, number, "fr") == (
+                "Le premier chiffre d'un numéro de Sécurité sociale est 1, 2, 3, 4, 7 ou 8, "
+                f"et non {digit}."
+            )
+
+
+def test_nir_month_message_says_what_is_accepted():
+    for month in range(100):
+        number = f"185{month:02d}78006084"
+        if month in SAID_MONTHS:
+            assert checks.clean_nir(number) == number
+        else:
+            assert problem(checks.clean_nir, number) == (
+                f"The 4th and 5th digits give the month of birth: {month:02d} is not possible. "
+                "They are 01 to 12; when the month of birth is unknown, 20, 30 to 42 or 50 to 99."
+            )
+            assert problem(checks.clean_nir, number, "fr") == (
+                f"Les 4e et 5e chiffres donnent le mois de naissance : {month:02d} n'est pas "
+                "possible. Ils vont de 01 à 12 ; si le mois de naissance est inconnu, ils valent "
+                "20, ou vont de 30 à 42 ou de 50 à 99."
+            )
 
 
 @pytest.mark.parametrize(

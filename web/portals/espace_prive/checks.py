@@ -97,13 +97,20 @@ def _check_nir_structure(number: str) -> None:
             )
         ) from None
     if number[0] not in NIR_SEXES:
-        raise Invalid(_("The first digit of a social security number is 1 or 2."))
+        raise Invalid(
+            _(
+                "The first digit of a social security number is 1, 2, 3, 4, 7 or 8, "
+                "not %(digit)s.",
+                digit=number[0],
+            )
+        )
     month = number[3:5]
     if not nir_month_valid(int(month)):
         raise Invalid(
             _(
-                "The 4th and 5th digits give the month of birth: %(month)s is not a valid month "
-                "(01 to 12).",
+                "The 4th and 5th digits give the month of birth: %(month)s is not possible. "
+                "They are 01 to 12; when the month of birth is unknown, 20, 30 to 42 or "
+                "50 to 99.",
                 month=month,
             )
         )
