@@ -74,7 +74,20 @@ def test_uid_must_be_nine_digits(uid):
 
 
 @pytest.mark.parametrize(
-    "name", ["N'Diaye", "Lefèvre-Dupont", "李", "محمد", "Ngũgĩ wa Thiong’o", "St. John", "देवनागरी"]
+    "name",
+    [
+        "N'Diaye",
+        "Lefèvre-Dupont",
+        "李",
+        "محمد",
+        "Ngũgĩ wa Thiong’o",
+        "St. John",
+        "देवनागरी",
+        "Jean\u2013Pierre",  # en dash, as word processors write it
+        "Jean\u2011Pierre",  # non-breaking hyphen
+        "Hawaiʻi Kahaleʼole",
+        "Łukasz Øverby-Đặng",
+    ],
 )
 def test_names_in_any_script(name):
     form = form_with(first_names=name, last_name=name)

@@ -18,7 +18,7 @@ from web.registry.matching import (
 )
 from web.registry.models import Member
 
-SEPARATORS = [" ", "-", "'", "\u2019", "\u2018", "\u02bc", ".", "\u00a0", "\u2010", "\u2011"]
+SEPARATORS = list(" -'\u2019\u2018\u02bc.\u00a0\u2010\u2011\u2012\u2013\u2014\u2212")
 latin = st.text(
     alphabet=st.characters(codec="latin-1", categories=("Lu", "Ll"), exclude_characters="µ"),
     min_size=1,
@@ -121,6 +121,35 @@ def test_names_that_match(typed, registry):
 )
 def test_names_that_do_not_match(typed, registry):
     assert not same_name(typed, registry)
+
+
+@pytest.mark.parametrize(
+    ("typed", "registry"),
+    [
+        ("Lukasz", "Łukasz"),
+        ("LUKASZ", "łukasz"),
+        ("Dang", "Đặng"),
+        ("dang", "đặng"),
+        ("Laetitia", "Lætitia"),
+        ("LAETITIA", "LÆTITIA"),
+        ("Oeuvray", "Œuvray"),
+        ("oeuvray", "œuvray"),
+        ("Gross", "Groß"),
+        ("GROSS", "GROẞ"),
+        ("Sorensen", "Sørensen"),
+        ("SORENSEN", "SØRENSEN"),
+        ("Thorsdottir", "Þórsdóttir"),
+        ("Gudmundsdottir", "Guðmundsdóttir"),
+        ("Jean-Pierre", "Jean\u2013Pierre"),  # en dash
+        ("Jean-Pierre", "Jean\u2014Pierre"),  # em dash
+        ("Jean-Pierre", "Jean\u2011Pierre"),  # non-breaking hyphen
+    ],
+)
+def test_letters_without_a_decomposition_are_transliterated(typed, registry):
+    """Ł, Đ, Æ, Œ, ß, Ø, Þ, Ð do not decompose into a base letter and an accent: typed on a
+    keyboard without them, they are written as their usual Latin letters."""
+    assert same_name(typed, registry)
+    assert normalize_name(registry).isascii()
 
 
 def test_normalize_handles_none_and_hostile_input():

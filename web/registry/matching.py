@@ -1,7 +1,8 @@
 """Matching what a visitor typed against the registry (SPEC §1).
 
-Names compare case-, accent-, space-, hyphen- and apostrophe-insensitively; emails
-case-insensitively; identifiers after removing spaces.
+Names compare case-, accent-, space-, hyphen- and apostrophe-insensitively (Ł, Æ, Œ… as
+the Latin letters they are typed as); emails case-insensitively; identifiers after removing
+spaces.
 """
 
 from __future__ import annotations
@@ -12,17 +13,23 @@ from datetime import date
 from web.registry.models import Member
 
 _IDENTIFIER_MAX = Member._meta.fields_map["identifier"].max_length
-_IGNORED = {" ", "-", "'", "\u2019", "\u2018", "\u02bc", ".", "\u00a0", "\u2010", "\u2011"}
+# Apostrophes, and every dash people (or their word processor) put in a compound name.
+_IGNORED = frozenset(" .\u00a0'\u2019\u2018\u02bc-\u2010\u2011\u2012\u2013\u2014\u2212")
+# Lowercase letters with no decomposition into a base letter and an accent, as they are
+# written on a keyboard without them (ß is already "ss" once casefolded).
+_TRANSLITERATION = str.maketrans(
+    {"æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i", "ħ": "h"}
+)
 
 
 def normalize_name(value: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", value or "")
+    decomposed = unicodedata.normalize("NFKD", value or "").casefold()
     kept = (
         c
         for c in decomposed
         if not unicodedata.combining(c) and c not in _IGNORED and not c.isspace()
     )
-    return "".join(kept).casefold()
+    return "".join(kept).translate(_TRANSLITERATION)
 
 
 def normalize_identifier(value: str) -> str:

@@ -15,7 +15,7 @@ from web.i18n import lazy_gettext
 NAME_MAX = 100
 EMAIL_MAX = 254
 ANSWER_MAX = 100
-NAME_PUNCTUATION = frozenset(" -'’.\u00a0")
+NAME_PUNCTUATION = frozenset(" -'’‘.\u00a0\u2010\u2011\u2012\u2013\u2014")  # dashes as typed
 OLDEST_YEAR = 1900
 
 
