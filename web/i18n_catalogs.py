@@ -2,15 +2,16 @@
 ``problems``.
 
 Message ids are English. ``fr`` must translate every one; ``en`` copies each id, so
-English is complete by construction.
+English is complete by construction (``problems`` checks it still is).
 """
 
 from __future__ import annotations
 
 import io
 import sys
+from pathlib import Path
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import PYTHON_FORMAT, Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
@@ -33,8 +34,8 @@ def extract() -> Catalog:
     return template
 
 
-def _po_path(language: str):
-    return LOCALES / language / "LC_MESSAGES" / "messages.po"
+def _po_path(language: str, locales: Path = LOCALES) -> Path:
+    return locales / language / "LC_MESSAGES" / "messages.po"
 
 
 def _read(path, language: str | None = None) -> Catalog:
@@ -69,24 +70,70 @@ def _ids(catalog: Catalog) -> set:
     return {m.id if isinstance(m.id, str) else tuple(m.id) for m in catalog if m.id}
 
 
-def problems() -> list[str]:
-    """Why the catalogs are not ready: stale template, French missing or fuzzy."""
+def problems(locales: Path = LOCALES) -> list[str]:
+    """Why the catalogs (under ``locales``) are not ready: stale template, an id missing from
+    a language, French untranslated or fuzzy, a translation that would fail at render."""
     found = []
     current = _ids(extract())
-    if current != _ids(_read(POT)):
+    if current != _ids(_read(locales / "messages.pot")):
         found.append("locales/messages.pot is stale: run `make i18n`")
-    french = _read(_po_path("fr"), "fr")
-    for message in french:
+    for language in ("fr", "en"):
+        catalog = _read(_po_path(language, locales), language)
+        missing = current - _ids(catalog)
+        found += [f"{language}: missing: {mid!r}" for mid in sorted(map(str, missing))]
+        found += _placeholder_problems(language, catalog)
+        if language == "fr":
+            found += _untranslated_problems(catalog)
+    return found
+
+
+def _untranslated_problems(catalog: Catalog) -> list[str]:
+    found = []
+    for message in catalog:
         if not message.id:
             continue
         if "fuzzy" in message.flags:
             found.append(f"fr: fuzzy: {message.id!r}")
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if not all(strings):
+        if not all(_strings(message.string)):
             found.append(f"fr: untranslated: {message.id!r}")
-    missing = current - _ids(french)
-    found += [f"fr: missing: {mid!r}" for mid in sorted(map(str, missing))]
     return found
+
+
+def _strings(value) -> tuple:
+    return tuple(value) if isinstance(value, (list, tuple)) else (value,)
+
+
+def _names(text: str) -> set[str]:
+    return {name for name, _flags, _type in PYTHON_FORMAT.findall(text) if name}
+
+
+def _placeholder_problems(language: str, catalog: Catalog) -> list[str]:
+    return [
+        f"{language}: {error}: {message.id!r}"
+        for message in catalog
+        if message.id and all(_strings(message.string))
+        for error in _format_errors(catalog, message)
+    ]
+
+
+def _format_errors(catalog: Catalog, message) -> list[str]:
+    """Babel's checkers (a placeholder the id lacks: a KeyError at render; an incompatible
+    type; plural forms); else a placeholder the translation drops (its value would be lost);
+    else the formatting our gettext applies to every message, placeholders or not (babel
+    checks only ``python-format`` ones: a lone ``%`` fails there)."""
+    errors = [str(error) for error in message.check(catalog)]
+    if errors:
+        return errors
+    names = set().union(*map(_names, _strings(message.id)))
+    for text in _strings(message.string):
+        dropped = names - _names(text)
+        if dropped and not message.pluralizable:
+            return [f"the translation drops {', '.join(sorted(dropped))}"]
+        try:
+            text % dict.fromkeys(names | {"num"}, 1)
+        except (KeyError, ValueError, TypeError) as error:
+            return [f"cannot be formatted ({error})"]
+    return []
 
 
 def translate(language: str, translations: dict[str, str]) -> int:
