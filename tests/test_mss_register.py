@@ -98,8 +98,10 @@ async def test_register_without_policy(client, db):
 
 
 async def test_register_creates_account_token_and_mail_in_the_member_language(client, db):
-    member = await make_member()
-    client.headers["Accept-Language"] = "fr"
+    """The member's language is the one they use on the site when they register (English
+    here), not the registry's ``language`` column (French here): see ``open_account``."""
+    member = await make_member(language="fr")
+    client.headers["Accept-Language"] = "en"
     visitor = Visitor(client)
     await visitor.ready()
     response = await visitor.register()
@@ -109,16 +111,27 @@ async def test_register_creates_account_token_and_mail_in_the_member_language(cl
     assert account.password_state == "pending" and account.password_hash == ""  # noqa: S105
     assert account.policy_version == "2026-01"
     assert account.policy_accepted_at < account.created_at  # when "Accept" was selected
-    assert account.language == "fr"
+    assert account.language == "en"
     token = await Token.get(account=account)
     assert token.purpose == "set_password" and token.used_at is None
     assert timedelta(hours=23) < token.expires_at - token.created_at <= timedelta(hours=24)
     mail = await OutboxMail.get(template="set_password")
-    assert mail.to == EMAIL and mail.language == "fr"
-    assert "Bonjour Claire Dubois" in mail.text_body
-    assert "Confirmer" in mail.html_body
+    assert mail.to == EMAIL and mail.language == "en"
+    assert "Hello Claire Dubois" in mail.text_body and "Bonjour" not in mail.text_body
+    assert "Confirm" in mail.html_body and "Confirmer" not in mail.html_body
     assert token.token_hash != link_in(mail)  # only the hash is stored
     assert await AuditEvent.filter(event="registration").count() == 1
+
+
+async def test_mail_in_french_when_the_member_registers_in_french(client, db):
+    await make_member(language="en")
+    client.headers["Accept-Language"] = "fr"
+    visitor = Visitor(client)
+    await visitor.ready()
+    await visitor.register()
+    mail = await OutboxMail.get(template="set_password")
+    assert mail.language == "fr" and "Bonjour Claire Dubois" in mail.text_body
+    assert "Confirmer" in mail.html_body
 
 
 async def test_confirmation_page(client, db):

@@ -513,7 +513,13 @@ def same_registration(account: Account | None, email: str) -> bool:
 
 async def open_account(request: Request, member: Member, email: str, policy: dict) -> Account:
     """Account (with the policy version and when it was accepted), set-password token and its
-    email: one transaction, all or nothing."""
+    email: one transaction, all or nothing.
+
+    The account's language, which its emails use, is the one the member uses on the site now
+    (SPEC §4: "emails use the member's language" — the language they chose). The registry's
+    ``language`` column is not used: it is the Fund's record (often its default, never chosen
+    by the member), whereas the member has just read and filled in the whole form in this one.
+    """
     async with in_transaction() as connection:
         account = await accounts.create_account(
             member,
