@@ -34,6 +34,8 @@ FIRST_VISIT_BUDGET = 14 * KB
 FRAGMENT_BUDGET = 3 * KB
 RATIO_BUDGET = 0.5
 P99_BUDGET_MS = 100
+PACED_RATE = 50  # page requests per second while log-ins run
+LOGIN_LOOPS = 8  # visitors logging in again and again: argon2 keeps every core busy
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -96,8 +98,9 @@ def page_weights(base_url: str) -> list[str]:
     rows = []
     for page in PAGES:
         weight = weigh_page(base_url, page)
-        if weight.status == 404:
-            rows.append([page.name, f"`{page.path}`", "404 (missing)", "", "", "", ""])
+        if weight.status != page.status:
+            rows.append([page.name, f"`{page.path}`", f"{weight.status} (expected "
+                         f"{page.status})", "", "", "", ""])
             continue
         first = weight.size + css
         rows.append(
@@ -230,20 +233,21 @@ def load_section(base_url: str, bare_url: str, *, seconds: float, connections: i
     fragment = measure(
         base_url + LOAD_FRAGMENT.path, method=LOAD_FRAGMENT.method, headers=headers, body=body
     )
-    calm_connections = 4
-    calm = loadgen.load(
-        wrk, base_url + LOAD_PAGE.path, connections=calm_connections, seconds=seconds
-    )
-    member = next(m for m in demo_identities("espace-prive") if m.has_account)
-    loops = 4
-    busy, logins = loadgen.load_while_logging_in(
-        wrk,
+    calm = loadgen.paced(base_url + LOAD_PAGE.path, rate=PACED_RATE, seconds=seconds)
+    members = [m for portal in ("mss", "espace-prive") for m in demo_identities(portal)
+               if m.has_account]
+    busy, logins = loadgen.paced_while_logging_in(
         base_url + LOAD_PAGE.path,
         base_url,
-        member,
-        connections=calm_connections,
+        members,
+        rate=PACED_RATE,
         seconds=seconds,
-        loops=loops,
+        loops=LOGIN_LOOPS,
+    )
+    during = (
+        f"log-ins failed: {logins.error}"
+        if logins.error
+        else f"{logins.per_second:.1f} argon2 log-ins/s"
     )
 
     def row(name, result, conns, ratio=None, budget=""):
@@ -268,19 +272,22 @@ def load_section(base_url: str, bare_url: str, *, seconds: float, connections: i
             fragment.rps / bare.rps,
             f"≥ 50 % of bare: {verdict(fragment.rps / bare.rps, RATIO_BUDGET, at_most=False)}",
         ),
-        row(f"page: {LOAD_PAGE.name}", calm, calm_connections),
+        row(f"page: {LOAD_PAGE.name}, alone", calm, f"{PACED_RATE} req/s paced"),
         row(
-            f"page: {LOAD_PAGE.name}, while {loops} log-in loops run "
-            f"({logins / seconds:.1f} argon2 log-ins/s)",
+            f"page: {LOAD_PAGE.name}, while {LOGIN_LOOPS} log-in loops run ({during})",
             busy,
-            calm_connections,
+            f"{PACED_RATE} req/s paced",
             None,
-            f"p99 < {P99_BUDGET_MS} ms: {verdict(busy.p99_ms, P99_BUDGET_MS)}",
+            f"p99 < {P99_BUDGET_MS} ms: "
+            + ("**not measured**" if logins.error else verdict(busy.p99_ms, P99_BUDGET_MS)),
         ),
     ]
     lines = [
         f"### Load ({tool}; uvicorn, 1 worker, no access log; loopback; "
         f"load generator on the same machine)",
+        "",
+        f"Throughput: closed loop ({tool}). Latency under log-ins: open loop, one request "
+        f"every {1000 / PACED_RATE:g} ms whatever the answers, timed from when it was due.",
         "",
     ]
     return lines + table(

@@ -146,6 +146,39 @@ async def _httpx_load(
     return summarize(latencies, time.perf_counter() - start, errors)
 
 
+async def _paced(url: str, *, rate: float, seconds: float, headers: dict) -> Result:
+    """Open loop: one request every 1/rate s whatever the answers, each latency counted from
+    the moment it was due, so a stalled server shows in the percentiles (a closed loop of a few
+    connections would just send less: coordinated omission)."""
+    latencies: list[float] = []
+    errors = 0
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=512), timeout=10) as client:
+
+        async def one(due: float) -> None:
+            nonlocal errors
+            try:
+                response = await client.get(url, headers=headers)
+                errors += response.status_code >= 400
+            except httpx.HTTPError:
+                errors += 1
+            latencies.append(time.perf_counter() - due)
+
+        start = time.perf_counter()
+        tasks = []
+        for index in range(int(rate * seconds)):
+            due = start + index / rate
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            tasks.append(asyncio.create_task(one(due)))
+        await asyncio.gather(*tasks)
+    return summarize(latencies, time.perf_counter() - start, errors)
+
+
+def paced(url: str, *, rate: float, seconds: float) -> Result:
+    check_loopback(url)
+    headers = {"Accept-Encoding": ACCEPT_ENCODING}
+    return asyncio.run(_paced(url, rate=rate, seconds=seconds, headers=headers))
+
+
 def summarize(latencies: list[float], seconds: float, errors: int = 0) -> Result:
     ordered = sorted(latencies) or [0.0]
 
@@ -189,15 +222,22 @@ def load(
 
 
 async def log_in_loops(
-    base_url: str, member: DemoMember, *, loops: int, seconds: float, max_logins: int = 2_000
+    base_url: str,
+    members: list[DemoMember],
+    *,
+    loops: int,
+    seconds: float,
+    max_logins: int = 2_000,
 ) -> int:
     """``loops`` visitors logging in again and again (each time a new visitor: GET the form,
-    POST the right password, which costs one argon2 verification). Returns the log-ins done."""
+    POST the right password, which costs one argon2 verification), spread over ``members``
+    as real log-ins are (many at once to one account would be paused, rightly). Returns the
+    log-ins done."""
     check_loopback(base_url)
     deadline = time.perf_counter() + seconds
     done = 0
 
-    async def visitor() -> None:
+    async def visitor(member: DemoMember) -> None:
         nonlocal done
         while time.perf_counter() < deadline and done < max_logins:
             async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
@@ -211,33 +251,49 @@ async def log_in_loops(
                     raise RuntimeError(f"log-in answered {answer.status_code}")
                 done += 1
 
-    await asyncio.gather(*(visitor() for _ in range(loops)))
+    await asyncio.gather(*(visitor(members[i % len(members)]) for i in range(loops)))
     return done
 
 
-def load_while_logging_in(
-    wrk: str | None,
+@dataclass
+class Logins:
+    done: int = 0
+    seconds: float = 0.0
+    error: str = ""
+
+    @property
+    def per_second(self) -> float:
+        return self.done / self.seconds if self.seconds else 0.0
+
+
+def paced_while_logging_in(
     url: str,
     base_url: str,
-    member: DemoMember,
+    members: list[DemoMember],
     *,
-    connections: int,
+    rate: float,
     seconds: float,
     loops: int,
-) -> tuple[Result, int]:
-    """Page latency under load while ``loops`` log-in loops run in a thread of their own."""
-    logins: dict[str, int] = {}
+) -> tuple[Result, Logins]:
+    """Page latency at a steady ``rate`` (open loop) while ``loops`` log-in loops run in a
+    thread of their own; a log-in that fails is reported, not swallowed."""
+    logins = Logins()
 
     def run_logins() -> None:
-        logins["done"] = asyncio.run(
-            log_in_loops(base_url, member, loops=loops, seconds=seconds + 1)
-        )
+        began = time.perf_counter()
+        try:
+            logins.done = asyncio.run(
+                log_in_loops(base_url, members, loops=loops, seconds=seconds + 1)
+            )
+        except Exception as error:  # noqa: BLE001 - reported in the table
+            logins.error = str(error).splitlines()[0][:120]
+        logins.seconds = time.perf_counter() - began
 
     thread = threading.Thread(target=run_logins)
     thread.start()
     time.sleep(0.5)  # the log-ins are under way
     try:
-        result = load(wrk, url, connections=connections, seconds=seconds)
+        result = paced(url, rate=rate, seconds=seconds)
     finally:
         thread.join(timeout=seconds + 60)
-    return result, logins.get("done", 0)
+    return result, logins

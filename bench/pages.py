@@ -3,8 +3,8 @@
 A ``Page`` is fetched as a first visit (Chromium's Accept-Encoding, no cookie unless
 ``login`` names a portal whose demo member logs in first). A ``Fragment`` is requested the
 way htmx does (``HX-Request: true``, ``HX-Request-Type: partial``) by a visitor who has just
-opened ``origin`` (its cookie, its CSRF token, its draft). Paths that answer 404 are reported
-as missing, not measured.
+opened ``origin`` (its cookie, its CSRF token, its draft). A page answering another status than
+the one it expects, or a fragment answering 404, is reported, not measured.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ class Page:
     name: str
     path: str
     login: str | None = None  # portal id: log its first demo account in before fetching
+    status: int = 200  # what it answers (an error page is weighed too)
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,11 @@ PAGES = [
     Page("mss home", "/mss/"),
     Page("mss log-in", "/mss/login"),
     Page("mss forgot password", "/mss/forgot"),
+    Page("mss forgot password: mail sent", "/mss/forgot/sent"),
+    Page("mss reset link invalid or used", "/mss/reset/no-such-token", status=410),
     Page("mss accessibility statement", "/mss/accessibilite"),
     Page("mss member space", "/mss/account", login="mss"),
+    Page("mss change password", "/mss/account/password", login="mss"),
     Page("mss registration form", "/mss/register"),
     Page("mss policy", "/mss/register/policy"),
     Page("mss UID help", "/mss/register/uid"),
@@ -46,6 +50,7 @@ PAGES = [
     Page("espace-prive step 1: profile", "/espace-prive/register/profile"),
     Page("espace-prive identifier help", "/espace-prive/register/identifier/help"),
     Page("espace-prive terms", "/espace-prive/register/terms/read"),
+    Page("page not found", "/mss/no-such-page", status=404),
 ]
 
 FRAGMENTS = [
