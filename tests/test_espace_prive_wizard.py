@@ -183,17 +183,54 @@ async def test_company_gives_a_siret(client):
     assert 'name="first_names"' not in contact
 
 
+WAIT = "Le formulaire a été envoyé trop vite après son affichage. Patientez un instant"
+
+
 async def test_honeypot_and_too_fast_submission(client, monkeypatch):
     await submit(client, "/profile", {"profile": "particulier"})
     response = await submit(client, "/identifier", {"identifier": NIR, "website": "spam.example"})
     assert response.status_code == 422 and "Vérifiez votre saisie" in text(response)
     monkeypatch.setattr(routes, "MIN_FILL_SECONDS", 30)
     response = await submit(client, "/identifier", {"identifier": NIR})
-    assert response.status_code == 422 and "Vérifiez votre saisie" in text(response)
+    assert response.status_code == 422
+    assert WAIT + ", puis sélectionnez à nouveau « Suivant »." in text(response)
     # a forged or missing time is refused too
     response = await submit(client, "/identifier", {"identifier": NIR, "shown": "1.forged"})
-    assert response.status_code == 422
+    assert response.status_code == 422 and WAIT in text(response)
     assert (await draft(client))["identifier"] == NIR  # what was typed is kept
+
+
+async def test_too_fast_does_not_restart_the_wait(client, monkeypatch):
+    """Refused for being quick, a person is not made to wait again from the refusal: the
+    page keeps the time the form was first shown."""
+    await submit(client, "/profile", {"profile": "particulier"})
+    monkeypatch.setattr(routes, "MIN_FILL_SECONDS", 30)
+    first = await client.get(BASE + "/identifier")
+    shown = hidden_fields(first.text)["shown"]
+    response = await client.post(
+        BASE + "/identifier",
+        data={**hidden_fields(first.text), "action": "next", "identifier": NIR},
+    )
+    assert response.status_code == 422
+    assert hidden_fields(response.text)["shown"] == shown
+    monkeypatch.setattr(routes, "MIN_FILL_SECONDS", 0)  # the moment has passed
+    response = await client.post(
+        BASE + "/identifier",
+        data={**hidden_fields(response.text), "action": "next", "identifier": NIR},
+    )
+    assert location(response) == BASE + "/contact"
+
+
+async def test_too_fast_in_english(client, monkeypatch):
+    await submit(client, "/profile", {"profile": "particulier"})
+    monkeypatch.setattr(routes, "MIN_FILL_SECONDS", 30)
+    response = await submit(client, "/identifier", {"identifier": NIR},
+                            headers={"Accept-Language": "en"})
+    assert response.status_code == 422
+    assert (
+        "The form was sent too quickly after it appeared. Wait a moment, then select “Next” "
+        "again." in text(response)
+    )
 
 
 async def test_contact_checks_date_against_nir(client):

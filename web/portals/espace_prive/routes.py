@@ -223,22 +223,21 @@ def shown_token(request: Request) -> str:
     return f"{moment}.{keyed_digest(key, f'shown:{request.state.sid}:{moment}')[:24]}"
 
 
-def filled_by_a_person(request: Request, form: FormData) -> bool:
-    """Honeypot empty, and the form shown long enough ago (by this visitor)."""
-    if form.get("website"):
-        return False
-    moment, _sep, signature = (form.get("shown") or "").partition(".")
+def shown_long_enough(request: Request, token: str) -> bool | None:
+    """Whether the form of this signed ``token`` was shown to this visitor long enough ago;
+    None when the token is missing or forged."""
+    moment, _sep, signature = token.partition(".")
     key = request.app.state.settings.secret_key
     expected = keyed_digest(key, f"shown:{request.state.sid}:{moment}")[:24]
     if not (moment.isascii() and moment.isdigit()) or not hmac.compare_digest(signature, expected):
-        return False
+        return None
     return time.time() - int(moment) / 1000 >= MIN_FILL_SECONDS
 
 
 async def identifier_page(v: Visit, page_name: str = "identifier", form=None, status=200,
-                          errors=()):
+                          errors=(), shown: str | None = None):
     form = form or wizard.identifier_form(v.draft)
-    form.shown.data = shown_token(v.request)
+    form.shown.data = shown or shown_token(v.request)
     company = wizard.is_company(v.draft)
     heading = _("Your identifier")
     return page(v, "espace_prive/identifier.html", "identifier", heading, form=form,
@@ -259,9 +258,17 @@ async def identifier(request: Request) -> Response:
     form = wizard.identifier_form(v.draft, data)
     if not form.validate():
         return await identifier_page(v, form=form, status=422)
-    if not filled_by_a_person(request, data):
+    if data.get("website"):  # the honeypot: filled by a robot (or an over-eager autofill)
         message = _("Please check your entry, then send the form again.")
         return await identifier_page(v, form=form, status=422, errors=[(None, message)])
+    token = data.get("shown") or ""
+    in_time = shown_long_enough(request, token)
+    if not in_time:
+        message = _("The form was sent too quickly after it appeared. Wait a moment, then "
+                    "select “%(button)s” again.", button=_("Next"))
+        # The wait counts from when the form was first shown, not from this refusal.
+        return await identifier_page(v, form=form, status=422, errors=[(None, message)],
+                                     shown=token if in_time is False else None)
     v.draft["identifier"] = checks.format_identifier(form.value)  # shown again as printed
     await v.save()
     return await goto(v, after(v, "identifier"))
