@@ -103,14 +103,122 @@ async def test_questions_come_from_the_registry_facts(db):
 async def test_suggestions_hold_the_answer_and_are_stable(db):
     member = await make_member()
     for fact, right in (("employer", "Global Health Office"), ("entry_year", "2004")):
-        first = service.suggestions(member, fact, "secret")
+        first = await service.suggestions(member, fact, "secret")
         assert right in first and len(first) == service.SUGGESTIONS
-        assert service.suggestions(member, fact, "secret") == first
+        assert await service.suggestions(member, fact, "secret") == first
     with use_language("fr"):
-        countries = service.suggestions(member, "duty_country", "secret")
+        countries = await service.suggestions(member, "duty_country", "secret")
         assert "Sénégal" in countries and len(countries) == service.SUGGESTIONS
     with use_language("en"):
-        assert "Senegal" in service.suggestions(member, "duty_country", "secret")
+        assert "Senegal" in await service.suggestions(member, "duty_country", "secret")
+
+
+REGISTRY_EMPLOYERS = [f"Fonds régional numéro {n}" for n in range(1, 21)]
+NEWCOMER = {"employer": "Caisse des marins du Nord", "duty_country": "SN"}
+REGISTRY_COUNTRIES = ["KE", "CH", "IT", "LB", "CN", "AT", "CL", "MG", "HT", "TH", "ET", "FR"]
+
+
+async def make_others(employers, countries=("KE",), *, portal="mss", first=1) -> None:
+    for n, employer in enumerate(employers, first):
+        country = countries[n % len(countries)]
+        facts = {"employer": employer, "duty_country": country, "entry_year": 1990}
+        await make_member(portal=portal, identifier=f"{n:09d}", facts=facts)
+
+
+async def test_employer_decoys_are_other_members_employers(db):
+    """An employer imported from a real registry must not stand out among fictional ones."""
+    await make_others(REGISTRY_EMPLOYERS[:10])
+    member = await make_member(facts=NEWCOMER)
+    await make_others(REGISTRY_EMPLOYERS[10:], first=100)
+    await make_others(["Bureau d'un autre portail"] * 5, portal="espace-prive", first=200)
+    shown = await service.suggestions(member, "employer", "secret")
+    assert len(shown) == service.SUGGESTIONS and "Caisse des marins du Nord" in shown
+    assert set(shown) - {"Caisse des marins du Nord"} <= set(REGISTRY_EMPLOYERS)
+
+
+async def test_a_small_registry_is_topped_up_from_the_fixed_list(db):
+    await make_others(["Fonds régional numéro 1", "Fonds régional numéro 2"])
+    member = await make_member(facts=NEWCOMER)
+    shown = await service.suggestions(member, "employer", "secret")
+    assert len(shown) == service.SUGGESTIONS
+    assert {"Fonds régional numéro 1", "Fonds régional numéro 2"} < set(shown)
+    assert len(set(shown) & set(service.ORGANISATIONS)) == service.SUGGESTIONS - 3
+
+
+async def test_the_answer_and_each_decoy_show_once_whatever_the_spelling(db):
+    await make_others(
+        ["GLOBAL HEALTH OFFICE", "Global-Health Office", "Coastal Fisheries Council"]
+        + ["COASTAL FISHERIES COUNCIL", "coastal fisheries  council"]
+    )
+    member = await make_member()
+    shown = await service.suggestions(member, "employer", "secret")
+    keys = [service.answer_key("employer", value) for value in shown]
+    assert len(keys) == len(set(keys)) == service.SUGGESTIONS
+    assert "Global Health Office" in shown  # the member's own spelling
+    assert "Coastal Fisheries Council" in shown
+
+
+async def test_decoys_read_a_bounded_window_of_the_registry(db, monkeypatch):
+    monkeypatch.setattr(service, "WINDOW", 4)
+    await make_others(REGISTRY_EMPLOYERS)
+    member = await make_member(facts=NEWCOMER)
+    shown = await service.suggestions(member, "employer", "secret")
+    assert len(set(shown) & set(REGISTRY_EMPLOYERS)) == 4
+    assert len(set(shown) & set(service.ORGANISATIONS)) == service.SUGGESTIONS - 5
+
+
+async def test_decoys_stay_the_same_as_the_registry_grows(db, monkeypatch):
+    """Retries after each import must not let an attacker intersect lists to find the
+    answer; the keyed seed still makes each member's list their own."""
+    monkeypatch.setattr(service, "WINDOW", 12)  # filled by the members imported before
+    await make_others(REGISTRY_EMPLOYERS[:15], REGISTRY_COUNTRIES)
+    member = await make_member(identifier="000777000")
+    before = {
+        fact: await service.suggestions(member, fact, "secret")
+        for fact in ("employer", "duty_country")
+    }
+    await make_others(REGISTRY_EMPLOYERS[15:] + ["Nouvel office"] * 3, ["PE", "NO"], first=500)
+    for fact, shown in before.items():
+        assert await service.suggestions(member, fact, "secret") == shown
+    assert await service.suggestions(member, "employer", "other-key") != before["employer"]
+
+
+async def test_country_decoys_are_registry_countries_first(db):
+    await make_others(["Office"] * len(REGISTRY_COUNTRIES), REGISTRY_COUNTRIES)
+    member = await make_member()
+    with use_language("en"):
+        shown = await service.suggestions(member, "duty_country", "secret")
+    registry_names = {service.countries("en")[code] for code in REGISTRY_COUNTRIES}
+    assert "Senegal" in shown and set(shown) - {"Senegal"} <= registry_names
+
+
+async def test_country_decoys_avoid_places_no_one_is_posted_to(db):
+    member = await make_member()
+    remote = {service.countries("en")[code] for code in ("AQ", "BV", "HM", "TF", "UM", "PN")}
+    with use_language("en"):
+        for key in range(40):
+            shown = await service.suggestions(member, "duty_country", f"key-{key}")
+            assert not remote & set(shown), shown
+
+
+async def test_entry_years_run_from_sixteen_to_this_year(db):
+    member = await make_member(birth_date=date(1990, 5, 17), facts={"entry_year": 2010})
+    years = set()
+    for key in range(40):
+        shown = await service.suggestions(member, "entry_year", f"key-{key}")
+        assert "2010" in shown
+        years |= {int(year) for year in shown}
+    assert min(years) >= 2006 and max(years) <= date.today().year
+    assert 2006 in years  # the whole range is used
+
+
+async def test_a_young_member_gets_the_few_years_there_are(db):
+    this_year = date.today().year
+    member = await make_member(
+        birth_date=date(this_year - 18, 1, 1), facts={"entry_year": this_year - 1}
+    )
+    shown = await service.suggestions(member, "entry_year", "secret")
+    assert shown == [str(year) for year in range(this_year - 2, this_year + 1)]
 
 
 @pytest.mark.parametrize(
@@ -179,4 +287,4 @@ async def test_answers_sent_all_at_once_try_no_more_than_three(db):
 
     outcomes = await asyncio.gather(*(guess(answer) for answer in guesses))
     assert outcomes.count("wrong") + outcomes.count("right") <= limits.VERIFICATION.limit
-    assert "right" not in outcomes[limits.VERIFICATION.limit:]
+    assert "right" not in outcomes[limits.VERIFICATION.limit :]

@@ -147,7 +147,9 @@ async def panel_state(request: Request, draft: dict, form: RegistrationForm, **e
         "number": step + 1,
         "total": len(facts),
         "question": service.question_text(fact),
-        "suggestions": service.suggestions(member, fact, request.app.state.settings.secret_key),
+        "suggestions": await service.suggestions(
+            member, fact, request.app.state.settings.secret_key
+        ),
         **extra,
     }
 

@@ -32,8 +32,8 @@ QUESTION_TEXTS = {
     "entry_year": lazy_gettext("In which year did you join the Fund?"),
 }
 
-# Plausible employers shown around the right one, all fictional. Keep the registry's employers
-# in this list: an answer that is not in it would stand out among the suggestions.
+WINDOW = 100  # registry records read for decoys, whatever the size of the registry
+# Employers shown around the right one when the registry has too few others (all fictional).
 ORGANISATIONS = (
     "Agence bleue des océans",
     "Andean Development Partnership",
@@ -62,7 +62,9 @@ ORGANISATIONS = (
 )
 # Babel territories that are not countries a duty station can be in.
 NOT_COUNTRIES = frozenset("AC CP DG EA EU EZ IC QO TA UN XA XB ZZ".split())
-FIRST_ENTRY_YEAR = 1950
+# Territories with hardly anyone living there: no decoy there (a registry answer stays one).
+REMOTE_TERRITORIES = frozenset("AQ BV CC CQ CX GS HM IO NF PN SJ TF TK UM".split())
+ADULT_AGE = 16  # no one joins the Fund younger
 
 
 class Mismatch(Exception):
@@ -128,25 +130,82 @@ def shown_value(fact: str, value) -> str:
     return str(value)
 
 
-def _universe(fact: str, answer: str) -> list[str]:
+def answer_key(fact: str, value) -> str:
+    """What makes two values of a fact the same answer (two spellings show once)."""
+    return str(value).strip().upper() if fact == "duty_country" else normalize_name(str(value))
+
+
+async def registry_values(member: Member, fact: str, seed: int) -> list[str]:
+    """This fact as other members of the portal have it, from at most ``WINDOW`` records:
+    those that follow a point chosen by the keyed seed among the members imported before this
+    one, then the first ones after it. Once the window is full, records imported later never
+    enter it: the decoys stay the same as the registry grows."""
+    same_portal = Member.filter(portal=member.portal)
+    older = same_portal.filter(id__lt=member.id)
+    start = seed % member.id
+    facts = []
+    for query in (
+        older.filter(id__gte=start),
+        older.filter(id__lt=start),
+        same_portal.filter(id__gt=member.id),
+    ):
+        if len(facts) < WINDOW:
+            rows = query.order_by("id").limit(WINDOW - len(facts)).values_list("facts", flat=True)
+            facts += await rows
+    values = (str(found.get(fact, "")).strip() for found in facts if isinstance(found, dict))
+    return [value for value in values if value]
+
+
+def fallback_values(fact: str) -> list[str]:
     if fact == "employer":
-        return sorted({*ORGANISATIONS, answer})
-    if fact == "duty_country":
-        return list(countries())
-    return [str(year) for year in range(FIRST_ENTRY_YEAR, date.today().year + 1)]
+        return list(ORGANISATIONS)
+    return [code for code in countries() if code not in REMOTE_TERRITORIES]
 
 
-def suggestions(member: Member, fact: str, secret_key: str) -> list[str]:
-    """The right answer among decoys: the same list every time for this member (a keyed seed,
-    so the list cannot be recomputed for each candidate to single out the answer)."""
+def entry_years(member: Member, answer: str) -> list[str]:
+    """From the year the member turned 16 to this year (and the answer, whatever it is)."""
+    first, last = member.birth_date.year + ADULT_AGE, date.today().year
+    if answer.isdigit():
+        first, last = min(first, int(answer)), max(last, int(answer))
+    return [str(year) for year in range(first, last + 1)]
+
+
+def pick_decoys(fact: str, answer: str, preferred, fallback, rng: random.Random) -> list[str]:
+    """``SUGGESTIONS - 1`` values other than the answer, from ``preferred`` first, each once."""
+    seen = {answer_key(fact, answer)}
+    pools = []
+    for values in (preferred, fallback):
+        pool = []
+        for value in values:
+            if answer_key(fact, value) not in seen:
+                seen.add(answer_key(fact, value))
+                pool.append(value)
+        pools.append(pool)
+    chosen = []
+    for pool in pools:
+        chosen += rng.sample(pool, min(SUGGESTIONS - 1 - len(chosen), len(pool)))
+    return chosen
+
+
+async def suggestions(member: Member, fact: str, secret_key: str) -> list[str]:
+    """The right answer among decoys taken from other members' records of the portal (so
+    the answer looks like them), topped up from a fixed list in a small registry. The same
+    list every time for this member: a keyed seed, so neither retries nor recomputing the
+    list for each candidate can single out the answer."""
     answer = str(member.facts[fact]).strip()
     if fact == "duty_country":
         answer = answer.upper()
-    others = [value for value in _universe(fact, answer) if value != answer]
     seed = keyed_digest(secret_key, f"suggestions:{member.portal}:{member.identifier}:{fact}")
     rng = random.Random(seed)  # noqa: S311 - a stable shuffle: the keyed seed is the secret
-    chosen = rng.sample(others, min(SUGGESTIONS - 1, len(others)))
-    return sorted((shown_value(fact, value) for value in [*chosen, answer]), key=str.casefold)
+    if fact == "entry_year":
+        decoys = pick_decoys(fact, answer, entry_years(member, answer), (), rng)
+    else:
+        known = await registry_values(member, fact, int(seed, 16))
+        if fact == "duty_country":
+            names = countries()
+            known = [code.upper() for code in known if code.upper() in names]
+        decoys = pick_decoys(fact, answer, known, fallback_values(fact), rng)
+    return sorted((shown_value(fact, value) for value in [*decoys, answer]), key=str.casefold)
 
 
 def answer_matches(member: Member, fact: str, answer: str) -> bool:
