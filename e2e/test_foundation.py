@@ -85,26 +85,46 @@ def test_accessibility_statement_is_linked_from_the_footer(lang_page: Page, lang
 
 def test_language_switch_changes_and_remembers_the_language(lang_page: Page, lang, js):
     other = "en" if lang == "fr" else "fr"
-    lang_page.goto("/mss/")
+    lang_page.goto("/mss/accessibilite")
     switch = lang_page.get_by_role("navigation", name=translated(lang, "Language"))
     expect(switch.locator("[aria-current]")).to_have_text(LANGUAGE_NAMES[lang])
     switch.get_by_role("link", name=LANGUAGE_NAMES[other]).click()
 
     expect(lang_page.locator("html")).to_have_attribute("lang", other)
-    assert lang_page.url.split("?")[0].endswith("/mss/"), "the switch must keep the page"
+    assert lang_page.url.split("?")[0].endswith("/mss/accessibilite"), "the switch keeps the page"
     expect(
         lang_page.get_by_role("banner").get_by_role(
             "link", name=portal_name("mss", other), exact=False
         )
     ).to_be_visible()
-    screenshot(lang_page, "mss", other, 1, f"home-switched-from-{lang}", js=js)
-    assert_accessible(lang_page, f"/mss/ switched to {other}")
+    assert_accessible(lang_page, f"/mss/accessibilite switched to {other}")
 
     # Remembered: another page, without ?lang, in a browser that still asks for `lang`.
     lang_page.goto("/espace-prive/accessibilite")
     expect(lang_page.locator("html")).to_have_attribute("lang", other)
     lang_page.goto("/")
     expect(lang_page.locator("html")).to_have_attribute("lang", other)
+
+
+@pytest.mark.parametrize(
+    "portal, typed", [("mss", "quelqu.un@example.org"), ("espace-prive", "2850397411023")]
+)
+def test_language_switch_on_a_home_keeps_the_typed_login(lang_page: Page, lang, js, portal, typed):
+    other = "en" if lang == "fr" else "fr"
+    lang_page.goto(f"/{portal}/")
+    login = lang_page.locator("#login")
+    login.fill(typed)
+    lang_page.locator("#password").fill("never kept")
+    lang_page.get_by_role("navigation", name=translated(lang, "Language")).get_by_role(
+        "button", name=LANGUAGE_NAMES[other]
+    ).click()
+
+    expect(lang_page.locator("html")).to_have_attribute("lang", other)
+    expect(lang_page).to_have_url(f"{lang_page.url.split(f'/{portal}/')[0]}/{portal}/")
+    expect(login).to_have_value(typed)
+    expect(lang_page.locator("#password")).to_have_value("")
+    screenshot(lang_page, portal, other, 1, f"home-switched-from-{lang}", js=js)
+    assert_accessible(lang_page, f"/{portal}/ switched to {other}")
 
 
 def test_skip_link_is_first_and_moves_to_main(lang_page: Page, lang, js):

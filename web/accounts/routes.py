@@ -22,10 +22,10 @@ from web.accounts.forms import (
 )
 from web.accounts.models import Account
 from web.accounts.passwords import live_feedback, personal_words
+from web.accounts.typed import forget_typed, remember_typed, typed_login
 from web.forms import error_list, read_form
 from web.i18n import gettext as _
 from web.i18n import lazy_gettext
-from web.portals.drafts import delete_draft, load_draft, save_draft
 from web.portals.home import current_portal
 from web.rendering import render
 from web.security import limits, sessions
@@ -58,20 +58,6 @@ def url(portal, path: str = "") -> str:
     return f"/{portal.id}/{path}"
 
 
-def _typed_key(portal) -> str:
-    """Drafts of what was typed in the account forms when switching language (never a
-    password), apart from the portal's registration draft."""
-    return f"{portal.id}:accounts"
-
-
-async def _remember_typed(request: Request, portal, form, name: str) -> None:
-    await save_draft(request, _typed_key(portal), {name: form.get("login") or ""})
-
-
-async def _typed(request: Request, portal, name: str) -> str:
-    return (await load_draft(request, _typed_key(portal))).get(name, "")
-
-
 # --- log-in, log-out -----------------------------------------------------------------------
 
 
@@ -82,12 +68,13 @@ async def login(request: Request) -> Response:
         return redirect(url(portal, "account"))
     if request.method == "GET":
         form = login_form(portal)
-        form.login.data = await _typed(request, portal, "login")
+        form.login.data = await typed_login(request, portal, "login")
         return _login_page(request, portal, form)
     data = await read_form(request)
     if data.get("switch_lang"):
-        await _remember_typed(request, portal, data, "login")
-        return redirect(url(portal, "login"))
+        await remember_typed(request, portal, data, "login")
+        # The home page's log-in form says it is there (no Referer: the policy is no-referrer).
+        return redirect(url(portal, "" if data.get("came_from") == "home" else "login"))
     form = login_form(portal, data)
     if not form.validate():
         return _login_page(request, portal, form, status_code=422)
@@ -124,7 +111,7 @@ async def login(request: Request) -> Response:
         )
         return _login_page(request, portal, form, message, status_code=422)
     await sessions.start_session(request, account)
-    await delete_draft(request, _typed_key(portal))
+    await forget_typed(request, portal)
     if account.password_state == service.PROVISIONAL:
         return redirect(url(portal, "account/new-password"))
     return redirect(url(portal, "account"))
@@ -165,11 +152,11 @@ async def forgot(request: Request) -> Response:
     portal = current_portal(request)
     if request.method == "GET":
         form = forgot_form(portal)
-        form.login.data = await _typed(request, portal, "forgot")
+        form.login.data = await typed_login(request, portal, "forgot")
         return _forgot_page(request, portal, form)
     data = await read_form(request)
     if data.get("switch_lang"):
-        await _remember_typed(request, portal, data, "forgot")
+        await remember_typed(request, portal, data, "forgot")
         return redirect(url(portal, "forgot"))
     form = forgot_form(portal, data)
     if not form.validate():
@@ -177,7 +164,7 @@ async def forgot(request: Request) -> Response:
     client = client_address(request)
     per_client = service.client_key("forgot", portal.id, client)
     await limits.admit({per_client: service.FORGOT_CLIENT})
-    await delete_draft(request, _typed_key(portal))
+    await forget_typed(request, portal)
     # The lookup and the mail happen after the answer is sent: the answer is the same, and
     # takes the same time, whether or not the account exists.
     task = BackgroundTask(

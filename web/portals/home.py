@@ -6,6 +6,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
 
+from web.accounts.forms import login_form
+from web.accounts.typed import typed_login
 from web.rendering import render
 
 
@@ -26,8 +28,12 @@ async def portal_list(request: Request):
 
 
 async def portal_home(request: Request):
+    """The home page, with its log-in form (and what was typed there before a language
+    switch)."""
     portal = current_portal(request)
-    return render(request, f"{template_dir(portal)}/home.html")
+    form = login_form(portal)
+    form.login.data = await typed_login(request, portal, "login")
+    return render(request, f"{template_dir(portal)}/home.html", {"form": form})
 
 
 async def accessibility(request: Request):
