@@ -51,13 +51,30 @@ async def test_form_has_every_field_hint_link_and_support(client):
     for token in ("given-name", "family-name", "bday-day", "bday-month", "bday-year", "email"):
         assert f'autocomplete="{token}"' in page
     assert page.count('aria-required="true"') >= 8
-    assert 'href="/mss/register/uid"' in page
     help_page = await client.get("/mss/register/uid")
     assert help_page.status_code == 200 and "000123456" in help_page.text
     # Without JS the security panel is part of the page (noscript), with its Verify button.
     assert re.search(r"<noscript>.*id=\"verify\".*</noscript>", page, re.S)
     assert 'hx-trigger="input changed delay:300ms, change"' in page
     assert 'hx-target="#security"' in page
+
+
+async def test_uid_help_keeps_what_was_typed(client):
+    """The help is a button of the form (styled as a link): what was typed is saved first,
+    with JavaScript or without."""
+    visitor = Visitor(client)
+    page = (await visitor.open()).text
+    button = re.search(r'<button [^>]*formaction="/mss/register/uid"[^>]*>([^<]*)</button>', page)
+    assert (
+        button and "button--link" in button.group(0) and button.group(1) == "Where to find your UID"
+    )
+    assert 'href="/mss/register/uid"' not in page  # a link would leave without saving
+    response = await visitor.post("/mss/register/uid", FIELDS)
+    assert response.status_code == 303 and response.headers["location"] == "/mss/register/uid"
+    assert "Where to find your UID" in text_of((await client.get("/mss/register/uid")).text)
+    back = (await client.get("/mss/register")).text
+    for name in ("uid", "first_names", "last_name", "email", "email_confirm"):
+        assert f'value="{FIELDS[name]}"' in back
 
 
 async def test_form_in_english(client):

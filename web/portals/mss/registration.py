@@ -230,6 +230,12 @@ async def uid_help(request: Request) -> Response:
     return render(request, "mss/uid_help.html")
 
 
+async def uid_help_submit(request: Request) -> Response:
+    """ "Where to find your UID" is a button of the form: what was typed is saved first."""
+    await take_form(request)
+    return see_other("/mss/register/uid")
+
+
 async def save(request: Request) -> Response:
     """With htmx, each change of the form is saved as it happens (nothing to show)."""
     await take_form(request)

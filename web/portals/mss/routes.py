@@ -18,6 +18,7 @@ def routes() -> list[BaseRoute]:
         Route("/register/policy", registration.policy_page, methods=["GET"]),
         Route("/register/policy", registration.policy_submit, methods=["POST"]),
         Route("/register/uid", registration.uid_help, methods=["GET"]),
+        Route("/register/uid", registration.uid_help_submit, methods=["POST"]),
         Route("/register/done", confirmation.done_page, methods=["GET"]),
         Route("/register/resend", confirmation.resend, methods=["POST"]),
         Route("/register/email", confirmation.change_email, methods=["GET", "POST"]),
