@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email
 import email.policy
 import os
@@ -13,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from tortoise.transactions import in_transaction
 
 from web.mail import worker
@@ -53,16 +55,52 @@ class RefuseRecipient:
         return "550 5.1.1 No such user here"
 
 
+class RefuseSender:
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):  # noqa: N802
+        return "550 5.7.1 Sender address rejected: not owned by you"
+
+
+def check_password(server, session, envelope, mechanism, auth_data):
+    """aiosmtpd's authenticator: only user / right (what a wrong MAIL_URL gets: 535)."""
+    right = (auth_data.login, auth_data.password) == (b"user", b"right")
+    return AuthResult(success=right, handled=False)  # handled=False: aiosmtpd answers 235/535
+
+
+async def refuse_greeting(reader, writer):
+    """A server that says no at once (aiosmtpd always greets with 220)."""
+    writer.write(b"554 5.3.2 No SMTP service here\r\n")
+    await writer.drain()
+    writer.close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def start_server(handler, port: int) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
+def start_server(handler, port: int, **options) -> Controller:
+    controller = Controller(handler, hostname="127.0.0.1", port=port, **options)
     controller.start()
     return controller
+
+
+@contextlib.asynccontextmanager
+async def refusing_server(refusal: str, port: int):
+    if refusal == "greeting":
+        async with await asyncio.start_server(refuse_greeting, "127.0.0.1", port):
+            yield
+        return
+    if refusal == "auth":
+        controller = start_server(
+            Collector(), port, authenticator=check_password, auth_require_tls=False
+        )
+    else:
+        controller = start_server(RefuseSender(), port)
+    try:
+        yield
+    finally:
+        controller.stop()
 
 
 @pytest.fixture
@@ -152,8 +190,8 @@ async def test_smtp_down_then_up_delivers_later_and_loses_nothing(db, smtp_setti
     handler = Collector()
     controller = start_server(handler, port)
     try:
-        # the back-off is respected: not due yet one minute later
-        assert await deliver_due(smtp_settings, now=start + timedelta(minutes=1)) == 0
+        # the back-off is respected: not due a second before its time
+        assert await deliver_due(smtp_settings, now=start + backoff(1) - timedelta(seconds=1)) == 0
         assert await deliver_due(smtp_settings, now=start + backoff(1) + timedelta(seconds=1)) == 3
     finally:
         controller.stop()
@@ -217,7 +255,42 @@ async def test_transient_refusals_back_off_and_die_after_eight_tries(db, smtp_se
     assert current.status == "dead"
     assert await deliver_due(smtp_settings, now=now + timedelta(days=30)) == 0
     minutes = [round(d.total_seconds() / 60) for d in delays]
-    assert minutes == [2, 4, 8, 16, 32, 64, 120]  # doubling, capped at two hours
+    assert minutes == [1, 5, 15, 60, 180, 480, 720]
+    assert sum(delays, timedelta()) >= timedelta(days=1)  # an outage of a day loses nothing
+
+
+@pytest.mark.parametrize(
+    ("refusal", "code"), [("auth", "535"), ("sender", "550"), ("greeting", "554")]
+)
+async def test_a_refusal_of_the_server_or_the_configuration_is_retried(
+    db, smtp_settings, port, refusal, code
+):
+    """A 5xx that is not about this mail (a wrong MAIL_URL password, a sender the server does
+    not take, a server out of service) would refuse every mail: it is retried, not fatal."""
+    settings = smtp_settings
+    if refusal == "auth":
+        settings = replace(smtp_settings, mail_url=f"smtp://user:wrong@127.0.0.1:{port}")
+    mails = [await queue(to=f"member{i}@example.org") for i in range(2)]
+    start = datetime.now(UTC)
+    async with refusing_server(refusal, port):
+        assert await deliver_due(settings, now=start) == 2
+    for mail in mails:
+        failed = await fetch(mail)
+        assert (failed.status, failed.attempts) == ("pending", 1), failed.last_error
+        assert code in failed.last_error
+        assert failed.next_attempt_at == start + backoff(1)
+    # fixed (the right password, another sender…): the queue goes out at the next try
+    fixed = replace(settings, mail_url=settings.mail_url.replace(":wrong@", ":right@"))
+    handler = Collector()
+    controller = start_server(
+        handler, port, authenticator=check_password, auth_require_tls=False
+    )
+    try:
+        assert await deliver_due(fixed, now=start + backoff(1)) == 2
+    finally:
+        controller.stop()
+    assert sorted(r[0][0] for r in handler.received) == [m.to for m in mails]
+    assert await OutboxMail.filter(status="sent", attempts=2).count() == 2
 
 
 async def test_two_workers_deliver_each_mail_once(db, smtp_settings, port):

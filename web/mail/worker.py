@@ -1,5 +1,5 @@
 """Delivery of the outbox: claim due mail, send it over SMTP (or, with ``MAIL_URL=mailbox:``,
-only mark it sent for the development mailbox), retry with exponential back-off.
+only mark it sent for the development mailbox), retry with a growing delay for a day.
 
 A pass first *claims* its mail in a short transaction (``SELECT … FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, then a compare-and-set on ``attempts``, which also covers SQLite and several
@@ -27,9 +27,12 @@ from web.settings import Settings
 
 log = logging.getLogger("espace.mail")
 
-MAX_ATTEMPTS = 8
-FIRST_DELAY = timedelta(minutes=1)
-MAX_DELAY = timedelta(hours=2)
+# The waits after each failed try: the eighth and last try comes a day after the first, so an
+# SMTP outage of up to a day (a night, a provider's incident) delays mail without losing it.
+RETRY_DELAYS = tuple(
+    timedelta(minutes=minutes) for minutes in (1, 5, 15, 60, 3 * 60, 8 * 60, 12 * 60)
+)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 BATCH = 10
 SEND_TIMEOUT = 60  # seconds per mail, so a batch (10 min at worst) ends within its lease
 LEASE = timedelta(minutes=15)
@@ -37,7 +40,8 @@ POLL_SECONDS = 3.0
 
 
 class PermanentFailure(Exception):
-    """The server refused the mail for good (a 5xx answer) or it cannot be sent at all."""
+    """The server refused this mail for good (a 5xx answer to its recipient or its content)
+    or it cannot be sent at all."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,8 @@ def smtp_server(settings: Settings) -> SmtpServer | None:
 
 
 def backoff(attempts: int) -> timedelta:
-    """How long to wait after the ``attempts``-th failed try: 2, 4, 8… minutes, at most 2 h."""
-    return min(FIRST_DELAY * 2**attempts, MAX_DELAY)
+    """How long to wait after the ``attempts``-th failed try (see RETRY_DELAYS)."""
+    return RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1]
 
 
 def build_message(mail: OutboxMail, settings: Settings) -> EmailMessage:
@@ -92,7 +96,15 @@ def build_message(mail: OutboxMail, settings: Settings) -> EmailMessage:
     return message
 
 
+def _permanent(code: int) -> bool:
+    return 500 <= code < 600
+
+
 async def send_smtp(mail: OutboxMail, settings: Settings, server: SmtpServer) -> None:
+    """Send one mail. Only a 5xx answering RCPT TO (this recipient) or DATA (this message)
+    refuses it for good: a 5xx to the greeting, EHLO, STARTTLS, AUTH or MAIL FROM comes from
+    the server or from MAIL_URL / MAIL_FROM, the same for every mail, so it is tried again like
+    an outage instead of killing the whole queue at its first try."""
     try:
         message = build_message(mail, settings)
         async with asyncio.timeout(SEND_TIMEOUT):
@@ -108,11 +120,11 @@ async def send_smtp(mail: OutboxMail, settings: Settings, server: SmtpServer) ->
                 timeout=SEND_TIMEOUT / 2,
             )
     except aiosmtplib.SMTPRecipientsRefused as error:
-        if all(500 <= refused.code < 600 for refused in error.recipients):
+        if all(_permanent(refused.code) for refused in error.recipients):
             raise PermanentFailure(str(error.recipients[0])) from error
         raise
-    except aiosmtplib.SMTPResponseException as error:
-        if 500 <= error.code < 600:
+    except aiosmtplib.SMTPDataError as error:
+        if _permanent(error.code):
             raise PermanentFailure(f"{error.code} {error.message}") from error
         raise
     except (ValueError, aiosmtplib.SMTPNotSupported) as error:  # a header or address SMTP
