@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 from http_helpers import csrf_from
+from starlette.responses import Response
+from starlette.routing import Route
+
+from web.forms import read_form
 
 
 async def test_portal_list_is_french_by_default(client):
@@ -196,3 +200,26 @@ async def test_post_from_the_public_address_is_accepted_behind_a_proxy(client, s
     response = await client.post("/mss/login", data={"csrf_token": token, "login": "x"},
                                  headers={"Origin": settings.base_url.rstrip("/")})
     assert response.status_code == 422
+
+
+async def test_a_form_of_too_many_fields_is_refused(client):
+    token = csrf_from((await client.get("/mss/login")).text)
+    body = f"csrf_token={token}&" + "&".join(f"f{n}=1" for n in range(1001))
+    response = await client.post("/mss/login", content=body.encode(),
+                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert response.status_code == 400
+
+
+async def test_repeated_fields_reach_the_route_in_order(client, app):
+    """The guard parses the body once; the route reads the same fields (repeats included)."""
+    seen = {}
+
+    async def echo(request):
+        seen["q"] = (await read_form(request)).getlist("q")
+        return Response(status_code=204)
+
+    app.router.routes.insert(0, Route("/echo", echo, methods=["POST"]))
+    token = csrf_from((await client.get("/mss/login")).text)
+    await client.post("/echo", content=f"csrf_token={token}&q=a&q=b%20c&q=".encode(),
+                      headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert seen["q"] == ["a", "b c", ""]

@@ -107,7 +107,9 @@ class FormData:
 
 
 async def read_form(request: Request) -> FormData:
-    return FormData(await request.form())
+    """The request's form: as the request guard parsed it (urlencoded), else Starlette's."""
+    items = request.scope.get("state", {}).get("form_items")
+    return FormData(items if items is not None else await request.form())
 
 
 def max_length(limit: int, message=None) -> Length:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hmac
 import logging
 from http.cookies import SimpleCookie
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -19,6 +19,7 @@ from web.security.tokens import keyed_digest, new_secret
 
 log = logging.getLogger("espace")
 MAX_BODY = 64 * 1024
+MAX_FIELDS = 1000  # as Starlette's own form parser
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSP = (
     "default-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -77,7 +78,10 @@ class RequestGuard:
         try:
             if scope["method"] not in SAFE_METHODS:
                 body = await _read_body(scope, receive)
-                form = _form_fields(scope, body)
+                items = _form_items(scope, body)
+                if items is not None:
+                    state["form_items"] = items  # read_form() uses them: parsed once
+                form = dict(reversed(items or ()))  # the first value of each field
                 chosen = _valid_language(form.get("switch_lang")) or chosen
                 self._check_csrf(scope, form, state["csrf_token"])
         except Rejected as rejected:
@@ -200,15 +204,15 @@ async def _read_body(scope: Scope, receive: Receive) -> bytes:
             return b"".join(chunks)
 
 
-def _form_fields(scope: Scope, body: bytes) -> dict[str, str]:
+def _form_items(scope: Scope, body: bytes) -> list[tuple[str, str]] | None:
+    """The fields of a urlencoded body, in order (None for another kind of body)."""
     content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
     if not content_type.startswith("application/x-www-form-urlencoded"):
-        return {}
+        return None
     try:
-        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True)
-    except UnicodeDecodeError:
+        return parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    except (UnicodeDecodeError, ValueError):  # not UTF-8, or too many fields
         raise Rejected(400) from None
-    return {key: values[0] for key, values in parsed.items()}
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:
