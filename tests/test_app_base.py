@@ -223,3 +223,8 @@ async def test_repeated_fields_reach_the_route_in_order(client, app):
     await client.post("/echo", content=f"csrf_token={token}&q=a&q=b%20c&q=".encode(),
                       headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert seen["q"] == ["a", "b c", ""]
+
+
+async def test_a_malformed_cookie_header_is_read_leniently(client):
+    response = await client.get("/", headers={"Cookie": '=; ;"x; lang=en; \x7f=\x01'})
+    assert response.status_code == 200 and '<html lang="en">' in response.text

@@ -85,7 +85,7 @@ def create_app(
 
 
 def template_globals(request: Request, settings: Settings, portals: dict, assets) -> dict:
-    first_segment = request.url.path.split("/")[1] if request.url.path != "/" else ""
+    first_segment = request.scope["path"].split("/")[1]
     return {
         "request": request,
         "settings": settings,

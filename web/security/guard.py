@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import hmac
 import logging
-from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, parse_qsl, urlsplit
 
 from starlette.datastructures import MutableHeaders
+from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import i18n
@@ -72,8 +72,10 @@ class RequestGuard:
             state["sid_new"] = True
         state["sid"] = sid
         state["csrf_token"] = csrf_token_for(self.settings.secret_key, sid)
-        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
-        chosen = _valid_language(query.get("lang", [None])[0])
+        query_string = scope.get("query_string", b"")
+        chosen = None
+        if b"lang=" in query_string:
+            chosen = _valid_language(parse_qs(query_string.decode("latin-1")).get("lang", [""])[0])
         body = b""
         try:
             if scope["method"] not in SAFE_METHODS:
@@ -161,12 +163,7 @@ class RequestGuard:
 def _cookies(scope: Scope) -> dict[str, str]:
     for name, value in scope["headers"]:
         if name == b"cookie":
-            jar = SimpleCookie()
-            try:
-                jar.load(value.decode("latin-1"))
-            except Exception:  # noqa: BLE001 - a malformed cookie header is ignored
-                return {}
-            return {k: m.value for k, m in jar.items()}
+            return cookie_parser(value.decode("latin-1"))  # lenient, as browsers are
     return {}
 
 
