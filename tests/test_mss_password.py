@@ -8,7 +8,8 @@ from mss_support import EMAIL, GOOD_PASSWORD, Visitor, make_member, text_of
 
 from web.accounts.models import Account, Token
 from web.mail.models import OutboxMail
-from web.portals.mss import registration
+from web.portals.mss import links, registration
+from web.security import limits
 from web.security.models import AttemptCounter, AuditEvent
 
 
@@ -124,6 +125,23 @@ async def test_expired_link_offers_a_new_one(client, db):
     renewed = await visitor.post(f"/mss/password/{token}/renew")
     assert renewed.status_code == 200
     assert "We have sent you a new link" in text_of(renewed.text)
+    assert await OutboxMail.filter(template="set_password").count() == 2
+
+
+async def test_renewals_are_limited_per_client_address(client, db, monkeypatch):
+    rule = limits.Rule(limit=1, window=timedelta(hours=1), lockout=timedelta(hours=1))
+    monkeypatch.setattr(links, "RESEND_CLIENT", rule)
+    visitor, token = await registered_link(client)
+    await Token.all().update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    await AttemptCounter.filter(key__startswith="resend:").delete()
+    assert (await visitor.post(f"/mss/password/{token}/renew")).status_code == 200
+    mail = await OutboxMail.filter(template="set_password").order_by("-id").first()
+    token = re.search(r"/mss/password/(\S+)", mail.text_body).group(1)
+    await Token.all().update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    await AttemptCounter.filter(key__startswith="resend:").delete()
+    refused = await visitor.post(f"/mss/password/{token}/renew")
+    assert refused.status_code == 429
+    assert "Too many emails were asked for from your connection" in text_of(refused.text)
     assert await OutboxMail.filter(template="set_password").count() == 2
 
 

@@ -9,7 +9,8 @@ from mss_support import EMAIL, FIELDS, HX, Visitor, make_member, text_of
 
 from web.accounts.models import Account, Token
 from web.mail.models import OutboxMail
-from web.portals.mss import registration
+from web.portals.mss import links, registration
+from web.security import limits
 from web.security.models import AttemptCounter, AuditEvent
 
 
@@ -217,6 +218,44 @@ async def test_registry_changed_after_verification(client, db):
     assert await Account.all().count() == 0
 
 
+async def register_another(client, number: int) -> tuple[dict, object]:
+    """A new visitor registering another member, from the same client address."""
+    email = f"member.{number}@example.org"
+    await make_member(identifier=f"{number:09d}", email=email)
+    fields = {**FIELDS, "uid": f"{number:09d}", "email": email, "email_confirm": email}
+    client.cookies.clear()
+    visitor = Visitor(client)
+    await visitor.ready(fields)
+    return fields, await visitor.register(fields)
+
+
+async def test_registrations_are_limited_per_client_address(client, db, monkeypatch):
+    """SPEC §5: registration is rate-limited per client address (429, localized)."""
+    rule = limits.Rule(limit=2, window=timedelta(hours=1), lockout=timedelta(hours=1))
+    monkeypatch.setattr(registration, "REGISTRATION_CLIENT", rule)
+    for number in (1, 2):
+        assert (await register_another(client, number))[1].status_code == 303
+    fields, refused = await register_another(client, 3)
+    assert refused.status_code == 429
+    message = "Too many registrations were made from your connection. Try again later."
+    assert message in text_of(refused.text) and 'class="error-summary"' in refused.text
+    assert f'value="{fields["email"]}"' in refused.text  # nothing typed is lost
+    assert await Account.all().count() == 2
+    assert await OutboxMail.filter(template="set_password").count() == 2
+
+
+async def test_registrations_that_create_nothing_do_not_count(client, db, monkeypatch):
+    rule = limits.Rule(limit=1, window=timedelta(hours=1), lockout=timedelta(hours=1))
+    monkeypatch.setattr(registration, "REGISTRATION_CLIENT", rule)
+    member = await make_member()
+    visitor = Visitor(client)
+    await visitor.ready()
+    member.email = "new.address@example.org"
+    await member.save()
+    assert (await visitor.register()).status_code == 422  # the registry changed meanwhile
+    assert (await register_another(client, 1))[1].status_code == 303
+
+
 # Resend and change email ----------------------------------------------------------------------
 
 
@@ -244,6 +283,39 @@ async def test_resend_has_a_cooldown_then_replaces_the_link(client, db):
     assert (await client.get(f"/mss/password/{link_in(mails[1])}")).status_code == 200
     page = text_of((await client.get("/mss/register/done?sent=1")).text)
     assert "We have sent the email again to claire.dubois@example.org." in page
+
+
+async def test_resends_are_limited_per_client_address(client, db, monkeypatch):
+    rule = limits.Rule(limit=1, window=timedelta(hours=1), lockout=timedelta(hours=1))
+    monkeypatch.setattr(links, "RESEND_CLIENT", rule)
+    visitor = await registered(client)
+    await end_cooldown()
+    assert (await visitor.post("/mss/register/resend")).status_code == 303
+    await end_cooldown()
+    refused = await visitor.post("/mss/register/resend")
+    assert refused.status_code == 429
+    assert "Too many emails were asked for from your connection. Try again later." in text_of(
+        refused.text
+    )
+    assert await OutboxMail.filter(template="set_password").count() == 2
+
+
+async def test_resends_in_the_cooldown_do_not_count_against_the_client(client, db, monkeypatch):
+    rule = limits.Rule(limit=1, window=timedelta(hours=1), lockout=timedelta(hours=1))
+    monkeypatch.setattr(links, "RESEND_CLIENT", rule)
+    visitor = await registered(client)
+    for _ in range(3):
+        assert (await visitor.post("/mss/register/resend")).status_code == 429  # cooldown
+    await end_cooldown()
+    assert (await visitor.post("/mss/register/resend")).status_code == 303
+
+
+async def test_resends_at_once_send_one_email(client, db):
+    visitor = await registered(client)
+    await end_cooldown()
+    answers = await asyncio.gather(*(visitor.post("/mss/register/resend") for _ in range(5)))
+    assert sorted(answer.status_code for answer in answers) == [303, 429, 429, 429, 429]
+    assert await OutboxMail.filter(template="set_password").count() == 2
 
 
 async def test_resend_with_htmx_swaps_the_block(client, db):

@@ -87,7 +87,7 @@ async def resend_to(request, draft, account: Account) -> Response:
         await links.resend_link(request, account)
     except limits.Locked as locked:
         return done_response(
-            request, draft, account, error=links.cooldown_message(locked), status_code=429
+            request, draft, account, error=links.refusal_message(locked), status_code=429
         )
     if is_partial(request):
         return done_response(request, draft, account, sent=True)

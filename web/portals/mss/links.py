@@ -23,14 +23,22 @@ from web.security.tokens import digest
 PORTAL = "mss"
 # One email a minute per address (registration included): a resend replaces the link.
 COOLDOWN = limits.Rule(limit=1, window=timedelta(seconds=60), lockout=timedelta(seconds=60))
+# Emails sent again (resend, renewal of an expired link) per client address (SPEC §5).
+RESEND_CLIENT = limits.Rule(limit=10, window=timedelta(hours=1), lockout=timedelta(hours=1))
+
+
+class TooManyFromClient(limits.Locked):
+    """This client address has asked for too many emails: not the address's cooldown."""
 
 
 def cooldown_key(email: str) -> str:
     return f"resend:{PORTAL}:{digest(normalize_email(email))}"
 
 
-def cooldown_message(locked: limits.Locked) -> str:
-    return _("You can ask for another email in %(seconds)s seconds.", seconds=locked.retry_after)
+def refusal_message(refused: limits.Locked) -> str:
+    if isinstance(refused, TooManyFromClient):
+        return _("Too many emails were asked for from your connection. Try again later.")
+    return _("You can ask for another email in %(seconds)s seconds.", seconds=refused.retry_after)
 
 
 async def start_cooldown(account: Account) -> None:
@@ -57,12 +65,21 @@ async def send_link(request: Request, account: Account, member: Member, connecti
 
 
 async def resend_link(request: Request, account: Account) -> None:
-    """Send the link again; raises ``limits.Locked`` during the cooldown."""
-    await limits.ensure_open(cooldown_key(account.email))
+    """Send the link again; raises ``limits.Locked`` during the address's cooldown (which
+    starts as the email is let through: requests at once send one), ``TooManyFromClient``
+    when this client has asked for too many."""
+    cooldown = {cooldown_key(account.email): COOLDOWN}
+    await limits.admit(cooldown)
+    try:
+        await limits.admit(
+            {accounts.client_key("resend", PORTAL, client_address(request)): RESEND_CLIENT}
+        )
+    except limits.Locked as locked:
+        await limits.refund(cooldown)  # nothing was sent
+        raise TooManyFromClient(locked.until) from None
     member = await account.member
     async with in_transaction() as connection:
         await send_link(request, account, member, connection)
-    await start_cooldown(account)
     await audit(
         "set_password_resent",
         portal=PORTAL,

@@ -82,7 +82,7 @@ async def renew_link(request: Request) -> Response:
         return render(
             request,
             "mss/link_problem.html",
-            {"problem": "expired", "raw": raw, "error": links.cooldown_message(locked)},
+            {"problem": "expired", "raw": raw, "error": links.refusal_message(locked)},
             status_code=429,
         )
     return render(request, "mss/link_problem.html", {"problem": "renewed"})

@@ -45,6 +45,8 @@ FIELDS = (
 FIELD_MAX = 254  # what a draft keeps of a field: the form refuses longer values anyway
 MIN_FILL_SECONDS = 3  # a person cannot verify, answer and accept faster: a robot can
 DOUBLE_SUBMIT = timedelta(minutes=10)
+# Accounts created per client address (SPEC §5), as on espace-prive.
+REGISTRATION_CLIENT = limits.Rule(limit=10, window=timedelta(hours=1), lockout=timedelta(hours=1))
 
 
 def now() -> datetime:
@@ -473,17 +475,26 @@ def too_fast(draft: dict) -> bool:
 
 
 async def create_registration(request, draft, form) -> Response:
-    """Everything was checked again: the registry may have changed since the verification."""
+    """Everything was checked again: the registry may have changed since the verification.
+    Each account created counts against the client address; an attempt that creates none is
+    refunded."""
     portal = current_portal(request)
     client = client_address(request)
     identity = identity_of(form)
+    per_client = {accounts.client_key("register", PORTAL, client): REGISTRATION_CLIENT}
+    try:
+        await limits.admit(per_client)
+    except limits.Locked:
+        return await too_many_registrations(request, draft, form)
     try:
         member = await service.match_identity(identity, client)
     except (service.Mismatch, limits.Locked, service.CannotVerify) as failure:
+        await limits.refund(per_client)
         return await verify_failed(request, draft, form, locked_until(failure))
     try:
         account = await open_account(request, member, identity.email, draft["policy"])
     except IntegrityError:
+        await limits.refund(per_client)
         account = await Account.get_or_none(portal=PORTAL, member=member)
         if not same_registration(account, identity.email):
             return await register_response(
@@ -505,6 +516,11 @@ async def create_registration(request, draft, form) -> Response:
         policy_version=portal.branding.policy_version,
     )
     return see_other("/mss/register/done")
+
+
+async def too_many_registrations(request, draft, form) -> Response:
+    message = _("Too many registrations were made from your connection. Try again later.")
+    return await register_response(request, draft, form, errors=[(None, message)], status_code=429)
 
 
 def same_registration(account: Account | None, email: str) -> bool:
