@@ -10,9 +10,11 @@ import unicodedata
 
 import pytest
 import zxcvbn.feedback
+from zxcvbn.adjacency_graphs import ADJACENCY_GRAPHS
 
 from web import i18n
 from web.accounts import hashing
+from web.accounts.keyboards import AZERTY, slanted_graph
 from web.accounts.passwords import (
     COMMON_PASSWORDS,
     MAX_LENGTH,
@@ -26,6 +28,7 @@ from web.accounts.passwords import (
 from web.portals.base import DEFAULT_PORTALS
 
 GOOD = "gravel lantern orbit quince"  # 27 characters, four unrelated words
+VARIANT = "This password is a common password with a few changes: attackers try these changes too."
 MSS = DEFAULT_PORTALS["mss"]
 
 
@@ -104,6 +107,79 @@ async def test_common_passwords_from_the_list_are_refused(password):
     found = await reasons(password)
     assert found == ["This password is too common: it is one of the first that attackers try."]
     assert "trop courant" in (await reasons(password, lang="fr"))[0]
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "Password1234567!",  # digits and a symbol after a top-10 password
+        "Motdepasse2024!!!",
+        "Bonjour123456789!",
+        "soleil2024soleil",  # twice, a year between
+        "P@ssw0rd2024!!!!",
+        "Mot de passe 2024 !!!",  # spaces inside
+        "Soleeeeil 2024 !!!!",  # a letter held down
+        "MotDePasse-MotDePasse",
+        "drowssap1234567!",  # reversed
+        "iloveyou iloveyou",
+    ],
+)
+async def test_common_passwords_dressed_up_are_refused(password):
+    assert password.casefold() not in COMMON_PASSWORDS
+    assert await reasons(password) == [VARIANT]
+    assert await reasons(password, lang="fr") == [
+        "Ce mot de passe est un mot de passe courant à peine modifié : les attaquants "
+        "essaient aussi ces modifications."
+    ]
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "azertyuiopqsdfghjklm",  # the two top letter rows
+        "qsdfghjklmwxcvbn",
+        "wxcvbn,;:!qsdfghjklm",
+        "poiuytrezamlkjhg",  # backwards
+        "&é\"'(-è_çà)=azer",  # the digit row, unshifted
+    ],
+)
+async def test_azerty_keyboard_walks_are_refused(password):
+    found = await reasons(password)
+    assert len(found) == 1 and found[0].startswith("This password is too easy to guess.")
+    assert "Straight rows of keys are easy to guess." in found[0]
+    french = await reasons(password, lang="fr")
+    assert "Les rangées de touches sont faciles à deviner." in french[0]
+
+
+@pytest.mark.parametrize(
+    "password",
+    [
+        "lantern quartz meadow violin 93",  # three of the words are in the common list
+        "correct horse battery staple 42",
+        "saffron tundra pebble violin",
+        "trois petits chats gris",
+        "le chat de ma grand-mère",
+        "zq7vk3mw9rx2pt8ybn4",
+    ],
+)
+async def test_passphrases_and_random_passwords_stay_accepted(password):
+    assert await reasons(password) == []
+
+
+def test_the_azerty_graph_is_drawn_like_zxcvbn_s():
+    qwerty = r"""
+`~ 1! 2@ 3# 4$ 5% 6^ 7& 8* 9( 0) -_ =+
+    qQ wW eE rR tT yY uU iI oO pP [{ ]} \|
+     aA sS dD fF gG hH jJ kK lL ;: '"
+      zZ xX cC vV bB nN mM ,< .> /?
+"""
+    assert slanted_graph(qwerty) == ADJACENCY_GRAPHS["qwerty"]
+    # left, above left, above right, right, below right, below left
+    assert AZERTY["m"] == ["lL", "pP", "^¨", "ù%", "!§", ":/"]
+    assert AZERTY["a"] == [None, "&1", "é2", "zZ", "qQ", None]
+    assert AZERTY["w"] == AZERTY["W"] == ["<>", "qQ", "sS", "xX", None, None]
+    with pytest.raises(ValueError):
+        slanted_graph("\n aA zZ\n")
 
 
 async def test_short_common_password_gives_both_reasons():
@@ -207,6 +283,10 @@ async def test_live_feedback_checklist():
     assert [c.met for c in mine] == [True, True, False]
     assert mine[2].text == "Your password must not contain your name."
     assert [c.met for c in good] == [True, True, True]
+    with i18n.use_language("en"):
+        dressed_up = await live_feedback("Soleil2024!!")
+    assert dressed_up[0].met is False
+    assert (dressed_up[1].met, dressed_up[1].text) == (False, VARIANT)  # judged though short
 
 
 async def test_hashing_does_not_block_the_event_loop():

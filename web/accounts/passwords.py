@@ -2,24 +2,30 @@
 
 At least 15 characters (code points after NFKC), up to 1024 accepted and never truncated, any
 Unicode except control characters, no composition rules. Refused, with the reason, when the
-password is in zxcvbn's list of 30 000 common passwords, when zxcvbn finds it easy to guess
-(score below 3, with its advice translated), or when it contains something personal: the
-identifier, a name, the email address or the portal's name.
+password is in zxcvbn's list of 30 000 common passwords, when it is one of them dressed up
+(digits or symbols around it, spaces, repeats, l33t: "Password1234567!", "soleil2024soleil"),
+when zxcvbn finds it easy to guess (score below 3, with its advice translated; AZERTY walks
+included), or when it contains something personal: the identifier, a name, the email address or
+the portal's name.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import anyio
+from zxcvbn import matching as zxcvbn_matching
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from web.accounts.hashing import normalize
+from web.accounts.keyboards import AZERTY
 from web.i18n import LANGUAGES, lazy_gettext, use_language
 from web.i18n import gettext as _
 from web.registry.matching import normalize_name
@@ -32,6 +38,15 @@ ZXCVBN_PREFIX = 64
 MIN_PERSONAL = 3  # shorter names or parts of names are not looked for
 
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])  # 30 000, lower case
+# zxcvbn takes no other keyboard as an option: its spatial matcher reads this dict. It scores
+# a walk on a keyboard it does not know with its keypad figures, which guess low: stricter.
+zxcvbn_matching.GRAPHS.setdefault("azerty", AZERTY)
+
+_SEPARATORS = re.compile(r"[\s._-]+")
+_EDGES = re.compile(r"^[\W\d_]+|[\W\d_]+$")  # what is not a letter, at either end
+_RUNS = re.compile(r"(.)\1{2,}")  # a character typed three times or more
+_REPEATED = re.compile(r"(.+?)\1+")
+
 _limiter = anyio.CapacityLimiter(os.cpu_count() or 1)
 
 # Every message zxcvbn 4.5 can give (zxcvbn/feedback.py), so they are translated.
@@ -151,6 +166,7 @@ class Assessment:
     length: int
     control_characters: bool = False
     common: bool = False
+    variant: bool = False  # a common password dressed up
     weak: bool = False
     personal: list[str] = field(default_factory=list)  # kinds found, in order
     advice: list[str] = field(default_factory=list)  # zxcvbn's warning and suggestions, translated
@@ -165,7 +181,7 @@ class Assessment:
 
     @property
     def guessable(self) -> bool:
-        return self.common or self.weak
+        return self.common or self.variant or self.weak
 
     def length_reasons(self) -> list[str]:
         found = []
@@ -194,6 +210,11 @@ class Assessment:
     def guess_reason(self) -> str | None:
         if self.common:
             return _("This password is too common: it is one of the first that attackers try.")
+        if self.variant:
+            return _(
+                "This password is a common password with a few changes: attackers try these "
+                "changes too."
+            )
         if self.weak:
             return " ".join([_("This password is too easy to guess."), *self.advice])
         return None
@@ -214,21 +235,41 @@ async def assess(password: str, *, personal: Iterable[Personal] = ()) -> Assessm
         return result
     result.control_characters = any(unicodedata.category(c) == "Cc" for c in text)
     result.common = text.casefold() in COMMON_PASSWORDS
+    result.variant = not result.common and not COMMON_PASSWORDS.isdisjoint(cores(text))
     flat = normalize_name(text)
     for kind, word in personal:
         if kind not in result.personal and normalize_name(word) in flat:
             result.personal.append(kind)
-    if not result.common and not result.too_short:
-        score, messages = await anyio.to_thread.run_sync(
+    if not result.guessable and not result.too_short:
+        estimate = await anyio.to_thread.run_sync(
             _zxcvbn, text[:ZXCVBN_PREFIX], limiter=_limiter
         )
-        result.weak = score < MIN_SCORE
+        result.variant = estimate.mostly_common
+        result.weak = not result.variant and estimate.score < MIN_SCORE
         if result.weak:
-            result.advice = [str(ZXCVBN_MESSAGES[m]) for m in messages if m in ZXCVBN_MESSAGES]
+            result.advice = [
+                str(ZXCVBN_MESSAGES[m]) for m in estimate.messages if m in ZXCVBN_MESSAGES
+            ]
     return result
 
 
-def _zxcvbn(text: str) -> tuple[int, list[str]]:
+def cores(text: str) -> set[str]:
+    """What is left of a password without the usual dressing of a common one: spaces, dots and
+    dashes, digits and symbols at either end, a character typed three times or more, the whole
+    typed again ("Mot de passe 2024 !!!" → "motdepasse", "loveeee" → "love",
+    "SoleilSoleil" → "soleil")."""
+    core = _RUNS.sub(r"\1", _EDGES.sub("", _SEPARATORS.sub("", text.casefold())))
+    repeated = _REPEATED.fullmatch(core)
+    return {core, repeated.group(1)} if repeated else {core}
+
+
+class Estimate(NamedTuple):
+    score: int
+    messages: list[str]  # zxcvbn's warning and suggestions, in English
+    mostly_common: bool
+
+
+def _zxcvbn(text: str) -> Estimate:
     found = zxcvbn(text, max_length=ZXCVBN_PREFIX)
     feedback = found["feedback"]
     messages = (
@@ -236,7 +277,17 @@ def _zxcvbn(text: str) -> tuple[int, list[str]]:
         if feedback["warning"]
         else list(feedback["suggestions"])
     )
-    return found["score"], messages
+    return Estimate(found["score"], messages, _mostly_one_common(found["sequence"], len(text)))
+
+
+def _mostly_one_common(sequence: list[dict], length: int) -> bool:
+    """At least half the password is one entry of the common list, once or more, reversed or in
+    l33t maybe ("soleil2024soleil", "Motdepasse2024!!!"): what is around it does not hide it."""
+    covered = Counter()
+    for match in sequence:
+        if match.get("dictionary_name") == "passwords":
+            covered[match["matched_word"]] += len(match["token"])
+    return bool(covered) and 2 * max(covered.values()) >= length
 
 
 def same_password(password: str, confirmation: str) -> bool:
@@ -293,7 +344,7 @@ async def live_feedback(password: str, *, personal: Iterable[Personal] = ()) -> 
             _("%(count)s characters of at least %(min)s.", count=found.length, min=MIN_LENGTH)
         ]
     guess = found.guess_reason()
-    judged = found.common or not found.too_short  # zxcvbn only runs on long enough passwords
+    judged = found.guessable or not found.too_short  # zxcvbn only runs on long enough ones
     return [
         Check(" ".join(length_problems) or rules[0], not length_problems),
         Check(guess or rules[1], not guess if judged else None),
