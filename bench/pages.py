@@ -56,8 +56,10 @@ PAGES = [
 FRAGMENTS = [
     Fragment(
         "mss security panel (email typed)",
-        "/mss/register?email=jeanne.martin%40example.org",
+        "/mss/register/panel",
         origin="/mss/register",
+        method="POST",
+        data=(("email", "jeanne.martin@example.org"),),
     ),
     Fragment("mss policy dialog", "/mss/register/policy", origin="/mss/register"),
     Fragment(

@@ -84,28 +84,59 @@ async def test_form_in_english(client):
     assert "Unique identification number (UID)" in text and "Security questions" in text
 
 
+async def panel(visitor: Visitor, email: str, **fields):
+    """What htmx asks as the email is typed: the form, POSTed (the email never in a URL)."""
+    return await visitor.post("/mss/register/panel", {"email": email, **fields}, partial=True)
+
+
 async def test_panel_appears_for_a_valid_email_only(client):
-    empty = await client.get("/mss/register", params={"email": "claire@"}, headers=HX)
+    visitor = Visitor(client)
+    page = (await visitor.open()).text
+    email_input = re.search(r'<input [^>]*id="email"[^>]*>', page).group(0)
+    assert 'hx-post="/mss/register/panel"' in email_input and "hx-get" not in email_input
+    empty = await panel(visitor, "claire@")
     assert empty.status_code == 200 and empty.text.strip() == ""
-    shown = await client.get("/mss/register", params={"email": EMAIL}, headers=HX)
+    shown = await panel(visitor, EMAIL)
     assert shown.status_code == 200
     assert "<html" not in shown.text and 'id="verify"' in shown.text
     assert "autofocus" not in shown.text  # focus stays in the email field
     assert '<hx-partial hx-target="#status"' in shown.text  # announced
-    again = await client.get(
-        "/mss/register", params={"email": EMAIL, "panel_shown": "1"}, headers=HX
-    )
+    again = await panel(visitor, EMAIL, panel_shown="1")
     assert 'id="verify"' in again.text and "hx-partial" not in again.text  # said once
-    full = await client.get(
-        "/mss/register",
-        params={"email": EMAIL},
+
+
+async def test_panel_without_js_is_the_form(client):
+    visitor = Visitor(client)
+    response = await visitor.post("/mss/register/panel", {"email": EMAIL})
+    assert response.status_code == 303 and response.headers["location"] == "/mss/register"
+    full = await visitor.post(
+        "/mss/register/panel",
+        {"email": EMAIL},
         headers={"HX-Request": "true", "HX-Request-Type": "full"},
     )
-    assert full.text.startswith("<!doctype html>")
+    assert full.status_code == 303
+
+
+async def test_panel_saves_nothing(client):
+    """The form's own ``change`` saves: the panel, asked at every pause, only reads."""
+    visitor = Visitor(client)
+    await panel(visitor, EMAIL, first_names="Chloé", panel_shown="1")
+    assert EMAIL not in (await client.get("/mss/register")).text
+
+
+async def test_panel_needs_the_csrf_token(client):
+    await client.get("/mss/register")
+    response = await client.post("/mss/register/panel", data={"email": EMAIL}, headers=HX)
+    assert response.status_code == 403
+
+
+async def test_the_email_in_a_url_is_not_a_panel_request(client):
+    response = await client.get("/mss/register", params={"email": EMAIL}, headers=HX)
+    assert response.text.startswith("<!doctype html>") and EMAIL not in response.text
 
 
 async def test_panel_fragment_is_small(client):
-    shown = await client.get("/mss/register", params={"email": EMAIL}, headers=HX)
+    shown = await panel(Visitor(client), EMAIL)
     assert len(shown.content) < 3000
 
 
@@ -114,7 +145,7 @@ async def test_panel_fragment_is_small(client):
     ["<script>alert(1)</script>@x", "x" * 10_000, "' OR 1=1 --", "\u0000", "محمد@مثال.اختبار"],
 )
 async def test_panel_with_hostile_email_never_fails(client, email):
-    response = await client.get("/mss/register", params={"email": email}, headers=HX)
+    response = await panel(Visitor(client), email, panel_shown="1")
     assert response.status_code == 200 and "<script>" not in response.text
 
 

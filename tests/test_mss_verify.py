@@ -1,5 +1,6 @@
 """Guide step 4 over HTTP: Verify, the two questions, mismatches, wrong answers, lockout."""
 
+import html
 import re
 from datetime import date
 
@@ -257,14 +258,61 @@ async def test_verify_fragment_headers(client, db):
 
 async def test_email_typed_again_shows_the_verification_under_way(client, db):
     """Once the panel is shown, the email fragment reflects the draft's verification: the same
-    identity keeps its question, another email means Verify again."""
+    identity keeps its question, another email (or name) means Verify again."""
     await make_member()
     visitor = Visitor(client)
     await visitor.verify(partial=True)
-    params = {"email": FIELDS["email"], "panel_shown": "1"}
-    same = await client.get("/mss/register", params=params, headers=HX)
+    fields = {**FIELDS, "panel_shown": "1"}
+    same = await visitor.post("/mss/register/panel", fields, partial=True)
     assert "[1 / 2]" in text_of(same.text) and 'id="verify"' not in same.text
-    other = await client.get(
-        "/mss/register", params={**params, "email": "claire.d@example.org"}, headers=HX
+    for changed in ({"email": "claire.d@example.org"}, {"first_names": "Claire Anne"}):
+        other = await visitor.post("/mss/register/panel", {**fields, **changed}, partial=True)
+        assert 'id="verify"' in other.text and "[1 / 2]" not in text_of(other.text)
+
+
+def answer_value(page: str) -> str | None:
+    field = re.search(r'<input [^>]*id="answer"[^>]*>', page).group(0)
+    value = re.search(r'value="([^"]*)"', field)
+    return value and value.group(1)
+
+
+async def test_a_partly_typed_answer_survives_a_language_switch_and_a_reload(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.verify()
+    switched = await visitor.post(
+        "/mss/register", {**FIELDS, "answer": "Institut At", "switch_lang": "fr"}
     )
-    assert 'id="verify"' in other.text and "[1 / 2]" not in text_of(other.text)
+    assert switched.status_code == 303
+    page = (await client.get("/mss/register")).text
+    assert "organisme employeur" in page and answer_value(page) == "Institut At"
+    saved = await visitor.post(
+        "/mss/register/save", {**FIELDS, "answer": "Institut Atl"}, partial=True
+    )
+    assert saved.status_code == 204
+    assert answer_value((await client.get("/mss/register")).text) == "Institut Atl"
+    panel = await visitor.post("/mss/register/panel", {**FIELDS, "panel_shown": "1"}, partial=True)
+    assert answer_value(panel.text) == "Institut Atl"  # the panel fetched again shows it too
+
+
+async def test_an_answer_once_checked_is_not_shown_again(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.verify()
+    wrong = await visitor.answer("Borealis <Climate> Office")
+    assert wrong.status_code == 422 and answer_value(wrong.text) is None
+    assert answer_value((await client.get("/mss/register")).text) is None
+    await visitor.post("/mss/register/save", {**FIELDS, "answer": ANSWERS["employer"]})
+    assert (await visitor.answer(ANSWERS["employer"])).status_code == 303
+    page = (await client.get("/mss/register")).text
+    assert "[2 / 2]" in text_of(page) and answer_value(page) is None
+
+
+async def test_a_typed_answer_is_escaped_and_bounded(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.verify()
+    await visitor.post("/mss/register/save", {**FIELDS, "answer": '"><script>x</script>' * 20})
+    page = (await client.get("/mss/register")).text
+    assert "<script>x" not in page
+    assert len(html.unescape(answer_value(page))) == 100

@@ -24,7 +24,7 @@ from web.i18n import gettext as _
 from web.portals.drafts import load_draft, save_draft
 from web.portals.home import current_portal
 from web.portals.mss import links, service
-from web.portals.mss.forms import RegistrationForm
+from web.portals.mss.forms import ANSWER_MAX, RegistrationForm
 from web.registry.models import Member
 from web.rendering import is_partial, render
 from web.security import limits
@@ -103,6 +103,8 @@ async def take_form(request: Request) -> tuple[FormData, dict, RegistrationForm]
     draft = await load_draft(request, PORTAL)
     draft["fields"] = {name: (data.get(name) or "")[:FIELD_MAX] for name in FIELDS}
     draft.setdefault("started", now().isoformat())
+    if draft.get("verification") and "answer" in data:  # a question is on the page
+        draft["verification"]["answer"] = (data.get("answer") or "")[:ANSWER_MAX]
     await save_draft(request, PORTAL, draft)
     return data, draft, RegistrationForm(data)
 
@@ -149,6 +151,7 @@ async def panel_state(request: Request, draft: dict, form: RegistrationForm, **e
         "number": step + 1,
         "total": len(facts),
         "question": service.question_text(fact),
+        "answer": verification.get("answer", ""),
         "suggestions": await service.suggestions(
             member, fact, request.app.state.settings.secret_key
         ),
@@ -192,8 +195,6 @@ def form_from_draft(draft: dict) -> RegistrationForm:
 
 
 async def register_page(request: Request) -> Response:
-    if is_partial(request) and "email" in request.query_params:
-        return await panel_fragment(request)
     draft = await load_draft(request, PORTAL)
     if "started" not in draft:
         draft["started"] = now().isoformat()
@@ -204,19 +205,24 @@ async def register_page(request: Request) -> Response:
 async def panel_fragment(request: Request) -> Response:
     """Guide step 4: the panel appears once a valid email is typed (htmx, as it is typed).
 
-    It is asked for at every pause in typing, so it costs as little as it can: until the panel
-    has appeared, no verification can be under way for the page, and the email alone decides.
+    A POST of the form, so the email stays out of URLs and access logs. It is asked for at
+    every pause in typing, so it costs as little as it can: until the panel has appeared, no
+    verification can be under way for the page, and the email alone decides. It saves nothing
+    (the form's ``change`` does); without JS there is nothing to answer but the form.
     """
-    email = request.query_params["email"][:FIELD_MAX]
-    shown = bool(request.query_params.get("panel_shown"))
+    if not is_partial(request):
+        return see_other("/mss/register")
+    data = await read_form(request)
+    email = (data.get("email") or "")[:FIELD_MAX]
+    shown = bool(data.get("panel_shown"))
     if not is_email(email):
         panel = {"state": "empty"}
     elif not shown:
         panel = {"state": "start"}
     else:
         draft = await load_draft(request, PORTAL)
-        fields = {**(draft.get("fields") or {}), "email": email}
-        panel = await panel_state(request, draft, RegistrationForm(FormData(fields)))
+        typed = {"answer": data["answer"][:ANSWER_MAX]} if "answer" in data else {}
+        panel = await panel_state(request, draft, RegistrationForm(data), **typed)
     appeared = panel["state"] != "empty" and not shown
     message = _("The security questions field has appeared after the email fields.")
     return render(
@@ -233,7 +239,7 @@ async def uid_help(request: Request) -> Response:
 
 
 async def uid_help_submit(request: Request) -> Response:
-    """ "Where to find your UID" is a button of the form: what was typed is saved first."""
+    """The form's "Where to find your UID" button: what was typed is saved first."""
     await take_form(request)
     return see_other("/mss/register/uid")
 
@@ -359,11 +365,13 @@ async def check_answer(request, draft, form, given: str) -> Response:
             else _("Enter at most %(max)s characters.", max=100)
         )
         return await answer_failed(request, draft, form, error)
+    verification.pop("answer", None)  # checked: the field starts empty again
     try:
         right = await service.check_answer(member, fact, given, client)
     except limits.Locked as locked:
         return await verify_failed(request, draft, form, locked.until, block="security")
     if not right:
+        await save_draft(request, PORTAL, draft)
         attempts = await service.attempts_left(member.identifier, client)
         return await answer_failed(
             request, draft, form, _("This answer does not match our records."), attempts

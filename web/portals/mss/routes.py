@@ -13,6 +13,7 @@ def routes() -> list[BaseRoute]:
         Route("/register", registration.register_page, methods=["GET"]),
         Route("/register", registration.register_submit, methods=["POST"]),
         Route("/register/save", registration.save, methods=["POST"]),
+        Route("/register/panel", registration.panel_fragment, methods=["POST"]),
         Route("/register/verify", registration.verify, methods=["POST"]),
         Route("/register/answer", registration.answer, methods=["POST"]),
         Route("/register/policy", registration.policy_page, methods=["GET"]),
