@@ -12,6 +12,7 @@ from accounts_support import (
     PASSWORD,
     csrf_from,
     log_in,
+    main_of,
     make_account,
     post_form,
     without_csrf,
@@ -173,9 +174,19 @@ async def test_a_link_of_one_portal_does_not_work_on_the_other(client):
 
 
 async def test_unknown_and_hostile_tokens(client):
-    for token in ["nope", "x" * 5000, "%3Cscript%3E", "%00", "' OR 1=1 --"]:
+    """An unknown token answers like a used or expired link (410, the same page): telling
+    404 from 410 would tell a guesser which tokens once existed."""
+    await make_account()
+    await ask_reset(client, "mss", MSS_EMAIL)
+    used = await reset_link(MSS_EMAIL)
+    await post_form(client, used, {"password": NEW_PASSWORD, "confirmation": NEW_PASSWORD})
+    spent = await client.get(used)
+    assert spent.status_code == 410
+    for token in ["nope", "x" * 5000, "%3Cscript%3E", "%00", "' OR 1=1 --", "李", "%E2%80%AE"]:
         response = await client.get(f"/mss/reset/{token}")
-        assert response.status_code in (404, 410), token
+        assert response.status_code == 410, token
+        assert main_of(response.text) == main_of(spent.text), token
+        assert "<script>" not in response.text
 
 
 async def test_wrong_links_are_limited_per_client(client):
