@@ -284,7 +284,7 @@ def test_verification_answers_missing_or_malformed(lang_page: Page, lang, js, li
     g.field("Serial number of your Carte Vitale").fill("80250A<b>")
     g.next()
     expect_errors(g, g.t("The serial number of a Carte Vitale has 8 to 12 digits, like "
-                         "802500002: check the illustration to find it."), state="bad serial")
+                         "802500002."), state="bad serial")
     g.page.get_by_role("link", name=g.t("I cannot read this number")).click()
     g.choose("The IBAN of the bank account your benefits are paid to")
     g.follow_up("/verification/iban")

@@ -44,6 +44,27 @@ PROFILE_LABELS = {
 }
 
 
+# The colours the Carte Vitale drawings are painted with, the text colour of their hint, and
+# the system colour Canvas, as the browser computes them.
+PAINT_OF_DRAWINGS = """() => {
+  const paints = new Set();
+  for (const shape of document.querySelectorAll("svg.vitale *")) {
+    const style = getComputedStyle(shape);
+    paints.add(style.fill); paints.add(style.stroke);
+  }
+  const system = (colour) => {
+    const probe = document.createElement("i");
+    probe.style.color = colour;
+    document.body.append(probe);
+    const computed = getComputedStyle(probe).color;
+    probe.remove();
+    return computed;
+  };
+  const text = getComputedStyle(document.querySelector("svg.vitale").parentElement).color;
+  return {paints: [...paints], text, canvas: system("Canvas"), canvasText: system("CanvasText")};
+}"""
+
+
 def t(lang: str, text: str, **variables) -> str:
     """The interface text in ``lang`` (the catalogs the server uses)."""
     i18n.load_catalogs()
@@ -212,8 +233,7 @@ class Journey:
         self.follow_up("/verification/card")
         expect(self.page.get_by_role("group", name=re.compile(
             re.escape(self.t("Your Carte Vitale is…"))))).to_be_visible()
-        for kind in ("photo", "no-photo"):
-            expect(self.page.locator(f'img[src*="vitale-{kind}"]')).to_be_visible()
+        self.check_card_drawings()
         self.check("card kind")
         kind = self.member.facts["vitale_kind"]
         self.choose("With a photo" if kind == "photo" else "Without a photo")
@@ -226,6 +246,28 @@ class Journey:
         self.shot(5, "verification")
         self.check("serial number")
         self.next()
+
+    def check_card_drawings(self) -> None:
+        """Each card kind is drawn inline, under its option, in the text's colour: with forced
+        colours too, where every line is the user's text colour and the number's box their
+        background colour."""
+        drawings = self.page.locator("svg.vitale")
+        expect(drawings).to_have_count(2)
+        for option, where in (("With a photo", "The serial number is printed on the front, "
+                               "under the photo."),
+                              ("Without a photo", "The serial number is printed on the back, "
+                               "at the bottom right.")):
+            radio = self.page.get_by_role("radio", name=self.t(option), exact=True)
+            expect(radio).to_have_accessible_description(self.t(where))
+        for forced in ("none", "active"):
+            self.page.emulate_media(forced_colors=forced)
+            painted = self.page.evaluate(PAINT_OF_DRAWINGS)
+            paints = set(painted["paints"])
+            assert painted["text"] in paints, painted
+            assert paints <= {"none", painted["text"], painted["canvas"]}, painted
+            if forced == "active":
+                assert painted["text"] == painted["canvasText"], painted
+        self.page.emulate_media(forced_colors="none")
 
     def follow_up(self, path: str) -> None:
         """The next question: under the answer at once with JS (focus stays on the answer,

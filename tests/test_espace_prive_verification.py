@@ -60,16 +60,42 @@ async def test_without_js_each_question_is_a_page(client):
     assert location(await submit(client, "/verification", {"health": "yes"})) == VERIFY + "/card"
     card = (await client.get(VERIFY + "/card")).text
     assert "Votre carte Vitale est…" in card and "Avec photo" in card and "Sans photo" in card
-    assert card.count('class="vitale"') == 2 and 'alt="Carte Vitale avec photo' in card
+    assert_illustrated(card)
     response = await submit(client, "/verification/card", {"card_kind": "no_photo"})
     assert location(response) == VERIFY + "/serial"
     serial = (await client.get(VERIFY + "/serial")).text
-    assert "vitale-no-photo" in serial and "Numéro de série de votre carte Vitale" in serial
+    assert "Numéro de série de votre carte Vitale" in serial
+    assert "<svg" not in serial  # drawn once, on the card-kind step; the hint says where
+    assert "8 à 12 chiffres, par exemple : 802500002. " + BACK in text_of(serial)
     assert f'href="{VERIFY}/other"' in serial
     assert "Je n'arrive pas à lire ce numéro" in html.unescape(serial)
     await make_member_kind("no_photo")
     response = await submit(client, "/verification/serial", {"serial": "802 500 002"})
     assert location(response) == BASE + "/password"
+
+
+FRONT = "Le numéro de série est imprimé au recto, sous la photo."
+BACK = "Le numéro de série est imprimé au verso, en bas à droite."
+
+
+def text_of(page: str) -> str:
+    return html.unescape(page)
+
+
+def assert_illustrated(page: str) -> None:
+    """Both kinds drawn inline in system colours, hidden from assistive technology, each
+    with the sentence that says where the number is, read as the option's description."""
+    drawings = re.findall(r"<svg [^>]*>.*?</svg>", page, re.S)
+    assert len(drawings) == 2 and "<img" not in page
+    for drawing in drawings:
+        assert 'aria-hidden="true"' in drawing.split(">")[0]
+        colours = set(re.findall(r'(?:fill|stroke)="([^"]*)"', drawing))
+        assert colours <= {"none", "currentColor", "Canvas"}, colours
+    for option, where in (("card_kind-0", FRONT), ("card_kind-1", BACK)):
+        assert f'aria-describedby="{option}-hint"' in page
+        hint = re.search(rf'<div class="hint radios__hint" id="{option}-hint">(.*?)</div>',
+                         page, re.S).group(1)
+        assert "<svg" in hint and f"<p>{where}</p>" in text_of(hint)
 
 
 async def make_member_kind(kind: str) -> None:
@@ -165,7 +191,8 @@ async def test_htmx_follow_ups_appear_under_the_answer(client):
         response
     )
     response = await answer(client, "card", {"health": "yes", "card_kind": "photo"})
-    assert 'id="q-serial"' in response.text and "vitale-photo" in response.text
+    assert 'id="q-serial"' in response.text and FRONT in text(response)
+    assert "<svg" not in response.text  # the drawings are already above, on the card question
     assert f'hx-get="{VERIFY}/question/other"' in response.text
     response = await answer(client, "health", {"health": "no"})
     assert 'id="q-other"' in response.text

@@ -269,9 +269,6 @@ def clean_serial(value: str) -> str:
         raise Invalid(_("Enter the serial number of your Carte Vitale."))
     if not (number.isascii() and number.isdigit()) or len(number) not in SERIAL_LENGTHS:
         raise Invalid(
-            _(
-                "The serial number of a Carte Vitale has 8 to 12 digits, like 802500002: "
-                "check the illustration to find it."
-            )
+            _("The serial number of a Carte Vitale has 8 to 12 digits, like 802500002.")
         )
     return number
