@@ -235,7 +235,11 @@ async def assess(password: str, *, personal: Iterable[Personal] = ()) -> Assessm
         return result
     result.control_characters = any(unicodedata.category(c) == "Cc" for c in text)
     result.common = text.casefold() in COMMON_PASSWORDS
-    result.variant = not result.common and not COMMON_PASSWORDS.isdisjoint(cores(text))
+    result.variant = (
+        not result.common
+        and not result.too_long  # the regular expressions of cores() are quadratic at worst
+        and not COMMON_PASSWORDS.isdisjoint(cores(text))
+    )
     flat = normalize_name(text)
     for kind, word in personal:
         if kind not in result.personal and normalize_name(word) in flat:
