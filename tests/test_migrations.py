@@ -1,7 +1,12 @@
 """The committed migrations match the models and apply on a fresh database."""
 
+import os
+import uuid
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
+import pytest
 from tortoise.cli.cli import tortoise_cli_context
 from tortoise.migrations.autodetector import MigrationAutodetector
 
@@ -14,8 +19,8 @@ async def test_models_have_no_unmigrated_changes():
         writers = await MigrationAutodetector(ctx.apps, apps).changes()
     pending = [op for writer in writers for op in writer.operations]
     assert not pending, (
-        "models changed without a migration: "
-        "rm web/migrations/0001_initial.py && .venv/bin/tortoise makemigrations"
+        "models changed without a migration: add one with `.venv/bin/tortoise makemigrations` "
+        "(never rewrite a committed migration: deployed databases have applied it)"
     )
 
 
@@ -29,3 +34,27 @@ async def test_migrations_apply_to_a_fresh_sqlite_file(tmp_path: Path):
         "select name from sqlite_master where type='table'")}
     assert {"member", "account", "token", "session", "outbox_mail", "registration_draft",
             "attempt_counter", "audit_event", "letter"} <= tables
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL")
+async def test_migrations_apply_to_a_fresh_postgresql_database():
+    """What `espace migrate` does to a production database, on PostgreSQL itself."""
+    base = urlsplit(os.environ["TEST_DATABASE_URL"])
+    name = f"espace_migrations_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(urlunsplit(base._replace(scheme="postgresql")))
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = urlunsplit(base._replace(path=f"/{name}"))
+        await migrate(url)
+        await migrate(url)  # idempotent
+        fresh = urlunsplit(base._replace(scheme="postgresql", path=f"/{name}"))
+        database = await asyncpg.connect(fresh)
+        try:
+            tables = {row["tablename"] for row in await database.fetch(
+                "select tablename from pg_tables where schemaname = 'public'")}
+        finally:
+            await database.close()
+        assert {"member", "account", "token", "session", "outbox_mail", "letter"} <= tables
+    finally:
+        await admin.execute(f'DROP DATABASE "{name}"')
+        await admin.close()

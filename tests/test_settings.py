@@ -1,8 +1,10 @@
 """Settings from the environment; production refuses unsafe settings and says which."""
 
+import json
+
 import pytest
 
-from web.settings import Settings, UnsafeSettings
+from web.settings import DEV_SECRET, Settings, UnsafeSettings
 
 
 def test_development_defaults_are_usable():
@@ -33,3 +35,74 @@ def test_unknown_portal_and_env_are_refused():
         Settings.from_env({"ESPACE_PORTALS": "mss,nope"})
     with pytest.raises(UnsafeSettings, match="ESPACE_ENV"):
         Settings.from_env({"ESPACE_ENV": "staging"})
+
+
+SAFE_PRODUCTION = {
+    "ESPACE_ENV": "production",
+    "SECRET_KEY": "k" * 40,
+    "BASE_URL": "https://espace.example.org",
+    "MAIL_URL": "smtp://mail.example.org:587",
+    "DATABASE_URL": "postgres://u@db/espace",
+}
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("SECRET_KEY", "", "SECRET_KEY"),
+        ("SECRET_KEY", "short-key", "SECRET_KEY"),
+        ("SECRET_KEY", DEV_SECRET, "SECRET_KEY"),
+        ("BASE_URL", "http://espace.example.org", "BASE_URL"),
+        ("BASE_URL", "https://", "BASE_URL"),
+        ("MAIL_URL", "mailbox:", "MAIL_URL"),
+        ("MAIL_URL", "smtp://", "MAIL_URL"),
+        ("MAIL_URL", "smtp://mail.example.org:99999", "MAIL_URL"),
+        ("MAIL_URL", "http://mail.example.org", "MAIL_URL"),
+        ("DATABASE_URL", "mysql://u@db/espace", "DATABASE_URL"),
+        ("DATABASE_URL", "postgres://u@db", "DATABASE_URL"),
+        ("DATABASE_URL", "sqlite://", "DATABASE_URL"),
+        ("DATABASE_URL", "garbage", "DATABASE_URL"),
+    ],
+)
+def test_each_unsafe_production_setting_is_named_alone(name, value, said):
+    with pytest.raises(UnsafeSettings) as error:
+        Settings.from_env({**SAFE_PRODUCTION, name: value})
+    problems = str(error.value).removeprefix("Refusing to start: ").split("; ")
+    assert all(said in problem for problem in problems)  # that setting only
+
+
+def test_a_branding_file_is_checked_with_the_settings(tmp_path):
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps({"mss": {"name": {"fr": "Caisse X", "en": "Fund X"}}}))
+    assert Settings.from_env({"ESPACE_BRANDING_FILE": str(good)}).branding_file == str(good)
+    for content, said in [
+        ("{not json", "cannot be read as JSON"),
+        ("[1, 2]", "object keyed by portal id"),
+        (json.dumps({"nope": {}}), "'nope' is not a portal id"),
+        (json.dumps({"mss": {"colour": "red"}}), "unknown settings for mss: colour"),
+    ]:
+        bad = tmp_path / "bad.json"
+        bad.write_text(content)
+        with pytest.raises(UnsafeSettings, match=said):
+            Settings.from_env({"ESPACE_BRANDING_FILE": str(bad)})
+    with pytest.raises(UnsafeSettings, match="cannot be read"):
+        Settings.from_env({"ESPACE_BRANDING_FILE": str(tmp_path / "missing.json")})
+
+
+async def test_only_the_enabled_portals_are_served(db):
+    import httpx
+
+    from web.app import create_app
+
+    app = create_app(Settings(portals=("mss",), database_url="sqlite://:memory:"), init_db=False)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        assert (await c.get("/mss/")).status_code == 200
+        assert (await c.get("/espace-prive/")).status_code == 404
+        assert "/espace-prive/" not in (await c.get("/")).text
+
+
+def test_create_app_refuses_unsafe_production_settings():
+    from web.app import create_app
+
+    with pytest.raises(UnsafeSettings, match="SECRET_KEY"):
+        create_app(Settings(env="production"), init_db=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 
 from starlette.applications import Starlette
@@ -14,7 +15,7 @@ from starlette_compress import CompressMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
 
 from web import errors, i18n
-from web.db import tortoise_config
+from web.db import ensure_migrated, open_sqlite_file, tortoise_config
 from web.portals import home
 from web.portals.base import load_portals
 from web.rendering import make_environment
@@ -22,6 +23,8 @@ from web.security import audit
 from web.security.guard import RequestGuard
 from web.settings import Settings
 from web.static_files import StaticAssets
+
+log = logging.getLogger("espace")
 
 
 def portal_routes(portal) -> list:
@@ -36,6 +39,7 @@ def create_app(
     settings: Settings | None = None, *, init_db: bool = True, run_mail_worker: bool = False
 ) -> Starlette:
     settings = settings or Settings.from_env()
+    settings.check()
     i18n.load_catalogs()
     audit.configure(settings.secret_key)
     portals = load_portals(settings.portals, settings.branding_file)
@@ -45,13 +49,16 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
             if init_db:
+                open_sqlite_file(settings.database_url, create=False)
                 await stack.enter_async_context(
                     RegisterTortoise(app, config=tortoise_config(settings.database_url))
                 )
+                await ensure_migrated(settings.database_url)
             if run_mail_worker:
                 from web.mail.worker import run_worker
 
                 task = asyncio.create_task(run_worker(settings))
+                task.add_done_callback(_report_worker_end)
                 stack.callback(task.cancel)
             yield
 
@@ -82,6 +89,12 @@ def create_app(
         request, settings, portals, assets
     )
     return app
+
+
+def _report_worker_end(task: asyncio.Task) -> None:
+    """The mail worker only ends when the server stops: anything else must be heard of."""
+    if not task.cancelled() and task.exception():
+        log.error("the mail worker stopped: mail is not being delivered", exc_info=task.exception())
 
 
 def template_globals(request: Request, settings: Settings, portals: dict, assets) -> dict:

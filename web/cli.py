@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import typer
 
+from web.db import DatabaseNotReady, ensure_migrated, open_sqlite_file, tortoise_config
 from web.mail.cli import mail_app
 from web.portals.espace_prive import letters_cli
 from web.registry import cli as registry_cli
@@ -29,15 +31,39 @@ def migrate() -> None:
     from web.db import migrate as run
 
     settings = load_settings()
-    asyncio.run(run(settings.database_url))
+    with database_errors():
+        asyncio.run(run(settings.database_url))
     typer.echo("database is up to date")
+
+
+@contextlib.contextmanager
+def database_errors():
+    """A database that cannot be opened or migrated: a clear message and exit status 2."""
+    try:
+        yield
+    except (DatabaseNotReady, *registry_cli.DATABASE_ERRORS) as error:
+        typer.secho(f"database: {error}", fg="red", err=True)
+        raise typer.Exit(2) from None
+
+
+async def _check_database(database_url: str) -> None:
+    from tortoise import Tortoise
+
+    open_sqlite_file(database_url, create=False)
+    await Tortoise.init(config=tortoise_config(database_url))
+    try:
+        await ensure_migrated(database_url)
+    finally:
+        await Tortoise.close_connections()
 
 
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="address to listen on"),
-    port: int = typer.Option(8000, help="port to listen on"),
-    workers: int = typer.Option(1, help="worker processes (use PostgreSQL for more than one)"),
+    port: int = typer.Option(8000, min=1, max=65535, help="port to listen on"),
+    workers: int = typer.Option(
+        1, min=1, help="worker processes (use PostgreSQL for more than one)"
+    ),
 ) -> None:
     """Serve the application (and deliver the mail outbox)."""
     import uvicorn
@@ -46,6 +72,8 @@ def serve(
     if workers > 1 and settings.database_url.startswith("sqlite"):
         typer.secho("several workers need PostgreSQL (DATABASE_URL)", fg="red", err=True)
         raise typer.Exit(2)
+    with database_errors():
+        asyncio.run(_check_database(settings.database_url))
     typer.echo(f"Espace on http://{host}:{port}/ ({settings.env})")
     uvicorn.run("web.app:serve_app", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=settings.trusted_proxies, log_level="info")

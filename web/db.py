@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from pathlib import Path
+from urllib.parse import urlencode
 
 MODEL_MODULES = [
     "web.registry.models",
@@ -14,15 +15,23 @@ MODEL_MODULES = [
 MIGRATIONS_MODULE = "web.migrations"
 
 
+class DatabaseNotReady(RuntimeError):
+    """The database cannot be opened, or lacks migrations: say what to do."""
+
+
 def is_sqlite(database_url: str) -> bool:
     return database_url.startswith("sqlite:")
 
 
+def sqlite_path(database_url: str) -> str:
+    """The file of a SQLite URL, read as Tortoise does: everything after ``sqlite://``
+    (``sqlite://data/x`` is relative, ``sqlite:///tmp/x`` absolute)."""
+    return database_url.removeprefix("sqlite://").split("?", 1)[0]
+
+
 def with_query(database_url: str, **params: str) -> str:
-    parts = urlsplit(database_url)
-    query = dict(parse_qsl(parts.query))
-    query.update(params)
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    """The URL with parameters added, its path left exactly as written."""
+    return database_url + ("&" if "?" in database_url else "?") + urlencode(params)
 
 
 def tortoise_config(database_url: str, *, for_migrations: bool = False) -> dict:
@@ -46,21 +55,61 @@ def tortoise_config(database_url: str, *, for_migrations: bool = False) -> dict:
     }
 
 
+def open_sqlite_file(database_url: str, *, create: bool) -> None:
+    """Make sure the SQLite file can be opened (its folder made when ``create``), before
+    Tortoise tries: a file it cannot open leaves its connection lock held, and waits for ever."""
+    import sqlite3
+
+    path = sqlite_path(database_url)
+    if not is_sqlite(database_url) or path.startswith(":memory:"):
+        return
+    if create:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    elif not Path(path).is_file():
+        raise DatabaseNotReady(f"no database at {path}: run `espace migrate` first")
+    try:
+        sqlite3.connect(path, timeout=5).close()
+    except sqlite3.Error as error:
+        raise DatabaseNotReady(f"cannot open the database at {path}: {error}") from None
+
+
 async def migrate(database_url: str) -> None:
     """Apply every committed migration (creates the SQLite file's folder when needed)."""
-    from pathlib import Path
-
     from tortoise import Tortoise
     from tortoise.migrations.api.migrate import migrate as run_migrations
 
-    if is_sqlite(database_url):
-        path = urlsplit(database_url).path or database_url.removeprefix("sqlite://")
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+    open_sqlite_file(database_url, create=True)
     try:
         await run_migrations(config=tortoise_config(database_url, for_migrations=True))
     finally:
         await Tortoise.close_connections()
+
+
+async def ensure_migrated(database_url: str) -> None:
+    """Refuse to serve a database that lacks committed migrations (Tortoise is open)."""
+    pending = await pending_migrations(database_url)
+    if pending:
+        raise DatabaseNotReady(
+            f"the database lacks {len(pending)} migration(s) ({', '.join(pending)}): "
+            "run `espace migrate`"
+        )
+
+
+async def pending_migrations(database_url: str) -> list[str]:
+    """The committed migrations not applied yet to the open database (all of them when the
+    database was never migrated)."""
+    from tortoise.connection import get_connection
+    from tortoise.migrations.executor import MigrationExecutor
+
+    apps = tortoise_config(database_url)["apps"]
+    executor = MigrationExecutor(get_connection("default"), apps)
+    try:
+        steps = await executor.plan()
+    except Exception as error:  # noqa: BLE001 - no migrations table yet, or no database at all
+        raise DatabaseNotReady(
+            f"the database is not migrated ({error}): run `espace migrate`"
+        ) from None
+    return [f"{step.migration.app_label}.{step.migration.name}" for step in steps]
 
 
 # For Tortoise's own command line (`tortoise makemigrations`), named in pyproject.toml.

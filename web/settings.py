@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 ALL_PORTALS = ("mss", "espace-prive")
@@ -67,8 +68,16 @@ class Settings:
         unknown = [p for p in self.portals if p not in ALL_PORTALS]
         if unknown or not self.portals:
             found.append(f"ESPACE_PORTALS must list some of {', '.join(ALL_PORTALS)}")
-        if not self.mail_url.startswith(("mailbox:", "smtp://", "smtps://")):
+        if not (self.mail_url == "mailbox:" or _has_host(self.mail_url, ("smtp", "smtps"))):
             found.append("MAIL_URL must be mailbox:, smtp://host:port or smtps://user:pass@host:port")
+        if not _is_database_url(self.database_url):
+            found.append("DATABASE_URL must be sqlite://path/to/file or postgres://user@host/db")
+        if not _has_host(self.base_url, ("http", "https")):
+            found.append("BASE_URL must be the public address, like https://espace.example.org")
+        if self.branding_file:
+            from web.portals.base import branding_problems
+
+            found += branding_problems(self.branding_file)
         if self.env == "production":
             if not self.secret_key or self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
                 found.append("SECRET_KEY is required in production (at least 32 random characters)")
@@ -79,6 +88,22 @@ class Settings:
         return found
 
     def check(self) -> None:
+        """Raise ``UnsafeSettings`` naming every problem."""
         found = self.problems()
         if found:
             raise UnsafeSettings("Refusing to start: " + "; ".join(found))
+
+
+def _has_host(url: str, schemes: tuple[str, ...]) -> bool:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when the port is not a number in range
+    except ValueError:
+        return False
+    return parts.scheme in schemes and bool(parts.hostname)
+
+
+def _is_database_url(url: str) -> bool:
+    if url.startswith("sqlite://"):
+        return bool(url.removeprefix("sqlite://").split("?", 1)[0])
+    return _has_host(url, ("postgres", "postgresql")) and len(urlsplit(url).path) > 1

@@ -82,8 +82,27 @@ def load_portals(enabled: tuple[str, ...], branding_file: str | None) -> dict[st
     for portal_id in enabled:
         portal = DEFAULT_PORTALS[portal_id]
         changes = overrides.get(portal_id, {})
-        known = {k: v for k, v in changes.items() if k in Branding.__dataclass_fields__}
-        if known:
-            portal = replace(portal, branding=replace(portal.branding, **known))
+        if changes:  # checked by branding_problems() with the other settings
+            portal = replace(portal, branding=replace(portal.branding, **changes))
         portals[portal_id] = portal
     return portals
+
+
+def branding_problems(branding_file: str) -> list[str]:
+    """What is wrong with an ``ESPACE_BRANDING_FILE`` (empty when it can be used)."""
+    where = f"ESPACE_BRANDING_FILE ({branding_file})"
+    try:
+        overrides = json.loads(Path(branding_file).read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return [f"{where} cannot be read as JSON: {error}"]
+    if not isinstance(overrides, dict):
+        return [f"{where} must hold an object keyed by portal id"]
+    found = []
+    for portal_id, changes in overrides.items():
+        if portal_id not in DEFAULT_PORTALS or not isinstance(changes, dict):
+            found.append(f"{where}: {portal_id!r} is not a portal id with an object of settings")
+            continue
+        unknown = sorted(set(changes) - set(Branding.__dataclass_fields__))
+        if unknown:
+            found.append(f"{where}: unknown settings for {portal_id}: {', '.join(unknown)}")
+    return found
