@@ -20,7 +20,7 @@ from web.registry.demo import DEMO_PASSWORD, demo_identities
 from web.registry.maintenance import purge, unlock
 from web.registry.models import Member
 from web.security import limits
-from web.security.models import AttemptCounter, Session
+from web.security.models import AttemptCounter, AuditEvent, Session
 from web.settings import ROOT
 
 NOW = datetime.now(UTC)
@@ -105,12 +105,19 @@ async def test_purge_deletes_only_what_expired(account):
             key=key, count=1, window_started_at=started, locked_until=locked
         )
 
-    assert await purge() == {"drafts": 1, "tokens": 2, "sessions": 2, "attempt_counters": 2}
+    for event, at in (("old", ago(days=366)), ("kept", ago(days=364))):
+        created = await AuditEvent.create(event=event)
+        await AuditEvent.filter(id=created.id).update(at=at)  # `at` is set on creation
+
+    assert await purge() == {
+        "drafts": 1, "tokens": 2, "sessions": 2, "attempt_counters": 2, "audit_events": 1
+    }
     assert {d.key for d in await RegistrationDraft.all()} == {"live"}
     assert {t.token_hash for t in await Token.all()} == {"used-1h", "expired-1h", "live"}
     assert {s.id_hash for s in await Session.all()} == {"live"}
     assert {c.key for c in await AttemptCounter.all()} == {"locked-now", "recent"}
-    assert await purge() == {"drafts": 0, "tokens": 0, "sessions": 0, "attempt_counters": 0}
+    assert {e.event for e in await AuditEvent.all()} == {"kept"}
+    assert set((await purge()).values()) == {0}
 
 
 # --- the commands ---------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from tortoise import Tortoise
 from tortoise.exceptions import BaseORMException
 
-from web.db import is_sqlite, tortoise_config
+from web.db import is_sqlite, sqlite_path, tortoise_config
 from web.i18n import gettext as _
 from web.i18n import negotiate, use_language
 from web.settings import Settings
@@ -60,7 +60,7 @@ def run(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
             await Tortoise.close_connections()
 
     if is_sqlite(settings.database_url):
-        path = settings.database_url.removeprefix("sqlite://").split("?")[0]
+        path = sqlite_path(settings.database_url)
         if path != ":memory:" and not Path(path).is_file():
             raise fail(_("No database at %(path)s: run `espace migrate` first.", path=path))
     try:
@@ -195,7 +195,8 @@ def unlock(
 
 
 def purge() -> None:
-    """Delete expired drafts, old tokens, expired sessions and old attempt counters."""
+    """Delete expired drafts, old tokens, expired sessions, old attempt counters and audit
+    events over a year old."""
     from web.registry.maintenance import purge as run_purge
 
     with use_language(cli_language()):
@@ -205,6 +206,7 @@ def purge() -> None:
             "tokens": _("old link tokens"),
             "sessions": _("expired sessions"),
             "attempt_counters": _("old attempt counters"),
+            "audit_events": _("audit events over a year old"),
         }
         for kind, count in counts.items():
             typer.echo(_("%(what)s: %(count)s deleted", what=labels[kind], count=count))

@@ -11,11 +11,13 @@ from web.accounts.service import login_key
 from web.portals.drafts import purge_expired_drafts
 from web.registry.matching import normalize_identifier
 from web.security import limits
-from web.security.models import Session
+from web.security.models import AuditEvent, Session
 from web.security.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
 
 # Spent or expired links are kept a day, so opening one again still explains itself.
 TOKEN_GRACE = timedelta(days=1)
+# The audit log is kept a year: long enough to investigate, no longer (CNIL's guidance on logs).
+AUDIT_RETENTION = timedelta(days=365)
 
 
 async def unlock(portal: str, identifier: str, client: str | None = None) -> dict[str, int]:
@@ -39,8 +41,8 @@ async def unlock(portal: str, identifier: str, client: str | None = None) -> dic
 
 
 async def purge() -> dict[str, int]:
-    """Delete expired drafts, old tokens, expired sessions and old attempt counters;
-    returns how many of each."""
+    """Delete expired drafts, old tokens, expired sessions, old attempt counters and audit
+    events past their retention; returns how many of each."""
     moment = datetime.now(UTC)
     cutoff = moment - TOKEN_GRACE
     return {
@@ -50,4 +52,5 @@ async def purge() -> dict[str, int]:
             Q(last_seen_at__lt=moment - IDLE_TIMEOUT) | Q(created_at__lt=moment - ABSOLUTE_TIMEOUT)
         ).delete(),
         "attempt_counters": await limits.purge_expired(),
+        "audit_events": await AuditEvent.filter(at__lt=moment - AUDIT_RETENTION).delete(),
     }
