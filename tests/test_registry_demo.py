@@ -20,6 +20,7 @@ from web.registry.importer import member_values
 from web.registry.matching import find_member
 from web.registry.models import Member
 from web.registry.validation import is_nir13, is_siret, is_uid, nir_agrees_with_birth_date
+from web.settings import ROOT
 
 ALL = demo_identities()
 MSS = demo_identities("mss")
@@ -198,3 +199,23 @@ def test_cli_refuses_the_demo_in_production():
     result = CliRunner().invoke(cli.app, ["demo"], env=production)
     assert result.exit_code == 2
     assert "only for development" in result.output
+
+
+def test_the_readme_lists_every_demo_identity_as_it_is():
+    """The README's demo table is what a newcomer types: it must agree with the data."""
+    readme = (ROOT / "README.md").read_text("utf-8")
+    rows = {}
+    for line in readme.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 8 and cells[0] in ("mss", "espace-prive"):
+            rows[(cells[0], cells[1].strip("`"))] = cells
+    assert len(rows) == len(demo_identities())
+    for member in demo_identities():
+        portal, _id, first, last, born, email, _facts, account = rows[
+            (member.portal, member.identifier)
+        ]
+        assert (first, last, born) == (
+            member.first_names or "—", member.last_name, member.birth_date.isoformat()
+        )
+        assert email == (member.email or "—")
+        assert account == ("**yes**" if member.has_account else "no")

@@ -4,8 +4,8 @@ Every person, organisation, address and number here is invented (emails use the 
 domains reserved for documentation). Loading is idempotent: rows are upserted on (portal,
 identifier) and only rewritten when their definition here changed. A few members already
 have an active account whose password is ``DEMO_PASSWORD``, so log-in and reset can be
-tried without registering first. ``demo_identities()`` is what the README and the tests
-read, so nothing repeats this data.
+tried without registering first. The tests read ``demo_identities()``; one of them checks
+that the README's table of demo identities agrees with it.
 """
 
 from __future__ import annotations
