@@ -9,6 +9,8 @@ export CHROMIUM_PATH ?= $(CHROMIUM)
 .PHONY: install serve test test-unit test-postgres test-e2e i18n bench lint chromium
 
 $(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "Espace needs Python 3.11 or newer: set PYTHON=python3.11 (or newer)"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-deps -e .
