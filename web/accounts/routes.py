@@ -284,7 +284,10 @@ async def change_password(request: Request) -> Response:
                     minutes=max(1, round(locked.retry_after / 60)),
                 )
             ]
-            return _password_page(request, portal, form, "change", here, account, status_code=429)
+            return _password_page(
+                request, portal, form, "change", here, account, status_code=429,
+                headers={"Retry-After": str(locked.retry_after)},
+            )
         if not right:
             form.current.errors = [_("Your current password is not correct.")]
         if await form.check_policy(account, portal) and right:
@@ -327,7 +330,9 @@ async def _save_password(request: Request, portal, account: Account, password: s
     await sessions.start_session(request, account)
 
 
-def _password_page(request, portal, form, kind, action, account, *, status_code=200):
+def _password_page(
+    request, portal, form, kind, action, account, *, status_code=200, headers=None
+):
     errors = error_list(form)
     return render(
         request,
@@ -342,6 +347,7 @@ def _password_page(request, portal, form, kind, action, account, *, status_code=
             "lang_form_id": PASSWORD_FORM_ID,
         },
         status_code=status_code,
+        headers=headers,
     )
 
 
