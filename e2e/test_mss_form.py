@@ -1,0 +1,135 @@
+"""The mss registration form and set-password page in a real browser, fr and en, JavaScript on
+and off: the UID help and the language switch keep what was typed (a partly typed security
+answer too), the set-password page checks the password live and shows or hides it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from e2e.helpers import LOCALES, assert_accessible
+from e2e.live_server import LiveServer
+from e2e.test_accounts import LANGUAGE_NAMES, all_requirements_met
+from e2e.test_guide_mss import PASSWORD, Guide, demo, set_password_link, site, t
+
+TYPING = "001234567"  # verified here, never registered
+REGISTERING = {("fr", True): "000314159", ("en", True): "000000101",
+               ("fr", False): "000262974", ("en", False): "000777888"}
+
+
+@pytest.fixture(scope="module")
+def form_server():
+    """Its own server: these registrations and verifications touch no other test's members."""
+    with LiveServer() as server:
+        yield server
+
+
+@pytest.fixture
+def page(browser, form_server, lang, js) -> Page:
+    context = browser.new_context(base_url=form_server.url, java_script_enabled=js,
+                                  locale=LOCALES[lang])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def other(lang: str) -> str:
+    return "en" if lang == "fr" else "fr"
+
+
+def assert_typed_values_kept(g: Guide) -> None:
+    typed = g.typed
+    for label, value in (("Unique identification number (UID)", typed.uid),
+                         ("First name", typed.first_names), ("Last name", typed.last_name),
+                         ("Day", typed.day), ("Month", typed.month), ("Year", typed.year),
+                         ("Email address", typed.email),
+                         ("Confirm the email address", typed.email)):
+        expect(g.field(label)).to_have_value(value)
+
+
+def test_uid_help_keeps_what_was_typed(page: Page, lang, js, form_server):
+    g = Guide(page, lang, js, demo(TYPING), form_server)
+    page.goto("/mss/register")
+    g.step_03_fill_in_the_form()
+    page.get_by_role("button", name=t(lang, "Where to find your UID"), exact=True).click()
+    expect(g.heading()).to_have_text(t(lang, "Where to find your UID"))
+    expect(page).to_have_url(re.compile("/mss/register/uid$"))
+    assert_accessible(page, f"UID help ({lang}, js={js})")
+    page.get_by_role("link", name=t(lang, "Back to the registration form")).click()
+    expect(page).to_have_url(re.compile("/mss/register$"))
+    assert_typed_values_kept(g)
+    page.go_back()
+    page.go_back()  # the browser's Back to the form, as well
+    expect(page).to_have_url(re.compile("/mss/register$"))
+    assert_typed_values_kept(g)
+
+
+def test_language_switch_keeps_typed_values_and_a_partly_typed_answer(page: Page, lang, js,
+                                                                      form_server):
+    member = demo(TYPING)
+    g = Guide(page, lang, js, member, form_server)
+    page.goto("/mss/register")
+    g.step_03_fill_in_the_form()
+    page.get_by_role("button", name=t(lang, "Verify"), exact=True).click()
+    started = member.facts["employer"][:12]
+    page.locator("#answer").fill(started)
+    page.get_by_role("navigation", name=t(lang, "Language")).get_by_role(
+        "button", name=LANGUAGE_NAMES[other(lang)]).click()
+
+    switched = Guide(page, other(lang), js, member, form_server)
+    expect(page.locator("html")).to_have_attribute("lang", other(lang))
+    expect(switched.heading()).to_have_text(
+        switched.t("Registration form for the %(name)s", name=site(other(lang))))
+    assert_typed_values_kept(switched)
+    question = switched.t("What is the name of your current employing organisation?")
+    expect(page.get_by_label(f"[1 / 2] {question}")).to_have_value(started)
+    assert_accessible(page, f"registration form switched to {other(lang)} (js={js})")
+
+
+def test_set_password_checks_live_and_shows_or_hides(page: Page, lang, js, form_server):
+    g = Guide(page, lang, js, demo(REGISTERING[lang, js]), form_server)
+    page.goto("/mss/register")
+    g.step_03_fill_in_the_form()
+    g.step_04_verify_and_answer_the_security_questions()
+    g.step_05_read_and_accept_the_policy()
+    g.step_06_register()
+    page.goto(set_password_link(form_server, g.member.email))
+    new, confirmation = g.field("New password"), g.field("Confirm the new password")
+    toggle = page.locator('[data-password-toggle][aria-controls="password"]')
+    requirements = page.locator("#password-requirements")
+    if not js:  # the requirements are listed, checked on submit; no toggle without JS
+        expect(toggle).to_be_hidden()
+        new.fill("lanterne")
+        expect(requirements.locator(".checklist__item--todo")).to_have_count(3)
+        assert_accessible(page, f"set password ({lang}, no js)")
+        return
+
+    new.press_sequentially("lanterne", delay=20)
+    too_short = t(lang, "%(count)s characters of at least %(min)s.", count=8, min=15)
+    expect(requirements.locator(".checklist__item--unmet")).to_contain_text(too_short)
+    expect(page.locator("#status")).not_to_have_text(all_requirements_met(lang))
+    assert_accessible(page, f"set password, too short ({lang})")
+    new.fill(PASSWORD)
+    new.press("End")  # an input event after fill, as typing gives
+    expect(page.locator("#status")).to_have_text(all_requirements_met(lang))
+    expect(requirements.locator(".checklist__item--met")).to_have_count(3)
+
+    expect(toggle).to_be_visible()
+    expect(toggle).to_have_text(re.compile("^" + re.escape(t(lang, "Show"))))
+    toggle.click()
+    expect(new).to_have_attribute("type", "text")
+    expect(new).to_have_value(PASSWORD)
+    expect(toggle).to_have_text(re.compile("^" + re.escape(t(lang, "Hide"))))
+    expect(page.locator("#status")).to_have_text(t(lang, "Your password is shown."))
+    expect(confirmation).to_have_attribute("type", "password")  # each field its own toggle
+    assert_accessible(page, f"set password, shown ({lang})")
+    toggle.click()
+    expect(new).to_have_attribute("type", "password")
+    expect(page.locator("#status")).to_have_text(t(lang, "Your password is hidden."))
+
+    confirmation.fill(PASSWORD)
+    page.get_by_role("button", name=t(lang, "Save my password")).click()
+    expect(g.heading()).to_have_text(t(lang, "Your password has been set"))
