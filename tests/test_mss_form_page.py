@@ -124,6 +124,19 @@ async def test_panel_saves_nothing(client):
     assert EMAIL not in (await client.get("/mss/register")).text
 
 
+async def test_panel_reads_no_draft_until_it_has_appeared(client, monkeypatch):
+    """It is asked for at every pause in typing: the fast path stays free of database reads."""
+    visitor = Visitor(client)
+    await visitor.open()
+
+    async def no_draft(*args):
+        raise AssertionError("the draft was read")
+
+    monkeypatch.setattr(registration, "load_draft", no_draft)
+    for email in ("claire@", EMAIL):
+        assert (await panel(visitor, email, first_names="Claire")).status_code == 200
+
+
 async def test_panel_needs_the_csrf_token(client):
     await client.get("/mss/register")
     response = await client.post("/mss/register/panel", data={"email": EMAIL}, headers=HX)
