@@ -63,6 +63,18 @@ async def test_export_makes_the_password_at_that_moment(db, tmp_path):
     assert await export_letters(tmp_path, base_url=BASE_URL) == []  # each letter once
 
 
+async def test_letter_is_plain_text(db, tmp_path):
+    """A letter is printed as it is written: no HTML escaping of apostrophes or <, &."""
+    await queue_letter(last_name="N'Diaye", first_names="Aïssatou",
+                       address="Résidence « Les Flamboyants » & Cie\n7 cours de l'Intendance")
+    content = (await export_letters(tmp_path, base_url=BASE_URL))[0].read_text("utf-8")
+    assert content.startswith(
+        "Aïssatou N'Diaye\nRésidence « Les Flamboyants » & Cie\n7 cours de l'Intendance\n"
+    )
+    assert "&#39;" not in content and "&amp;" not in content
+    assert "Si vous n'êtes pas à l'origine de cette demande" in content
+
+
 async def test_letter_in_the_members_language(db, tmp_path):
     await queue_letter(language="en")
     content = (await export_letters(tmp_path, base_url=BASE_URL))[0].read_text("utf-8")
