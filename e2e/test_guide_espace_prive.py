@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import subprocess
+import sys
 from contextlib import closing
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import assert_accessible, screenshot
+from e2e.live_server import ROOT
 from web import i18n
 from web.portals.base import DEFAULT_PORTALS
 from web.portals.espace_prive.checks import format_identifier
@@ -386,10 +389,20 @@ def test_guide_espace_prive(lang_page: Page, lang: str, js: bool, live_server) -
     Journey(lang_page, lang, js, demo(JOURNEY_MEMBERS[lang, js]), live_server).follow()
 
 
+def espace(live_server, *args: str) -> str:
+    """An operator's ``espace`` command on the live server's database; its output."""
+    done = subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "web.cli", *args], cwd=ROOT,
+        env={**live_server.env, "LANG": "C.UTF-8", "LC_ALL": ""},
+        capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_postal_variant(new_context, js, live_server) -> None:
+def test_postal_variant(new_context, js, live_server, tmp_path) -> None:
     """No verification fact at all: "I cannot give any of these" → a letter by post, listed
-    and exported by `espace letters`."""
+    and exported by `espace letters`; its provisional password opens the first log-in."""
     page = new_context(locale="fr-FR", java_script_enabled=js).new_page()
     member = demo("Théo") if js else demo("Marcel")
     g = Journey(page, "fr", js, member, live_server, shots="postal-")
@@ -418,9 +431,27 @@ def test_postal_variant(new_context, js, live_server) -> None:
     g.next("Finalise my registration by accepting the general terms of use")
     g.step_07_registration_complete(postal=True)
     with database(live_server) as db:
-        letters = db.execute("SELECT l.address FROM letter l JOIN account a ON a.id = "
+        letters = db.execute("SELECT l.id, l.address FROM letter l JOIN account a ON a.id = "
                              "l.account_id WHERE a.login = ?", (member.identifier,)).fetchall()
-    assert letters == [(member.address,)]
+    assert [address for _id, address in letters] == [member.address]
+    number = letters[0][0]
+    one_line = ", ".join(line.strip() for line in member.address.splitlines())
+    name = f"{member.first_names} {member.last_name}"
+    listed = espace(live_server, "letters", "list")
+    assert re.search(rf"^#{number} .* waiting  {re.escape(name)} – {re.escape(one_line)}$",
+                     listed, re.M), listed
+    espace(live_server, "letters", "export", str(tmp_path))
+    letter = (tmp_path / f"letter-{number:06d}.txt").read_text("utf-8")
+    assert letter.startswith(f"{name}\n{member.address}")
+    assert f"Identifiant : {format_identifier(member.identifier)}" in letter
+    assert f"#{number} " not in espace(live_server, "letters", "list")  # posted once
+    password = letter.split("Mot de passe provisoire : ")[1].split()[0]
+    page.goto(f"/{PORTAL}/login")
+    main = page.get_by_role("main")
+    main.get_by_role("textbox", name=g.t("Social security number")).fill(member.identifier)
+    main.get_by_label(re.compile("^" + g.t("Password"))).fill(password)
+    main.get_by_role("button", name=g.t("Log in"), exact=True).click()
+    expect(page).to_have_url(re.compile(r"/account/new-password$"))
 
 
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
@@ -489,6 +520,35 @@ def test_cannot_read_the_serial_number(new_context, js, live_server) -> None:
     expect(page.get_by_role("main")).to_contain_text(g.t("IBAN of your bank account"))
 
 
+def test_previous_on_the_verification_step(new_context, live_server) -> None:
+    """With JS, the verification's questions are one page: Précédent leaves it for the contact
+    details (swapped in, focus on the heading), and every answer is there on coming back."""
+    member = demo("Loïc")
+    page = new_context(locale="fr-FR", java_script_enabled=True).new_page()
+    g = Journey(page, "fr", True, member, live_server, shots="previous-")
+    g.step_01_click_register_and_choose_who_you_are()
+    g.step_02_enter_the_social_security_number()
+    g.step_03_fill_in_your_contact_details()
+    g.expect_step(4, "Verification of your identity", "/verification")
+    g.choose("No")
+    g.follow_up("/verification/other")
+    g.choose("The IBAN of the bank account your benefits are paid to")
+    g.follow_up("/verification/iban")
+    g.field("IBAN").fill("FR76 9999")
+    g.next("Previous")
+    g.expect_step(3, "Your contact details", "/contact")
+    expect(g.field("Last name")).to_have_value(member.last_name.upper())
+    expect(page.locator(".error-summary")).to_have_count(0)
+    g.check("contact details after Précédent")
+    g.next()
+    g.expect_step(4, "Verification of your identity", "/verification")
+    expect(page.get_by_label(g.t("No"), exact=True)).to_be_checked()
+    expect(page.get_by_label(g.t("The IBAN of the bank account your benefits are paid to"),
+                             exact=True)).to_be_checked()
+    expect(g.field("IBAN")).to_have_value("FR76 9999")
+    expect(page.locator(".error-summary")).to_have_count(0)
+
+
 @pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
 def test_previous_and_abandon(new_context, js, live_server) -> None:
     """Précédent keeps what was typed; Abandonner deletes the draft (a dialog with JS, a plain
@@ -507,7 +567,10 @@ def test_previous_and_abandon(new_context, js, live_server) -> None:
     g.next("Previous")
     g.expect_step(1, "Create my private space", "/profile")
     expect(page.get_by_label(g.t("Solidarity contributor"), exact=True)).to_be_checked()
-    page.go_back() if not js else None
+    page.go_back()  # the browser's back button: the step before, a whole page, values kept
+    g.expect_step(2, "Your identifier", "/identifier", swapped=False)
+    expect(page.locator("header")).to_have_count(1)
+    expect(g.field("Social security number")).to_have_value(spaced_nir(member.identifier))
     page.goto(f"/{PORTAL}/register/contact")
     expect(g.field("Last name")).to_have_value("Le Guennec")
     expect(g.field("Email address")).to_have_value("not-finished@")

@@ -76,6 +76,59 @@ async def test_receive_your_password_recaps_every_answer(client):
     assert '<span aria-hidden="true">✎</span><span class="visually-hidden">' in page.text
 
 
+VERIFY = BASE + "/verification"
+CARD = {"q": ["health", "card", "serial"], "health": "yes", "card_kind": "photo", "serial": SERIAL}
+
+
+def change_link(recap: str, path: str) -> str:
+    """The recap's change link to ``path`` (its #fragment dropped, as the browser sends it)."""
+    href = re.search(rf'href="({re.escape(BASE + path)}\?back=password)#[^"]+"', recap)
+    assert href, f"no change link to {path}"
+    return href.group(1)
+
+
+@pytest.mark.parametrize(
+    ("path", "answers"),
+    [
+        ("/profile", [{"profile": "particulier"}]),
+        ("/identifier", [{"identifier": "2 85 03 97 411 023"}]),
+        ("/contact", [CONTACT]),
+        ("/verification", [CARD]),  # the whole chain on one page, as htmx sends it
+        ("/verification", [{"health": "yes"}, {"card_kind": "photo"}, {"serial": SERIAL}]),
+    ],
+    ids=["profile", "identifier", "contact", "verification", "verification-page-by-page"],
+)
+async def test_each_change_link_of_the_recap_comes_back_to_it(client, path, answers):
+    await make_member()
+    await through_contact(client)
+    await through_verification(client)
+    recap = (await client.get(BASE + "/password")).text
+    url = change_link(recap, path)
+    page = await client.get(url)
+    assert page.status_code == 200 and f'action="{url}"' in page.text
+    response = await submit(client, url.removeprefix(BASE), answers[0])
+    for answer in answers[1:]:  # without JS, each question of the verification is a page
+        response = await submit(client, location(response).removeprefix(BASE), answer)
+    assert location(response) == BASE + "/password"
+    assert (await client.get(BASE + "/password")).status_code == 200
+
+
+async def test_a_change_that_touches_the_identity_verifies_again_then_comes_back(client):
+    await make_member(facts={"profile": "exploitant", "health_affiliated": True,
+                             "vitale_serial": SERIAL, "vitale_kind": "photo", "iban": ""})
+    await through_contact(client, profile="exploitant")
+    await through_verification(client)
+    recap = (await client.get(BASE + "/password")).text
+    response = await submit(client, change_link(recap, "/profile").removeprefix(BASE),
+                            {"profile": "particulier"})
+    assert location(response) == VERIFY  # the profile is part of what was verified
+    assert location(await client.get(BASE + "/password")) == VERIFY
+    assert (await through_verification(client)).status_code == 422  # not the registry's
+    response = await submit(client, change_link(recap, "/profile").removeprefix(BASE),
+                            {"profile": "exploitant"})
+    assert location(response) == BASE + "/password"  # the identity that was verified
+
+
 async def test_pencil_edits_the_email_then_comes_back(client):
     await make_member()
     await through_contact(client)

@@ -263,6 +263,57 @@ async def test_fact_errors(client, question, data, message):
     assert await AuditEvent.filter(event="verification_failed").count() == 0  # not a try
 
 
+UNANSWERED = {
+    "health": "Répondez oui ou non.",
+    "card_kind": "Choisissez le type de votre carte Vitale.",
+    "other": "Choisissez l'une des options.",
+}
+RADIO_HOSTILE = ["<script>alert(1)</script>", "' OR 1=1 --", "a\x00b", "نعم", "是", "x" * 10_000,
+                 "photo ", "PHOTO", ""]
+
+
+@pytest.mark.parametrize("value", RADIO_HOSTILE)
+@pytest.mark.parametrize(
+    ("page", "field", "earlier"),
+    [
+        ("/verification", "health", {}),
+        ("/verification/card", "card_kind", {"health": "yes"}),
+        ("/verification/other", "other", {"health": "no"}),
+    ],
+)
+async def test_hostile_radio_values(client, page, field, earlier, value):
+    await make_member()
+    await through_contact(client)
+    if earlier:
+        await submit(client, "/verification", earlier)
+    response = await submit(client, page, {field: value})
+    assert response.status_code == 422
+    assert (UNANSWERED[field] if value == "" else "Choisissez l'une des options.") in text(response)
+    assert "<script>alert" not in response.text and "x" * 100 not in response.text
+    assert 'checked' not in response.text.split(f'name="{field}"', 1)[1].split("</fieldset>")[0]
+    # the same through htmx's follow-up request: nothing follows a value that is no choice
+    if page != "/verification":
+        return
+    follow_up = await answer(client, "health", {field: value})
+    assert follow_up.status_code == 200 and follow_up.text == ""
+
+
+@pytest.mark.parametrize(
+    "shown", ["<script>alert(1)</script>", "../../etc", "HEALTH", "x" * 10_000, "\x00", ""]
+)
+async def test_hostile_question_names_fall_back_to_the_page_question(client, shown):
+    """``q`` says which questions the form showed; a name that is no question is ignored."""
+    await make_member()
+    await through_contact(client)
+    response = await submit(client, "/verification", {"q": [shown, shown], "health": "yes"})
+    assert location(response) == VERIFY + "/card"
+    response = await submit(client, "/verification/card", {"q": shown})
+    assert response.status_code == 422 and "Choisissez le type de votre carte Vitale." in text(
+        response
+    )
+    assert "<script>alert" not in response.text
+
+
 MISMATCHES = {
     "wrong serial": ({}, {"serial": "802500003"}),
     "wrong card kind": ({}, {"card_kind": "no_photo"}),

@@ -259,7 +259,16 @@ async def test_contact_checks_date_against_nir(client):
         ("birth_day", "", "doit comporter un jour"),
         ("birth_day", "31", "Date of birth must be a real date."),
         ("birth_year", "85", "4"),
-        *[(field, value, "") for field in ("email", "mobile", "birth_day") for value in HOSTILE],
+        *[
+            (field, value, "")
+            for field in ("email", "mobile", "birth_day", "birth_month", "birth_year")
+            for value in HOSTILE
+        ],
+        *[
+            (field, value, "")
+            for field in ("birth_day", "birth_month", "birth_year")
+            for value in ("0", "-1", "1e3", "¹²", "99999999999999999999", "３" * 4)
+        ],
         *[
             (field, value, "")
             for field in ("last_name", "first_names")
