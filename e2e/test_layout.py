@@ -43,6 +43,10 @@ PAGES: dict[str, tuple[str, Callable[[Page], None] | None]] = {
     ),
     "espace-prive-abandon-dialog": ("/espace-prive/register", open_abandon_dialog),
     "not-found": ("/mss/no-such-page", None),
+    "mss-forgot": ("/mss/forgot", None),
+    "mss-forgot-sent": ("/mss/forgot/sent", None),
+    "mss-link-invalid": ("/mss/reset/no-such-token", None),
+    "mss-uid-help": ("/mss/register/uid", None),
 }
 
 # Each rendered target shorter than MIN_TARGET: a radio or checkbox is measured by its label
