@@ -58,6 +58,7 @@ def bare_server():
                 "--workers",
                 "1",
                 "--no-access-log",
+                "--no-server-header",
                 "--log-level",
                 "warning",
             ],

@@ -94,6 +94,7 @@ class LiveServer:
             str(self.port),
             "--workers",
             "1",
+            "--no-server-header",  # as `espace serve`
         ]
         if self.quiet:
             command += ["--no-access-log", "--log-level", "warning"]

@@ -228,3 +228,16 @@ async def test_repeated_fields_reach_the_route_in_order(client, app):
 async def test_a_malformed_cookie_header_is_read_leniently(client):
     response = await client.get("/", headers={"Cookie": '=; ;"x; lang=en; \x7f=\x01'})
     assert response.status_code == 200 and '<html lang="en">' in response.text
+
+
+async def test_a_redirect_carries_only_the_headers_that_act_on_the_next_request(client):
+    token = csrf_from((await client.get("/mss/register")).text)
+    redirect = await client.post("/mss/register/policy", data={"csrf_token": token,
+                                                               "action": "read"})
+    assert redirect.status_code == 303
+    assert redirect.headers["referrer-policy"] == "no-referrer"
+    for name in ("content-security-policy", "x-frame-options", "permissions-policy"):
+        assert name not in redirect.headers
+    page = await client.get(redirect.headers["location"])
+    assert page.headers["content-security-policy"].startswith("default-src 'self'")
+    assert page.headers["x-frame-options"] == "DENY"

@@ -59,6 +59,12 @@ class RequestGuard:
             self.security_headers.append(
                 ("strict-transport-security", "max-age=63072000; includeSubDomains")
             )
+        # A redirect shows no document: only the headers that act on the request it leads to
+        # mean anything there (each byte counts on a slow line: a journey has a dozen 303s).
+        self.redirect_headers = [
+            (name, value) for name, value in self.security_headers
+            if name in ("referrer-policy", "strict-transport-security")
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -146,7 +152,8 @@ class RequestGuard:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                for name, value in self.security_headers:
+                redirect = 300 <= message["status"] < 400
+                for name, value in self.redirect_headers if redirect else self.security_headers:
                     headers.setdefault(name, value)
                 # A public, cached answer (static files) must never carry a visitor's id.
                 if "public" not in headers.get("cache-control", ""):
