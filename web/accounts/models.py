@@ -41,3 +41,4 @@ class Token(Model):
 
     class Meta:
         table = "token"
+        indexes = (("expires_at",),)  # purge

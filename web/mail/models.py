@@ -26,6 +26,7 @@ class OutboxMail(Model):
 
     class Meta:
         table = "outbox_mail"
+        indexes = (("status", "next_attempt_at"),)  # what the worker polls
 
 
 class Letter(Model):

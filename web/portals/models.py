@@ -15,3 +15,4 @@ class RegistrationDraft(Model):
 
     class Meta:
         table = "registration_draft"
+        indexes = (("expires_at",),)  # purge

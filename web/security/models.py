@@ -15,6 +15,7 @@ class Session(Model):
 
     class Meta:
         table = "session"
+        indexes = (("last_seen_at",),)  # purge
 
 
 class AttemptCounter(Model):
@@ -42,3 +43,4 @@ class AuditEvent(Model):
 
     class Meta:
         table = "audit_event"
+        indexes = (("at",),)  # purge
