@@ -47,6 +47,7 @@ PAGES: dict[str, tuple[str, Callable[[Page], None] | None]] = {
     "mss-forgot-sent": ("/mss/forgot/sent", None),
     "mss-link-invalid": ("/mss/reset/no-such-token", None),
     "mss-uid-help": ("/mss/register/uid", None),
+    "espace-prive-identifier-help": ("/espace-prive/register/identifier/help", None),
 }
 
 # Each rendered target shorter than MIN_TARGET: a radio or checkbox is measured by its label

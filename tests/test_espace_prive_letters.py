@@ -150,3 +150,14 @@ def test_letters_commands(tmp_path):
     assert "0 letter(s)." in again.stdout
     everything = run("-m", "web.cli", "letters", "list", "--all", database=database)
     assert "exported" in everything.stdout
+
+
+def test_export_to_a_folder_that_cannot_be_written_says_so(tmp_path):
+    database = tmp_path / "espace.sqlite3"
+    assert run("-m", "web.cli", "migrate", database=database).returncode == 0
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("")
+    for target in (a_file, a_file / "below", Path("/proc/no-such-place")):
+        result = run("-m", "web.cli", "letters", "export", str(target), database=database)
+        assert result.returncode == 2, (target, result.stderr)
+        assert "Cannot write the letters to" in result.stderr and "Traceback" not in result.stderr

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import typer
 
 from web.i18n import gettext as _
 from web.i18n import use_language
-from web.registry.cli import _settings, cli_language, run
+from web.registry.cli import _settings, cli_language, fail, run
 
 app = typer.Typer(help="Postal letters with a provisional password (espace-prive).",
                   no_args_is_help=True)
@@ -41,7 +42,13 @@ def export(
 
     with use_language(cli_language()):
         settings = _settings()
-        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if not os.access(folder, os.W_OK):
+                raise PermissionError(_("not writable"))
+        except OSError as error:
+            raise fail(_("Cannot write the letters to %(folder)s: %(error)s",
+                         folder=str(folder), error=error.strerror or str(error))) from None
         written = run(settings, lambda: export_letters(folder, base_url=settings.base_url))
         for path in written:
             typer.echo(str(path))
