@@ -44,9 +44,12 @@ test-postgres: $(STAMP)
 		$(BIN)/python -m pytest tests -q -p no:cacheprovider; \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
+## Browser tests mostly wait (on the network, on the too-fast-submission pauses): three
+## workers, each with its own server and browser, finish in about 60 % of the time.
+E2E_WORKERS ?= 3
 test-e2e: $(STAMP) chromium
 	@echo "== browser tests (Chromium $(CHROMIUM_PATH), JS on and off, fr and en, axe)"
-	$(BIN)/python -m pytest e2e -q -p no:cacheprovider
+	$(BIN)/python -m pytest e2e -q -p no:cacheprovider -n $(E2E_WORKERS)
 
 chromium:
 	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
