@@ -194,9 +194,10 @@ async def test_honeypot_and_too_fast_submission(client, monkeypatch):
     response = await submit(client, "/identifier", {"identifier": NIR})
     assert response.status_code == 422
     assert WAIT + ", puis sélectionnez à nouveau « Suivant »." in text(response)
-    # a forged or missing time is refused too
-    response = await submit(client, "/identifier", {"identifier": NIR, "shown": "1.forged"})
-    assert response.status_code == 422 and WAIT in text(response)
+    # a forged or missing time is refused too, whatever characters it holds
+    for forged in ("1.forged", "1.é", "²³.x", "1." + "ü" * 30):
+        response = await submit(client, "/identifier", {"identifier": NIR, "shown": forged})
+        assert response.status_code == 422 and WAIT in text(response), forged
     assert (await draft(client))["identifier"] == NIR  # what was typed is kept
 
 
@@ -297,6 +298,8 @@ async def test_contact_errors(client, field, value, message):
         ("陈", "美玲"),
         ("N’Diaye", "Aïssatou"),
         ("de La Tour d'Auvergne", "Jean-Baptiste Marie"),
+        ("Lefèvre–Dupont", "Jean‑Pierre"),  # en dash, non-breaking hyphen (word processors)
+        ("O‘Connor", "Seán"),
     ],
 )
 async def test_contact_accepts_names_in_any_script(client, last, first):

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from web.registry.matching import (
     find_member,
+    looks_like_a_name,
     normalize_email,
     normalize_identifier,
     normalize_name,
@@ -343,3 +344,17 @@ async def test_a_company_without_first_names_matches_none_typed(db):
         )
         is None
     )
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Jean–Pierre", "Jean—Pierre", "Lefèvre−Dupont", "O‘Connor", "N'Diaye", "D’Alembert",
+     "Nguyễn Thị", "王", "بن صالح", "Þórsdóttir", "Marie-José de La Tour"],
+)
+def test_names_of_every_script_and_punctuation_look_like_names(name):
+    assert looks_like_a_name(name)
+
+
+@pytest.mark.parametrize("value", ["", "   ", "-'", "J3an", "<b>", "Jean_Pierre", "☺", "a\tb"])
+def test_other_values_do_not_look_like_names(value):
+    assert not looks_like_a_name(value)

@@ -15,10 +15,11 @@ from functools import cache
 import wtforms
 from starlette.requests import Request
 from wtforms.i18n import messages_path
-from wtforms.validators import Length
+from wtforms.validators import Length, ValidationError
 
 from web import i18n
 from web.i18n import lazy_gettext
+from web.registry.matching import looks_like_a_name
 
 # Our wording of the messages WTForms builds in. A literal "%%(max)d" stays "%(max)d" after our
 # gettext, for WTForms to fill in.
@@ -110,6 +111,16 @@ async def read_form(request: Request) -> FormData:
     """The request's form: as the request guard parsed it (urlencoded), else Starlette's."""
     items = request.scope.get("state", {}).get("form_items")
     return FormData(items if items is not None else await request.form())
+
+
+def name_check(message):
+    """A WTForms validator: ``message`` unless the value looks like a person's name."""
+
+    def check(form, field):
+        if not looks_like_a_name(field.data or ""):
+            raise ValidationError(message)
+
+    return check
 
 
 def max_length(limit: int, message=None) -> Length:

@@ -14,7 +14,7 @@ from web.registry.models import Member
 
 _IDENTIFIER_MAX = Member._meta.fields_map["identifier"].max_length
 # Apostrophes, and every dash people (or their word processor) put in a compound name.
-_IGNORED = frozenset(" .\u00a0'\u2019\u2018\u02bc-\u2010\u2011\u2012\u2013\u2014\u2212")
+NAME_PUNCTUATION = frozenset(" .\u00a0'\u2019\u2018\u02bc-\u2010\u2011\u2012\u2013\u2014\u2212")
 # Lowercase letters with no decomposition into a base letter and an accent, as they are
 # written on a keyboard without them (ß is already "ss" once casefolded).
 _TRANSLITERATION = str.maketrans(
@@ -27,9 +27,15 @@ def normalize_name(value: str) -> str:
     kept = (
         c
         for c in decomposed
-        if not unicodedata.combining(c) and c not in _IGNORED and not c.isspace()
+        if not unicodedata.combining(c) and c not in NAME_PUNCTUATION and not c.isspace()
     )
     return "".join(kept).translate(_TRANSLITERATION)
+
+
+def looks_like_a_name(value: str) -> bool:
+    """Letters of any script (with their marks), and the punctuation of compound names."""
+    letters = [c for c in value if c not in NAME_PUNCTUATION]
+    return bool(letters) and all(unicodedata.category(c)[0] in "LM" for c in letters)
 
 
 def normalize_identifier(value: str) -> str:

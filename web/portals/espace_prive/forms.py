@@ -3,7 +3,6 @@ not. Every form validates a draft's raw values as well as a POST (``FormData(dra
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
@@ -11,7 +10,7 @@ from wtforms import HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
-from web.forms import Form, max_length, strip
+from web.forms import Form, max_length, name_check, strip
 from web.i18n import lazy_gettext
 from web.portals.espace_prive import checks
 
@@ -19,7 +18,6 @@ NAME_MAX = 100
 EMAIL_MAX = 254
 IDENTIFIER_MAX = 40
 FACT_MAX = 60
-NAME_PUNCTUATION = frozenset(" -'’.\u00a0")
 OLDEST_YEAR = 1900
 
 # Profile codes as the registry records them (facts["profile"]).
@@ -59,14 +57,6 @@ def _optional(validator):
 
     return check
 
-
-def _name_check(message):
-    def check(form, field):
-        letters = [c for c in field.data if c not in NAME_PUNCTUATION]
-        if not letters or any(unicodedata.category(c)[0] not in "LM" for c in letters):
-            raise ValidationError(message)
-
-    return check
 
 
 def _email_check(form, field):
@@ -127,7 +117,7 @@ class ContactForm(Form):
         validators=[
             InputRequired(lazy_gettext("Enter your last name.")),
             max_length(NAME_MAX),
-            _name_check(
+            name_check(
                 lazy_gettext(
                     "Last name must only include letters, spaces, hyphens and apostrophes."
                 )
@@ -140,7 +130,7 @@ class ContactForm(Form):
         validators=[
             InputRequired(lazy_gettext("Enter your first name.")),
             max_length(NAME_MAX),
-            _name_check(
+            name_check(
                 lazy_gettext(
                     "First name must only include letters, spaces, hyphens and apostrophes."
                 )

@@ -9,13 +9,12 @@ from email_validator import EmailNotValidError, validate_email
 from wtforms import StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from web.forms import Form, max_length, strip
+from web.forms import Form, max_length, name_check, strip
 from web.i18n import lazy_gettext
 
 NAME_MAX = 100
 EMAIL_MAX = 254
 ANSWER_MAX = 100
-NAME_PUNCTUATION = frozenset(" -'’‘.\u00a0\u2010\u2011\u2012\u2013\u2014")  # dashes as typed
 OLDEST_YEAR = 1900
 
 
@@ -27,14 +26,6 @@ def ascii_digits(value: str) -> str:
 def compact_uid(value: str) -> str:
     return ascii_digits("".join((value or "").split()))
 
-
-def _name_check(message):
-    def check(form, field):
-        letters = [c for c in field.data if c not in NAME_PUNCTUATION]
-        if not letters or any(unicodedata.category(c)[0] not in "LM" for c in letters):
-            raise ValidationError(message)
-
-    return check
 
 
 def _uid_check(form, field):
@@ -92,7 +83,7 @@ class RegistrationForm(Form):
         validators=[
             DataRequired(lazy_gettext("Enter your first name.")),
             max_length(NAME_MAX),
-            _name_check(
+            name_check(
                 lazy_gettext(
                     "First name must only include letters, spaces, hyphens and apostrophes."
                 )
@@ -105,7 +96,7 @@ class RegistrationForm(Form):
         validators=[
             DataRequired(lazy_gettext("Enter your last name.")),
             max_length(NAME_MAX),
-            _name_check(
+            name_check(
                 lazy_gettext(
                     "Last name must only include letters, spaces, hyphens and apostrophes."
                 )
