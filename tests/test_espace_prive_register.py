@@ -27,7 +27,9 @@ from espace_prive_support import (
 from web.accounts import service as accounts
 from web.accounts.models import Account
 from web.mail.models import Letter, OutboxMail
-from web.portals.espace_prive import routes, service
+from web.portals.espace_prive import routes
+from web.registry.models import Member
+from web.security import limits
 from web.security.models import AuditEvent
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
@@ -230,7 +232,11 @@ async def test_htmx_finish_goes_to_a_full_page(client):
     assert response.status_code == 200 and response.headers["HX-Redirect"] == BASE + "/done"
 
 
-async def test_double_submit_makes_one_account(client):
+async def test_double_submit_makes_one_account(client, monkeypatch):
+    # One registration allowed from this address: the second submit creates nothing, so it
+    # must not count (nor lock the address).
+    monkeypatch.setattr(accounts, "REGISTRATION_CLIENT", limits.Rule(
+        limit=2, window=timedelta(hours=1), lockout=timedelta(hours=1)))
     await make_member()
     await through_password(client)
     page = await client.get(BASE + "/terms")
@@ -243,6 +249,8 @@ async def test_double_submit_makes_one_account(client):
     assert location(third) == BASE + "/done"
     assert await Account.filter(login=NIR).count() == 1
     assert await OutboxMail.filter(template="provisional_password").count() == 1
+    key = accounts.client_key("register", "espace-prive", "203.0.113.7")
+    assert await limits.failures(key) == 1
 
 
 async def test_registration_race_with_another_visitor(client, app):
@@ -264,7 +272,7 @@ async def test_registrations_are_limited_per_client(client, monkeypatch):
     from web.security import limits
 
     monkeypatch.setattr(
-        service,
+        accounts,
         "REGISTRATION_CLIENT",
         limits.Rule(limit=1, window=timedelta(hours=1), lockout=timedelta(hours=1)),
     )
@@ -346,7 +354,8 @@ async def test_serial_with_spaces_matches(client):
 
 async def test_an_email_typed_for_a_postal_registration_cannot_reset_the_password(client, app):
     """Identity known, no fact given: the letter goes to the registry address, and the email
-    typed in the wizard is not trusted with a reset link until the letter's password is used."""
+    typed in the wizard is never trusted with a reset link (it could be anyone's) unless it is
+    the registry's."""
     await make_member()
     await through_contact(client, contact={**CONTACT, "email": "someone.else@example.net"})
     data = {"q": ["health", "other", "postal"], "health": "no", "other": "none"}
@@ -360,7 +369,9 @@ async def test_an_email_typed_for_a_postal_registration_cannot_reset_the_passwor
     assert not await accounts.request_password_reset(portal, NIR, base_url="http://x")
     await accounts.set_password(account, "lantern quartz meadow violin 93", portal=portal,
                                 base_url="http://x")  # first log-in, new password chosen
-    assert await accounts.request_password_reset(portal, NIR, base_url="http://x")
+    assert not await accounts.request_password_reset(portal, NIR, base_url="http://x")
+    await Member.filter(identifier=NIR).update(email="someone.else@example.net")
+    assert await accounts.request_password_reset(portal, NIR, base_url="http://x")  # registry's
 
 
 async def test_an_emailed_provisional_password_can_be_replaced_by_a_reset(client, app):

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from mss_support import EMAIL, FIELDS, HX, Visitor, make_member, text_of
 
+from web.accounts import service as accounts
 from web.accounts.models import Account, Token
 from web.mail.models import OutboxMail
 from web.portals.mss import links, registration
@@ -232,7 +233,7 @@ async def register_another(client, number: int) -> tuple[dict, object]:
 async def test_registrations_are_limited_per_client_address(client, db, monkeypatch):
     """SPEC §5: registration is rate-limited per client address (429, localized)."""
     rule = limits.Rule(limit=2, window=timedelta(hours=1), lockout=timedelta(hours=1))
-    monkeypatch.setattr(registration, "REGISTRATION_CLIENT", rule)
+    monkeypatch.setattr(accounts, "REGISTRATION_CLIENT", rule)
     for number in (1, 2):
         assert (await register_another(client, number))[1].status_code == 303
     fields, refused = await register_another(client, 3)
@@ -246,7 +247,7 @@ async def test_registrations_are_limited_per_client_address(client, db, monkeypa
 
 async def test_registrations_that_create_nothing_do_not_count(client, db, monkeypatch):
     rule = limits.Rule(limit=1, window=timedelta(hours=1), lockout=timedelta(hours=1))
-    monkeypatch.setattr(registration, "REGISTRATION_CLIENT", rule)
+    monkeypatch.setattr(accounts, "REGISTRATION_CLIENT", rule)
     member = await make_member()
     visitor = Visitor(client)
     await visitor.ready()

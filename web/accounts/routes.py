@@ -313,7 +313,7 @@ async def new_password(request: Request) -> Response:
     form = ChoosePasswordForm(data)
     if not (form.validate() and await form.check_policy(account, portal)):
         return _password_page(request, portal, form, "provisional", here, account, status_code=422)
-    if await service.is_current_password(account, form.password.data):
+    if await service.password_matches(account, form.password.data):
         # The provisional password travelled by email or post: it cannot stay.
         form.password.errors = [_("Choose a new password, not the provisional one you received.")]
         return _password_page(request, portal, form, "provisional", here, account, status_code=422)

@@ -42,6 +42,8 @@ LOGIN_BACKOFF = limits.Backoff(
 LOGIN_CLIENT = limits.Rule(limit=50, window=timedelta(minutes=15), lockout=timedelta(minutes=15))
 FORGOT_CLIENT = limits.Rule(limit=10, window=timedelta(hours=1), lockout=timedelta(hours=1))
 RESET_CLIENT = limits.Rule(limit=20, window=timedelta(hours=1), lockout=timedelta(hours=1))
+# Accounts created per client address, on every portal (SPEC §5).
+REGISTRATION_CLIENT = limits.Rule(limit=10, window=timedelta(hours=1), lockout=timedelta(hours=1))
 RESET_COOLDOWN = timedelta(minutes=1)  # at most one reset email a minute per account
 
 
@@ -211,7 +213,7 @@ async def issue_provisional_password(account: Account, using_db=None) -> str:
     return raw
 
 
-async def _password_matches(account: Account | None, password: str) -> bool:
+async def password_matches(account: Account | None, password: str) -> bool:
     """Verify, spending the same argon2 time whether or not there is an account."""
     if account is None or not account.password_hash:
         await verify_password(password, DUMMY_HASH)
@@ -219,10 +221,6 @@ async def _password_matches(account: Account | None, password: str) -> bool:
     if account.password_state == PROVISIONAL:
         password = canonical_provisional(password)
     return await verify_password(password, account.password_hash)
-
-
-async def is_current_password(account: Account, password: str) -> bool:
-    return await _password_matches(account, password)
 
 
 async def authenticate(
@@ -237,7 +235,7 @@ async def authenticate(
     per_client = client_key("login", portal_id, client)
     until = await limits.admit({per_login: LOGIN_BACKOFF, per_client: LOGIN_CLIENT})
     account = await find_account(portal_id, login)
-    if not await _password_matches(account, password):
+    if not await password_matches(account, password):
         await audit(
             "login_failure", portal=portal_id, subject=normalize_login(login), client=client
         )
@@ -264,10 +262,10 @@ async def authenticate(
 async def check_current_password(account: Account, password: str, *, client: str = "") -> bool:
     """Whether ``password`` is the account's current one (change-password form). Failures
     count like log-in failures; raises ``limits.Locked`` while paused."""
-    rules = {login_key(account.portal, account.login): LOGIN_BACKOFF}
-    until = await limits.admit(rules)
-    if await _password_matches(account, password):
-        await limits.refund(rules)
+    per_login = login_key(account.portal, account.login)
+    until = await limits.admit({per_login: LOGIN_BACKOFF})
+    if await password_matches(account, password):
+        await limits.clear(per_login)  # the password proved, as at log-in
         return True
     await audit(
         "login_failure",
@@ -319,17 +317,14 @@ async def request_password_reset(portal, login: str, *, base_url: str, client: s
 
 async def email_reaches_member(account: Account, member: Member) -> bool:
     """Whether a link sent to the account's email goes to the member: the address is the
-    registry's, or the member has logged in with a password sent there (or chosen since), or
-    it already received the provisional password. An address typed at a postal registration,
-    before the letter's password is used, proves nothing: anyone knowing the identity could
-    have typed theirs."""
+    registry's, or the account's first password was sent to it. An address typed at a postal
+    registration proves nothing, then or after the letter's password is used: anyone knowing
+    the identity could have typed theirs."""
     if not account.email:
         return False
-    if account.password_state == ACTIVE or normalize_email(account.email) == normalize_email(
-        member.email
-    ):
+    if normalize_email(account.email) == normalize_email(member.email):
         return True
-    return account.password_state == PROVISIONAL and not await Letter.exists(account=account)
+    return account.password_state != PENDING and not await Letter.exists(account=account)
 
 
 async def _reset_recently(account: Account) -> bool:

@@ -72,14 +72,6 @@ async def locked_until(key: str) -> datetime | None:
     return None
 
 
-async def ensure_open(*keys: str) -> None:
-    """Raise ``Locked`` if any of the keys is locked."""
-    for key in keys:
-        until = await locked_until(key)
-        if until:
-            raise Locked(until)
-
-
 async def _locked_counter(connection, key: str) -> AttemptCounter:
     query = AttemptCounter.filter(key=key).using_db(connection)
     counter = await query.select_for_update().first()
@@ -137,9 +129,10 @@ async def admit(rules: Mapping[str, Rule | Backoff]) -> datetime | None:
         return max((c.locked_until for c, _rule in counters if c.locked_until), default=None)
 
 
-async def refund(rules: Mapping[str, Rule | Backoff]) -> None:
+async def refund(rules: Mapping[str, Rule]) -> None:
     """The attempt ``admit`` let through succeeded: it is no failure. A lockout stays only if
-    the failures still counted (others' attempts in flight) call for it."""
+    the failures still counted (others' attempts in flight) call for it. (A ``Backoff`` locks
+    at every failure past its free ones: a success there calls ``clear``.)"""
     async with in_transaction() as connection:
         for key, rule in rules.items():
             counter = await _locked_counter(connection, key)

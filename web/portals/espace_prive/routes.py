@@ -9,7 +9,6 @@ it does not validate, so Précédent and the language switch keep it.
 
 from __future__ import annotations
 
-import hmac
 import math
 import time
 from dataclasses import dataclass
@@ -229,7 +228,7 @@ def shown_long_enough(request: Request, token: str) -> bool | None:
     moment, _sep, signature = token.partition(".")
     key = request.app.state.settings.secret_key
     expected = keyed_digest(key, f"shown:{request.state.sid}:{moment}")[:24]
-    if not (moment.isascii() and moment.isdigit()) or not hmac.compare_digest(signature, expected):
+    if not (moment.isascii() and moment.isdigit()) or not service.same_secret(signature, expected):
         return None
     return time.time() - int(moment) / 1000 >= MIN_FILL_SECONDS
 

@@ -24,8 +24,6 @@ from web.registry.models import Member
 from web.security import limits
 from web.security.audit import audit
 
-# Registrations finished per client address (SPEC §5: registration is rate-limited).
-REGISTRATION_CLIENT = limits.Rule(limit=10, window=timedelta(hours=1), lockout=timedelta(hours=1))
 RECENT = timedelta(minutes=2)  # an account this recent, same email: a double submit
 
 
@@ -35,7 +33,8 @@ class Verified:
     already_registered: bool
 
 
-def _same(a: str, b: str) -> bool:
+def same_secret(a: str, b: str) -> bool:
+    """Compared in constant time, whatever characters a hostile value holds."""
     return bool(a) and hmac.compare_digest(a.encode(), b.encode())
 
 
@@ -50,10 +49,11 @@ def facts_match(member: Member, draft: dict, method: str) -> bool:
             draft.get("health") == "yes"
             and bool(facts.get("health_affiliated"))
             and facts.get("vitale_kind") == draft.get("card_kind")
-            and _same(checks.compact(facts.get("vitale_serial") or ""), serial)
+            and same_secret(checks.compact(facts.get("vitale_serial") or ""), serial)
         )
     if method == "iban":
-        return _same(checks.compact(facts.get("iban") or ""), checks.compact(draft.get("iban", "")))
+        given = checks.compact(draft.get("iban", ""))
+        return same_secret(checks.compact(facts.get("iban") or ""), given)
     return method == "postal" and bool(member.address.strip())
 
 
@@ -122,7 +122,8 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
     member = await Member.get_or_none(pk=result["member"]) if result else None
     if member is None or contact is None:
         raise ValueError("register() needs a verified, complete draft")
-    await limits.admit({f"register-client:{portal.id}:{client}": REGISTRATION_CLIENT})
+    per_client = {accounts.client_key("register", portal.id, client): accounts.REGISTRATION_CLIENT}
+    await limits.admit(per_client)
     delivery = "postal" if result["method"] == "postal" else "email"
     try:
         async with in_transaction() as connection:
@@ -142,7 +143,8 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
             else:
                 await _email_password(portal, account, member, contact, language, base_url,
                                       connection)
-    except IntegrityError:
+    except IntegrityError:  # nothing created: it does not count
+        await limits.refund(per_client)
         return delivery if await _just_registered(portal.id, member, contact) else "already"
     await audit("registration", portal=portal.id, subject=member.identifier, client=client,
                 delivery=delivery)

@@ -45,8 +45,6 @@ FIELDS = (
 FIELD_MAX = 254  # what a draft keeps of a field: the form refuses longer values anyway
 MIN_FILL_SECONDS = 3  # a person cannot verify, answer and accept faster: a robot can
 DOUBLE_SUBMIT = timedelta(minutes=10)
-# Accounts created per client address (SPEC §5), as on espace-prive.
-REGISTRATION_CLIENT = limits.Rule(limit=10, window=timedelta(hours=1), lockout=timedelta(hours=1))
 
 
 def now() -> datetime:
@@ -146,17 +144,28 @@ async def panel_state(request: Request, draft: dict, form: RegistrationForm, **e
         return {"state": "verified", **extra}
     step, facts = verification["step"], verification["facts"]
     fact = facts[step]
+    if "choices" not in verification:  # a draft saved before the suggestions were kept
+        await choose_suggestions(request, verification, member)
     return {
         "state": "question",
         "number": step + 1,
         "total": len(facts),
         "question": service.question_text(fact),
         "answer": verification.get("answer", ""),
-        "suggestions": await service.suggestions(
-            member, fact, request.app.state.settings.secret_key
-        ),
+        "suggestions": service.shown_suggestions(fact, verification["choices"]),
         **extra,
     }
+
+
+async def choose_suggestions(request: Request, verification: dict, member: Member) -> None:
+    """The suggestions of the question now asked, chosen once (they read the registry) and
+    kept with the verification: each page or fragment showing the question only names them."""
+    step, facts = verification["step"], verification["facts"]
+    if verification.get("outcome") or step >= len(facts):
+        verification["choices"] = []
+        return
+    secret_key = request.app.state.settings.secret_key
+    verification["choices"] = await service.suggestion_values(member, facts[step], secret_key)
 
 
 async def register_response(
@@ -285,6 +294,7 @@ async def verify(request: Request) -> Response:
         "step": 0,
         "outcome": outcome,
     }
+    await choose_suggestions(request, draft["verification"], member)
     await save_draft(request, PORTAL, draft)
     panel = await panel_state(request, draft, form, focus=True)
     return await verified_response(
@@ -379,6 +389,7 @@ async def check_answer(request, draft, form, given: str) -> Response:
     verification["step"] += 1
     if is_verified(verification):
         await service.passed(member, client)
+    await choose_suggestions(request, verification, member)
     await save_draft(request, PORTAL, draft)
     panel = await panel_state(request, draft, form, focus=True)
     return await verified_response(
@@ -489,7 +500,7 @@ async def create_registration(request, draft, form) -> Response:
     portal = current_portal(request)
     client = client_address(request)
     identity = identity_of(form)
-    per_client = {accounts.client_key("register", PORTAL, client): REGISTRATION_CLIENT}
+    per_client = {accounts.client_key("register", PORTAL, client): accounts.REGISTRATION_CLIENT}
     try:
         await limits.admit(per_client)
     except limits.Locked:
