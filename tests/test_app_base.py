@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from http_helpers import csrf_from
 from starlette.responses import Response
 from starlette.routing import Route
 
 from web.forms import read_form
+from web.portals.models import RegistrationDraft
 
 
 async def test_portal_list_is_french_by_default(client):
@@ -241,3 +244,11 @@ async def test_a_redirect_carries_only_the_headers_that_act_on_the_next_request(
     page = await client.get(redirect.headers["location"])
     assert page.headers["content-security-policy"].startswith("default-src 'self'")
     assert page.headers["x-frame-options"] == "DENY"
+
+
+async def test_a_registration_started_again_after_its_draft_expired_renews_the_cookie(client):
+    await client.get("/mss/register")  # draft created
+    await RegistrationDraft.all().update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+    again = await client.get("/mss/register")
+    assert "espace_sid=" in again.headers.get("set-cookie", "")
+    assert await RegistrationDraft.filter(expires_at__gt=datetime.now(UTC)).count() == 1

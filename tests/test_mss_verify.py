@@ -316,3 +316,26 @@ async def test_a_typed_answer_is_escaped_and_bounded(client, db):
     page = (await client.get("/mss/register")).text
     assert "<script>x" not in page
     assert len(html.unescape(answer_value(page))) == 100
+
+
+async def test_suggestions_are_chosen_once_a_question(client, db, monkeypatch):
+    """They read the registry: chosen when the question comes, then only shown again."""
+    await make_member()
+    chosen = []
+    original = registration.service.suggestion_values
+
+    async def counting(member, fact, secret_key):
+        chosen.append(fact)
+        return await original(member, fact, secret_key)
+
+    monkeypatch.setattr(registration.service, "suggestion_values", counting)
+    visitor = Visitor(client)
+    first = await visitor.verify(partial=True)
+    for _ in range(2):
+        await visitor.post("/mss/register/panel", {**FIELDS, "panel_shown": "1"}, partial=True)
+        await client.get("/mss/register")
+    again = await client.get("/mss/register")
+    assert re.findall(r"<option[^>]*>", first.text) == re.findall(r"<option[^>]*>", again.text)
+    assert chosen == ["employer"]
+    await visitor.answer(ANSWERS["employer"], partial=True)
+    assert chosen == ["employer", "duty_country"]

@@ -38,8 +38,10 @@ def portal_routes(portal) -> list:
 def create_app(
     settings: Settings | None = None, *, init_db: bool = True, run_mail_worker: bool = False
 ) -> Starlette:
-    settings = settings or Settings.from_env()
-    settings.check()
+    if settings is None:
+        settings = Settings.from_env()  # checked as it is read
+    else:
+        settings.check()
     i18n.load_catalogs()
     audit.configure(settings.secret_key)
     portals = load_portals(settings.portals, settings.branding_file)

@@ -18,7 +18,10 @@ def _key(request: Request, portal_id: str) -> str:
 
 async def load_draft(request: Request, portal_id: str) -> dict:
     draft = await RegistrationDraft.get_or_none(key=_key(request, portal_id))
-    if draft is None or draft.expires_at < datetime.now(UTC):
+    if draft is None:
+        return {}
+    if draft.expires_at < datetime.now(UTC):
+        await draft.delete()  # gone, as if purged: the next save starts a new one
         return {}
     return dict(draft.data)
 

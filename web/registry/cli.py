@@ -20,7 +20,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from tortoise import Tortoise
 from tortoise.exceptions import BaseORMException
 
-from web.db import is_sqlite, sqlite_path, tortoise_config
+from web.db import DatabaseNotReady, is_sqlite, open_sqlite_file, sqlite_path, tortoise_config
 from web.i18n import gettext as _
 from web.i18n import negotiate, use_language
 from web.settings import Settings
@@ -59,10 +59,13 @@ def run(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
         finally:
             await Tortoise.close_connections()
 
-    if is_sqlite(settings.database_url):
-        path = sqlite_path(settings.database_url)
-        if path != ":memory:" and not Path(path).is_file():
-            raise fail(_("No database at %(path)s: run `espace migrate` first.", path=path))
+    path = sqlite_path(settings.database_url)
+    if is_sqlite(settings.database_url) and path != ":memory:" and not Path(path).is_file():
+        raise fail(_("No database at %(path)s: run `espace migrate` first.", path=path))
+    try:
+        open_sqlite_file(settings.database_url, create=False)  # one Tortoise cannot open hangs
+    except DatabaseNotReady as error:
+        raise fail(_("Database error: %(error)s", error=str(error))) from None
     try:
         return asyncio.run(main())
     except DATABASE_ERRORS as error:

@@ -188,10 +188,21 @@ def pick_decoys(fact: str, answer: str, preferred, fallback, rng: random.Random)
 
 
 async def suggestions(member: Member, fact: str, secret_key: str) -> list[str]:
+    """The suggestions as the member reads them (see ``suggestion_values``)."""
+    return shown_suggestions(fact, await suggestion_values(member, fact, secret_key))
+
+
+def shown_suggestions(fact: str, values: list[str]) -> list[str]:
+    """Registry values (country codes…) in the current language, in alphabetical order."""
+    return sorted((shown_value(fact, value) for value in values), key=str.casefold)
+
+
+async def suggestion_values(member: Member, fact: str, secret_key: str) -> list[str]:
     """The right answer among decoys taken from other members' records of the portal (so
-    the answer looks like them), topped up from a fixed list in a small registry. The same
-    list every time for this member: a keyed seed, so neither retries nor recomputing the
-    list for each candidate can single out the answer."""
+    the answer looks like them), topped up from a fixed list in a small registry, as registry
+    values (codes for countries: named in the language of each page). The same list every
+    time for this member: a keyed seed, so neither retries nor recomputing the list for each
+    candidate can single out the answer."""
     answer = str(member.facts[fact]).strip()
     if fact == "duty_country":
         answer = answer.upper()
@@ -205,7 +216,7 @@ async def suggestions(member: Member, fact: str, secret_key: str) -> list[str]:
             names = countries()
             known = [code.upper() for code in known if code.upper() in names]
         decoys = pick_decoys(fact, answer, known, fallback_values(fact), rng)
-    return sorted((shown_value(fact, value) for value in [*decoys, answer]), key=str.casefold)
+    return [*decoys, answer]
 
 
 def answer_matches(member: Member, fact: str, answer: str) -> bool:
