@@ -13,9 +13,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 
 import wtforms
+from email_validator import EmailNotValidError, validate_email
 from starlette.requests import Request
 from wtforms.i18n import messages_path
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from web import i18n
 from web.i18n import lazy_gettext
@@ -121,6 +122,64 @@ def name_check(message):
             raise ValidationError(message)
 
     return check
+
+
+NAME_MAX = 100
+EMAIL_MAX = 254
+
+
+def _email_check(form, field):
+    try:
+        validate_email(field.data, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError(
+            lazy_gettext("Enter an email address in the correct format, like name@example.org.")
+        ) from None
+
+
+def email_field() -> wtforms.StringField:
+    """An email address, as both journeys ask for it."""
+    return wtforms.StringField(
+        lazy_gettext("Email address"),
+        filters=[strip],
+        validators=[
+            DataRequired(lazy_gettext("Enter your email address.")),
+            max_length(EMAIL_MAX),
+            _email_check,
+        ],
+    )
+
+
+def first_names_field() -> wtforms.StringField:
+    return wtforms.StringField(
+        lazy_gettext("First name"),
+        filters=[strip],
+        validators=[
+            DataRequired(lazy_gettext("Enter your first name.")),
+            max_length(NAME_MAX),
+            name_check(
+                lazy_gettext(
+                    "First name must only include letters, spaces, hyphens and apostrophes."
+                )
+            ),
+        ],
+    )
+
+
+def last_name_field() -> wtforms.StringField:
+    return wtforms.StringField(
+        lazy_gettext("Last name"),
+        filters=[strip],
+        validators=[
+            DataRequired(lazy_gettext("Enter your last name.")),
+            max_length(NAME_MAX),
+            name_check(
+                lazy_gettext(
+                    "Last name must only include letters, spaces, hyphens and apostrophes."
+                )
+            ),
+        ],
+    )
 
 
 def max_length(limit: int, message=None) -> Length:

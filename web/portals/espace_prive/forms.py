@@ -5,17 +5,23 @@ from __future__ import annotations
 
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
+from email_validator import validate_email
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
-from web.forms import Form, max_length, name_check, strip
+from web.forms import (
+    NAME_MAX,
+    Form,
+    email_field,
+    first_names_field,
+    last_name_field,
+    max_length,
+    strip,
+)
 from web.i18n import lazy_gettext
 from web.portals.espace_prive import checks
 
-NAME_MAX = 100
-EMAIL_MAX = 254
 IDENTIFIER_MAX = 40
 FACT_MAX = 60
 OLDEST_YEAR = 1900
@@ -58,14 +64,6 @@ def _optional(validator):
     return check
 
 
-
-def _email_check(form, field):
-    try:
-        validate_email(field.data, check_deliverability=False)
-    except EmailNotValidError:
-        raise ValidationError(
-            lazy_gettext("Enter an email address in the correct format, like name@example.org.")
-        ) from None
 
 
 def clean_email(value: str) -> str:
@@ -111,44 +109,12 @@ class IdentifierForm(Form):
 class ContactForm(Form):
     """Names, date of birth (which must agree with the NIR), email, mobile."""
 
-    last_name = StringField(
-        lazy_gettext("Last name"),
-        filters=[strip],
-        validators=[
-            InputRequired(lazy_gettext("Enter your last name.")),
-            max_length(NAME_MAX),
-            name_check(
-                lazy_gettext(
-                    "Last name must only include letters, spaces, hyphens and apostrophes."
-                )
-            ),
-        ],
-    )
-    first_names = StringField(
-        lazy_gettext("First name"),
-        filters=[strip],
-        validators=[
-            InputRequired(lazy_gettext("Enter your first name.")),
-            max_length(NAME_MAX),
-            name_check(
-                lazy_gettext(
-                    "First name must only include letters, spaces, hyphens and apostrophes."
-                )
-            ),
-        ],
-    )
+    last_name = last_name_field()
+    first_names = first_names_field()
     birth_day = StringField(lazy_gettext("Day"), filters=[strip])
     birth_month = StringField(lazy_gettext("Month"), filters=[strip])
     birth_year = StringField(lazy_gettext("Year"), filters=[strip])
-    email = StringField(
-        lazy_gettext("Email address"),
-        filters=[strip],
-        validators=[
-            InputRequired(lazy_gettext("Enter your email address.")),
-            max_length(EMAIL_MAX),
-            _email_check,
-        ],
-    )
+    email = email_field()
     mobile = StringField(
         lazy_gettext("Mobile phone number (optional)"),
         filters=[strip],

@@ -5,15 +5,19 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
 from wtforms import StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from web.forms import Form, max_length, name_check, strip
+from web.forms import (
+    Form,
+    email_field,
+    first_names_field,
+    last_name_field,
+    max_length,
+    strip,
+)
 from web.i18n import lazy_gettext
 
-NAME_MAX = 100
-EMAIL_MAX = 254
 ANSWER_MAX = 100
 OLDEST_YEAR = 1900
 
@@ -34,25 +38,6 @@ def _uid_check(form, field):
         raise ValidationError(lazy_gettext("Your UID must be 9 digits, for example 000123456."))
 
 
-def _email_check(form, field):
-    try:
-        validate_email(field.data, check_deliverability=False)
-    except EmailNotValidError:
-        raise ValidationError(
-            lazy_gettext("Enter an email address in the correct format, like name@example.org.")
-        ) from None
-
-
-def email_field() -> StringField:
-    return StringField(
-        lazy_gettext("Email address"),
-        filters=[strip],
-        validators=[
-            DataRequired(lazy_gettext("Enter your email address.")),
-            max_length(EMAIL_MAX),
-            _email_check,
-        ],
-    )
 
 
 def confirm_field() -> StringField:
@@ -77,32 +62,8 @@ class RegistrationForm(Form):
         filters=[strip],
         validators=[DataRequired(lazy_gettext("Enter your UID.")), max_length(30), _uid_check],
     )
-    first_names = StringField(
-        lazy_gettext("First name"),
-        filters=[strip],
-        validators=[
-            DataRequired(lazy_gettext("Enter your first name.")),
-            max_length(NAME_MAX),
-            name_check(
-                lazy_gettext(
-                    "First name must only include letters, spaces, hyphens and apostrophes."
-                )
-            ),
-        ],
-    )
-    last_name = StringField(
-        lazy_gettext("Last name"),
-        filters=[strip],
-        validators=[
-            DataRequired(lazy_gettext("Enter your last name.")),
-            max_length(NAME_MAX),
-            name_check(
-                lazy_gettext(
-                    "Last name must only include letters, spaces, hyphens and apostrophes."
-                )
-            ),
-        ],
-    )
+    first_names = first_names_field()
+    last_name = last_name_field()
     birth_day = StringField(lazy_gettext("Day"), filters=[strip])
     birth_month = StringField(lazy_gettext("Month"), filters=[strip])
     birth_year = StringField(lazy_gettext("Year"), filters=[strip])
