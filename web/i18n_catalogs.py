@@ -58,6 +58,7 @@ def update() -> None:
         catalog = _read(path, language) if path.exists() else Catalog(locale=language)
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
+        catalog.fuzzy = False  # the header too: these catalogs are complete, not drafts
         if language == "en":
             for message in catalog:
                 if message.id:
