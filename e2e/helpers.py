@@ -13,7 +13,24 @@ import httpx
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page
 
+from web import i18n
+from web.portals.base import DEFAULT_PORTALS
+
 LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+
+
+def t(lang: str, text: str, **variables) -> str:
+    """The interface text in ``lang``, from the catalogs the server uses."""
+    i18n.load_catalogs()
+    with i18n.use_language(lang):
+        return i18n.gettext(text, **variables)
+
+
+def portal_text(portal_id: str, lang: str, name: str = "name") -> str:
+    """A portal's branding text (its name by default) in ``lang``."""
+    i18n.load_catalogs()
+    with i18n.use_language(lang):
+        return DEFAULT_PORTALS[portal_id].text(name)
 # Debian's Chromium, headless, as root in a container, without background traffic.
 CHROMIUM_ARGS = [
     "--no-sandbox",

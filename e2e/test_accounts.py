@@ -10,8 +10,7 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import Mailbox, assert_accessible, screenshot, tab_to
-from web import i18n
+from e2e.helpers import Mailbox, assert_accessible, portal_text, screenshot, t, tab_to
 from web.portals.base import DEFAULT_PORTALS
 from web.registry.demo import DEMO_PASSWORD, demo_identities
 
@@ -34,10 +33,6 @@ RESET_RUNS = {
 }
 
 
-def t(lang: str, text: str, **variables) -> str:
-    i18n.load_catalogs()
-    with i18n.use_language(lang):
-        return i18n.gettext(text, **variables)
 
 
 def all_requirements_met(lang: str) -> re.Pattern:
@@ -51,12 +46,6 @@ def all_requirements_met(lang: str) -> re.Pattern:
 def login_label(portal: str, lang: str) -> str:
     by_email = DEFAULT_PORTALS[portal].login_field == "email"
     return t(lang, "Email address" if by_email else "Social security number")
-
-
-def portal_name(portal: str, lang: str) -> str:
-    i18n.load_catalogs()
-    with i18n.use_language(lang):
-        return DEFAULT_PORTALS[portal].text("name")
 
 
 @pytest.fixture
@@ -92,7 +81,7 @@ def test_forgot_password_reset_log_in_log_out(lang_page: Page, lang, js, base_ur
 
     page.goto(f"/{portal}/login")
     expect(page.get_by_role("heading", level=1)).to_have_text(
-        t(lang, "Log in to %(name)s", name=portal_name(portal, lang))
+        t(lang, "Log in to %(name)s", name=portal_text(portal, lang))
     )
     steps.check("login")
 
@@ -156,7 +145,7 @@ def test_wrong_password_is_refused_with_a_clear_message(lang_page: Page, lang, j
     summary = page.get_by_role("alert")
     expect(summary).to_contain_text(message)
     expect(page).to_have_title(
-        f"{t(lang, 'Error:')} {t(lang, 'Log in')} – {portal_name('mss', lang)}"
+        f"{t(lang, 'Error:')} {t(lang, 'Log in')} – {portal_text('mss', lang)}"
     )
     login = page.get_by_role("textbox", name=login_label("mss", lang), exact=True)
     expect(login).to_have_value(member.login)

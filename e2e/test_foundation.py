@@ -6,24 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, screenshot
-from web import i18n
+from e2e.helpers import assert_accessible, portal_text, screenshot, t
 from web.portals.base import DEFAULT_PORTALS
 
 PORTALS = list(DEFAULT_PORTALS)
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
-
-
-def translated(lang: str, text: str, **variables) -> str:
-    i18n.load_catalogs()
-    with i18n.use_language(lang):
-        return i18n.gettext(text, **variables)
-
-
-def portal_name(portal_id: str, lang: str) -> str:
-    i18n.load_catalogs()
-    with i18n.use_language(lang):
-        return DEFAULT_PORTALS[portal_id].text("name")
 
 
 @pytest.mark.parametrize("portal", PORTALS)
@@ -34,7 +21,7 @@ def test_portal_home_renders_in_the_browser_language(lang_page: Page, lang, js, 
     expect(lang_page.get_by_role("heading", level=1)).to_be_visible()
     expect(
         lang_page.get_by_role("banner").get_by_role(
-            "link", name=portal_name(portal, lang), exact=False
+            "link", name=portal_text(portal, lang), exact=False
         )
     ).to_be_visible()
     screenshot(lang_page, portal, lang, 1, "home", js=js)
@@ -63,12 +50,12 @@ def test_page_has_no_axe_violation(lang_page: Page, lang, path, status):
 def test_404_page_is_localized_and_leads_home(lang_page: Page, lang):
     response = lang_page.goto("/mss/no-such-page")
     assert response.status == 404
-    title = translated(lang, "Page not found")
+    title = t(lang, "Page not found")
     expect(lang_page.get_by_role("heading", level=1)).to_have_text(title)
     expect(lang_page).to_have_title(
-        f"{translated(lang, 'Error:')} {title} – {portal_name('mss', lang)}"
+        f"{t(lang, 'Error:')} {title} – {portal_text('mss', lang)}"
     )
-    lang_page.get_by_role("link", name=translated(lang, "Go to the home page")).click()
+    lang_page.get_by_role("link", name=t(lang, "Go to the home page")).click()
     expect(lang_page).to_have_url(lang_page.url.split("/mss/")[0] + "/mss/")
 
 
@@ -76,17 +63,17 @@ def test_404_page_is_localized_and_leads_home(lang_page: Page, lang):
 def test_accessibility_statement_is_linked_from_the_footer(lang_page: Page, lang, portal):
     lang_page.goto(f"/{portal}/")
     lang_page.get_by_role("contentinfo").get_by_role(
-        "link", name=translated(lang, "Accessibility: partially compliant")
+        "link", name=t(lang, "Accessibility: partially compliant")
     ).click()
     expect(lang_page.get_by_role("heading", level=1)).to_have_text(
-        translated(lang, "Accessibility statement")
+        t(lang, "Accessibility statement")
     )
 
 
 def test_language_switch_changes_and_remembers_the_language(lang_page: Page, lang, js):
     other = "en" if lang == "fr" else "fr"
     lang_page.goto("/mss/accessibilite")
-    switch = lang_page.get_by_role("navigation", name=translated(lang, "Language"))
+    switch = lang_page.get_by_role("navigation", name=t(lang, "Language"))
     expect(switch.locator("[aria-current]")).to_have_text(LANGUAGE_NAMES[lang])
     switch.get_by_role("link", name=LANGUAGE_NAMES[other]).click()
 
@@ -94,7 +81,7 @@ def test_language_switch_changes_and_remembers_the_language(lang_page: Page, lan
     assert lang_page.url.split("?")[0].endswith("/mss/accessibilite"), "the switch keeps the page"
     expect(
         lang_page.get_by_role("banner").get_by_role(
-            "link", name=portal_name("mss", other), exact=False
+            "link", name=portal_text("mss", other), exact=False
         )
     ).to_be_visible()
     assert_accessible(lang_page, f"/mss/accessibilite switched to {other}")
@@ -115,7 +102,7 @@ def test_language_switch_on_a_home_keeps_the_typed_login(lang_page: Page, lang, 
     login = lang_page.locator("#login")
     login.fill(typed)
     lang_page.locator("#password").fill("never kept")
-    lang_page.get_by_role("navigation", name=translated(lang, "Language")).get_by_role(
+    lang_page.get_by_role("navigation", name=t(lang, "Language")).get_by_role(
         "button", name=LANGUAGE_NAMES[other]
     ).click()
 
@@ -130,7 +117,7 @@ def test_language_switch_on_a_home_keeps_the_typed_login(lang_page: Page, lang, 
 def test_skip_link_is_first_and_moves_to_main(lang_page: Page, lang, js):
     lang_page.goto("/mss/")
     lang_page.keyboard.press("Tab")
-    skip = lang_page.get_by_role("link", name=translated(lang, "Skip to main content"))
+    skip = lang_page.get_by_role("link", name=t(lang, "Skip to main content"))
     expect(skip).to_be_focused()
     expect(skip).to_be_visible()
     lang_page.keyboard.press("Enter")
@@ -145,9 +132,9 @@ def test_an_error_answering_htmx_replaces_the_main_content_only(js_on_context, l
     page.wait_for_load_state("networkidle")
     js_on_context.clear_cookies()
     page.get_by_role("radio").first.check()
-    page.get_by_role("button", name=translated(lang, "Next")).click()
+    page.get_by_role("button", name=t(lang, "Next")).click()
     heading = page.get_by_role("heading", level=1)
-    expect(heading).to_have_text(translated(lang, "Your form has expired"))
+    expect(heading).to_have_text(t(lang, "Your form has expired"))
     expect(heading).to_be_focused()
     expect(page.locator("main")).to_have_count(1)
     expect(page.locator("header.site-header")).to_have_count(1)

@@ -20,10 +20,8 @@ from contextlib import closing
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, screenshot
+from e2e.helpers import assert_accessible, portal_text, screenshot, t
 from e2e.live_server import ROOT
-from web import i18n
-from web.portals.base import DEFAULT_PORTALS
 from web.portals.espace_prive.checks import format_identifier
 from web.registry.demo import DemoMember, demo_identities
 
@@ -68,23 +66,14 @@ PAINT_OF_DRAWINGS = """() => {
 }"""
 
 
-def t(lang: str, text: str, **variables) -> str:
-    """The interface text in ``lang`` (the catalogs the server uses)."""
-    i18n.load_catalogs()
-    with i18n.use_language(lang):
-        return i18n.gettext(text, **variables)
 
 
 def site(lang: str) -> str:
-    i18n.load_catalogs()
-    with i18n.use_language(lang):
-        return DEFAULT_PORTALS[PORTAL].text("name")
+    return portal_text(PORTAL, lang)
 
 
 def health_question(lang: str) -> str:
-    i18n.load_catalogs()
-    with i18n.use_language(lang):
-        return DEFAULT_PORTALS[PORTAL].text("health_question")
+    return portal_text(PORTAL, lang, "health_question")
 
 
 def demo(first_names: str) -> DemoMember:

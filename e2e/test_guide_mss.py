@@ -17,9 +17,7 @@ from dataclasses import dataclass
 from babel import Locale
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import Mail, Mailbox, assert_accessible, screenshot
-from web import i18n
-from web.portals.base import DEFAULT_PORTALS
+from e2e.helpers import Mail, Mailbox, assert_accessible, portal_text, screenshot, t
 from web.registry.demo import DemoMember, demo_identities
 
 PASSWORD = "harbour cobalt lantern meadow 71"  # noqa: S105 - a test password
@@ -28,17 +26,10 @@ JOURNEY_MEMBERS = {("fr", True): "000314159", ("en", True): "000000101",
                    ("fr", False): "000262974", ("en", False): "000777888"}
 
 
-def t(lang: str, text: str, **variables) -> str:
-    """The interface text in ``lang`` (the catalogs the server uses)."""
-    i18n.load_catalogs()
-    with i18n.use_language(lang):
-        return i18n.gettext(text, **variables)
 
 
 def site(lang: str) -> str:
-    i18n.load_catalogs()
-    with i18n.use_language(lang):
-        return DEFAULT_PORTALS["mss"].text("name")
+    return portal_text("mss", lang)
 
 
 def demo(uid: str) -> DemoMember:

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import LOCALES
+from e2e.helpers import LOCALES, t
 from e2e.live_server import LiveServer
 from e2e.test_guide_mss import (
     PASSWORD,
@@ -19,7 +19,6 @@ from e2e.test_guide_mss import (
     database,
     demo,
     set_password_link,
-    t,
 )
 
 MISMATCH = ("The information you entered does not match our records. Check your UID, names, "

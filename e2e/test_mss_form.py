@@ -9,10 +9,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import LOCALES, assert_accessible
+from e2e.helpers import LOCALES, assert_accessible, t
 from e2e.live_server import LiveServer
 from e2e.test_accounts import LANGUAGE_NAMES, all_requirements_met
-from e2e.test_guide_mss import PASSWORD, Guide, demo, set_password_link, site, t
+from e2e.test_guide_mss import PASSWORD, Guide, demo, set_password_link, site
 
 TYPING = "001234567"  # verified here, never registered
 REGISTERING = {("fr", True): "000314159", ("en", True): "000000101",

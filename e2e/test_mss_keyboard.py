@@ -8,14 +8,13 @@ import re
 from babel import Locale
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import LOCALES, tab_to
+from e2e.helpers import LOCALES, t, tab_to
 from e2e.test_guide_mss import (
     PASSWORD,
     Typed,
     clear_verification_counters,
     demo,
     set_password_link,
-    t,
 )
 
 MEMBERS = {"fr": "000450123", "en": "012345678"}
