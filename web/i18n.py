@@ -6,7 +6,6 @@ import io
 from contextvars import ContextVar
 from datetime import date, datetime
 from functools import cache
-from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
@@ -109,9 +108,6 @@ def negotiate(accept_language: str | None) -> str | None:
     return min(choices)[2] if choices else None
 
 
-def locale() -> Locale:
-    return Locale.parse(current_language.get())
-
 
 def format_day(value: date) -> str:
     return format_date(value, format="long", locale=current_language.get())
@@ -125,7 +121,3 @@ def format_timestamp(value: datetime) -> str:
 def language_names() -> dict[str, str]:
     """Each language named in itself, as a language switch shows it."""
     return {code: Locale.parse(code).get_display_name(code).capitalize() for code in LANGUAGES}
-
-
-def po_paths(language: str) -> list[Path]:
-    return sorted((LOCALES_DIR / language / "LC_MESSAGES").glob("*.po"))

@@ -332,7 +332,3 @@ async def _reset_recently(account: Account) -> bool:
         account_id=account.pk, purpose=tokens.RESET, created_at__gt=now() - RESET_COOLDOWN
     ).exists()
 
-
-async def end_sessions(account: Account) -> int:
-    """Log the account out everywhere."""
-    return await Session.filter(account_id=account.pk).delete()
