@@ -14,6 +14,7 @@ from datetime import date
 import phonenumbers
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from stdnum import iban as stdnum_iban
 from stdnum.fr import nir, siret
 
@@ -35,11 +36,14 @@ MAX_LENGTH = {
     "vitale_serial": 20,
     "iban": 42,
 }
-# National numbers are tried as mainland France, then as the overseas departments.
-MOBILE_REGIONS = ("FR", "RE", "GP", "MQ", "GF", "YT")
-_NIR13 = re.compile(r"[123478][0-9]{4}([0-9]{2}|2A|2B)[0-9]{6}")
-# INSEE months: 01-12, 20 (unknown), 30-42 and 50-99 (incomplete civil status).
-_NIR_MONTHS = {*range(1, 13), 20, *range(30, 43), *range(50, 100)}
+# Where a French number written nationally (0…) may belong: metropolitan France, then overseas.
+NATIONAL_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM")
+MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+# The first digit of a social security number: 1, 2; 3, 4 (civil status being set up); 7, 8
+# (temporary numbers). Its months: 01-12, 20 (unknown), 30-42 and 50-99 (incomplete status).
+NIR_SEXES = "123478"
+NIR_MONTHS = frozenset({*range(1, 13), 20, *range(30, 43), *range(50, 100)})
+_NIR13 = re.compile(rf"[{NIR_SEXES}][0-9]{{4}}([0-9]{{2}}|2A|2B)[0-9]{{6}}")
 _UID = re.compile(r"[0-9]{9}")
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -96,7 +100,7 @@ def is_nir13(value: str) -> bool:
     applies): sex, year, an INSEE month, department (2A/2B for Corsica), commune, order."""
     return (
         bool(_NIR13.fullmatch(value))
-        and int(value[3:5]) in _NIR_MONTHS
+        and int(value[3:5]) in NIR_MONTHS
         and nir.is_valid(value + nir.calc_check_digits(value))
     )
 
@@ -139,17 +143,25 @@ def clean_mobile(value: str) -> str:
     value = clean_text(value, "mobile")
     if not value:
         return ""
-    for region in MOBILE_REGIONS:
+    number = parse_phone(value)
+    if number is None or phonenumbers.number_type(number) not in MOBILE_TYPES:
+        raise Invalid(_("mobile: not a valid mobile number"))
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def parse_phone(text: str) -> phonenumbers.PhoneNumber | None:
+    """A valid phone number: international (+…, 00…), or French written nationally."""
+    international = text.startswith(("+", "00"))
+    for region in (None,) if text.startswith("+") else NATIONAL_REGIONS:
         try:
-            number = phonenumbers.parse(value, region)
+            number = phonenumbers.parse(text, region)
         except phonenumbers.NumberParseException:
-            break
-        if phonenumbers.is_valid_number(number) and phonenumbers.number_type(number) in (
-            phonenumbers.PhoneNumberType.MOBILE,
-            phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-        ):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    raise Invalid(_("mobile: not a valid mobile number"))
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number
+        if international:
+            return None
+    return None
 
 
 def clean_language(value: str) -> str:

@@ -8,24 +8,19 @@ import unicodedata
 from datetime import date
 
 import phonenumbers
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from phonenumbers import PhoneNumberFormat
 from stdnum import iban as stdnum_iban
 from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.fr import nir as stdnum_nir
 from stdnum.fr import siret as stdnum_siret
 
 from web.i18n import gettext as _
+from web.registry.validation import MOBILE_TYPES, NIR_MONTHS, NIR_SEXES, parse_phone
 
 NIR_LENGTH = 13
 NIR_WITH_KEY = 15
-NIR_SEXES = "123478"  # 1, 2; 3, 4 (civil status being set up); 7, 8 (temporary numbers)
-# Months an INSEE number may carry: 01-12, 20 (unknown), 30-42 and 50+ (incomplete civil status).
-NIR_SPECIAL_MONTHS = {20, *range(30, 43), *range(50, 100)}
 SIRET_LENGTH = 14
 SERIAL_LENGTHS = range(8, 13)
-# Where a French number written nationally (0…) may belong: metropolitan France, then overseas.
-NATIONAL_REGIONS = ("FR", "GP", "MQ", "GF", "RE", "YT", "PM")
-MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
 SEPARATORS = " .-\u00a0\u202f\t"
 
 
@@ -105,7 +100,7 @@ def _check_nir_structure(number: str) -> None:
             )
         )
     month = number[3:5]
-    if not nir_month_valid(int(month)):
+    if int(month) not in NIR_MONTHS:
         raise Invalid(
             _(
                 "The 4th and 5th digits give the month of birth: %(month)s is not possible. "
@@ -114,10 +109,6 @@ def _check_nir_structure(number: str) -> None:
                 month=month,
             )
         )
-
-
-def nir_month_valid(month: int) -> bool:
-    return 1 <= month <= 12 or month in NIR_SPECIAL_MONTHS
 
 
 def nir_birth(number: str) -> tuple[int, int | None]:
@@ -201,7 +192,7 @@ def clean_mobile(value: str) -> str:
                 "or +590 690 12 34 56."
             )
         )
-    number = _parse_phone(text)
+    number = parse_phone(text)
     if number is None:
         raise Invalid(
             _(
@@ -217,20 +208,6 @@ def clean_mobile(value: str) -> str:
             )
         )
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
-
-
-def _parse_phone(text: str):
-    international = text.startswith(("+", "00"))
-    for region in (None,) if text.startswith("+") else NATIONAL_REGIONS:
-        try:
-            number = phonenumbers.parse(text, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return number
-        if international:
-            return None
-    return None
 
 
 def format_mobile(e164: str) -> str:
