@@ -10,6 +10,7 @@ from __future__ import annotations
 import gettext
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import date
 from functools import cache
 
 import wtforms
@@ -20,7 +21,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from web import i18n
 from web.i18n import lazy_gettext
-from web.registry.matching import looks_like_a_name
+from web.registry.matching import ascii_digits, looks_like_a_name
 
 # Our wording of the messages WTForms builds in. A literal "%%(max)d" stays "%(max)d" after our
 # gettext, for WTForms to fill in.
@@ -180,6 +181,66 @@ def last_name_field() -> wtforms.StringField:
             ),
         ],
     )
+
+
+class BirthDateForm(Form):
+    """A form holding the date_input component's three fields, ``birth_day``, ``birth_month``
+    and ``birth_year`` (declared by the subclass, in its order), checked together: one precise
+    message, on the fields concerned. ``DATE_MESSAGES`` may be reworded (a company's date of
+    creation)."""
+
+    DATE_PARTS = ("birth_day", "birth_month", "birth_year")
+    OLDEST_YEAR = 1900
+    DATE_MESSAGES = {
+        "missing": lazy_gettext("Enter your date of birth."),
+        "birth_day": lazy_gettext("Date of birth must include a day."),
+        "birth_month": lazy_gettext("Date of birth must include a month."),
+        "birth_year": lazy_gettext("Date of birth must include a year."),
+        "numbers": lazy_gettext("Date of birth must only include numbers."),
+        "real": lazy_gettext("Date of birth must be a real date."),
+        "past": lazy_gettext("Date of birth must be in the past."),
+        "oldest": lazy_gettext("Date of birth must be 1900 or later."),
+    }
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return self.validate_birth_date() and valid
+
+    @property
+    def birth_date(self) -> date | None:
+        try:
+            parts = [int(ascii_digits(self[name].data or "")) for name in self.DATE_PARTS]
+            return date(parts[2], parts[1], parts[0])
+        except (ValueError, OverflowError):
+            return None
+
+    def flag(self, names, message) -> bool:
+        """Put ``message`` on each of these fields; False (the form is not valid)."""
+        for name in names:
+            self[name].errors = [message]
+        return False
+
+    def validate_birth_date(self) -> bool:
+        says = self.DATE_MESSAGES
+        values = {name: ascii_digits(self[name].data or "") for name in self.DATE_PARTS}
+        missing = [name for name, value in values.items() if not value]
+        if len(missing) == len(values):
+            return self.flag(self.DATE_PARTS, says["missing"])
+        if missing:
+            return self.flag(missing, says[missing[0]])
+        not_numbers = [n for n, v in values.items() if not (v.isascii() and v.isdigit())]
+        if not_numbers:
+            return self.flag(not_numbers, says["numbers"])
+        if len(values["birth_year"]) != 4:
+            return self.flag(["birth_year"], lazy_gettext("Year must include 4 numbers."))
+        born = self.birth_date
+        if born is None:
+            return self.flag(self.DATE_PARTS, says["real"])
+        if born > date.today():
+            return self.flag(self.DATE_PARTS, says["past"])
+        if born.year < self.OLDEST_YEAR:
+            return self.flag(["birth_year"], says["oldest"])
+        return True
 
 
 def max_length(limit: int, message=None) -> Length:

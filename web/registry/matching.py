@@ -22,6 +22,11 @@ _TRANSLITERATION = str.maketrans(
 )
 
 
+def ascii_digits(value: str) -> str:
+    """Any script's decimal digits as 0-9 (full-width, Arabic-Indic…: the same number)."""
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
+
+
 def normalize_name(value: str) -> str:
     decomposed = unicodedata.normalize("NFKD", value or "").casefold()
     kept = (

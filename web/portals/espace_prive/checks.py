@@ -4,7 +4,6 @@ IBAN, Carte Vitale serial number. Each ``clean_*`` returns the normalised value 
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import date
 
 import phonenumbers
@@ -15,6 +14,7 @@ from stdnum.fr import nir as stdnum_nir
 from stdnum.fr import siret as stdnum_siret
 
 from web.i18n import gettext as _
+from web.registry.matching import ascii_digits
 from web.registry.validation import MOBILE_TYPES, NIR_MONTHS, NIR_SEXES, parse_phone
 
 NIR_LENGTH = 13
@@ -26,11 +26,6 @@ SEPARATORS = " .-\u00a0\u202f\t"
 
 class Invalid(ValueError):
     """A value that is not accepted; ``str()`` is the localized message."""
-
-
-def ascii_digits(value: str) -> str:
-    """Any script's decimal digits as 0-9 (full-width, Arabic-Indic…)."""
-    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in value)
 
 
 def compact(value: str) -> str:

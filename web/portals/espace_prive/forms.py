@@ -3,8 +3,6 @@ not. Every form validates a draft's raw values as well as a POST (``FormData(dra
 
 from __future__ import annotations
 
-from datetime import date
-
 from email_validator import validate_email
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -12,6 +10,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from web.forms import (
     NAME_MAX,
+    BirthDateForm,
     Form,
     email_field,
     first_names_field,
@@ -24,7 +23,6 @@ from web.portals.espace_prive import checks
 
 IDENTIFIER_MAX = 40
 FACT_MAX = 60
-OLDEST_YEAR = 1900
 
 # Profile codes as the registry records them (facts["profile"]).
 PROFILES = {
@@ -62,8 +60,6 @@ def _optional(validator):
             validator(form, field)
 
     return check
-
-
 
 
 def clean_email(value: str) -> str:
@@ -106,7 +102,7 @@ class IdentifierForm(Form):
         return clean(self.identifier.data or "")
 
 
-class ContactForm(Form):
+class ContactForm(BirthDateForm):
     """Names, date of birth (which must agree with the NIR), email, mobile."""
 
     last_name = last_name_field()
@@ -121,33 +117,9 @@ class ContactForm(Form):
         validators=[max_length(IDENTIFIER_MAX), _optional(_checked(checks.clean_mobile))],
     )
 
-    DATE_PARTS = ("birth_day", "birth_month", "birth_year")
-    DATE_MESSAGES = {
-        "missing": lazy_gettext("Enter your date of birth."),
-        "birth_day": lazy_gettext("Date of birth must include a day."),
-        "birth_month": lazy_gettext("Date of birth must include a month."),
-        "birth_year": lazy_gettext("Date of birth must include a year."),
-        "numbers": lazy_gettext("Date of birth must only include numbers."),
-        "real": lazy_gettext("Date of birth must be a real date."),
-        "past": lazy_gettext("Date of birth must be in the past."),
-        "oldest": lazy_gettext("Date of birth must be 1900 or later."),
-    }
-
     def __init__(self, formdata=None, *, nir: str | None = None, **kwargs) -> None:
         super().__init__(formdata, **kwargs)
         self.nir = nir
-
-    def validate(self, extra_validators=None) -> bool:
-        valid = super().validate(extra_validators)
-        return self._validate_birth_date() and valid
-
-    @property
-    def birth_date(self) -> date | None:
-        try:
-            parts = [int(checks.ascii_digits(self[n].data or "")) for n in self.DATE_PARTS]
-            return date(parts[2], parts[1], parts[0])
-        except (ValueError, OverflowError):
-            return None
 
     def cleaned(self) -> dict:
         """The normalised values of a valid form."""
@@ -159,35 +131,15 @@ class ContactForm(Form):
             "mobile": checks.clean_mobile(self.mobile.data) if self.mobile.data else "",
         }
 
-    def _flag(self, names, message) -> bool:
-        for name in names:
-            self[name].errors = [message]
-        return False
-
-    def _validate_birth_date(self) -> bool:
-        says = self.DATE_MESSAGES
-        values = {name: checks.ascii_digits(self[name].data or "") for name in self.DATE_PARTS}
-        missing = [name for name, value in values.items() if not value]
-        if len(missing) == 3:
-            return self._flag(self.DATE_PARTS, says["missing"])
-        if missing:
-            return self._flag(missing, says[missing[0]])
-        not_numbers = [n for n, v in values.items() if not (v.isascii() and v.isdigit())]
-        if not_numbers:
-            return self._flag(not_numbers, says["numbers"])
-        if len(values["birth_year"]) != 4:
-            return self._flag(["birth_year"], lazy_gettext("Year must include 4 numbers."))
+    def validate_birth_date(self) -> bool:
+        """And it must agree with the social security number's year and month."""
+        if not super().validate_birth_date():
+            return False
         born = self.birth_date
-        if born is None:
-            return self._flag(self.DATE_PARTS, says["real"])
-        if born > date.today():
-            return self._flag(self.DATE_PARTS, says["past"])
-        if born.year < OLDEST_YEAR:
-            return self._flag(["birth_year"], says["oldest"])
         problem = checks.birth_date_problem(self.nir, born) if self.nir else None
         if problem:
             year_wrong = born.year % 100 != checks.nir_birth(self.nir)[0]
-            return self._flag(["birth_year" if year_wrong else "birth_month"], problem)
+            return self.flag(["birth_year" if year_wrong else "birth_month"], problem)
         return True
 
 
