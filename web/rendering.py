@@ -8,7 +8,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from jinja2_fragments import render_block
 from markupsafe import Markup, escape
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, RedirectResponse
 
 from web import i18n
 from web.settings import ROOT
@@ -37,6 +37,11 @@ def make_environment() -> Environment:
     env.filters["day"] = i18n.format_day
     env.filters["timestamp"] = i18n.format_timestamp
     return env
+
+
+def see_other(url: str, **kwargs) -> RedirectResponse:
+    """POST → 303 → GET: what every form answers without JS once it has done its work."""
+    return RedirectResponse(url, status_code=303, **kwargs)
 
 
 def status_partial(message: str) -> Markup:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from web.accounts import service, tokens
@@ -27,7 +27,7 @@ from web.forms import error_list, read_form
 from web.i18n import gettext as _
 from web.i18n import lazy_gettext
 from web.portals.home import current_portal
-from web.rendering import render
+from web.rendering import render, see_other
 from web.security import limits, sessions
 from web.security.audit import audit
 from web.security.client import client_address
@@ -50,10 +50,6 @@ def notice_text(request: Request) -> str | None:
     return str(NOTICES[key]) if key in NOTICES else None
 
 
-def redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
 def url(portal, path: str = "") -> str:
     return f"/{portal.id}/{path}"
 
@@ -65,7 +61,7 @@ async def login(request: Request) -> Response:
     portal = current_portal(request)
     current = await sessions.current_account(request)
     if current is not None and current.portal == portal.id:
-        return redirect(url(portal, "account"))
+        return see_other(url(portal, "account"))
     if request.method == "GET":
         form = login_form(portal)
         form.login.data = await typed_login(request, portal, "login")
@@ -74,7 +70,7 @@ async def login(request: Request) -> Response:
     if data.get("switch_lang"):
         await remember_typed(request, portal, data, "login")
         # The home page's log-in form says it is there (no Referer: the policy is no-referrer).
-        return redirect(url(portal, "" if data.get("came_from") == "home" else "login"))
+        return see_other(url(portal, "" if data.get("came_from") == "home" else "login"))
     form = login_form(portal, data)
     if not form.validate():
         return _login_page(request, portal, form, status_code=422)
@@ -113,8 +109,8 @@ async def login(request: Request) -> Response:
     await sessions.start_session(request, account)
     await forget_typed(request, portal)
     if account.password_state == service.PROVISIONAL:
-        return redirect(url(portal, "account/new-password"))
-    return redirect(url(portal, "account"))
+        return see_other(url(portal, "account/new-password"))
+    return see_other(url(portal, "account"))
 
 
 def _login_page(request, portal, form, message=None, *, status_code=200, headers=None):
@@ -142,7 +138,7 @@ async def logout(request: Request) -> Response:
             "logout", portal=portal.id, subject=account.login, client=client_address(request)
         )
     await sessions.end_session(request)
-    return redirect(url(portal, "login?notice=logged-out"))
+    return see_other(url(portal, "login?notice=logged-out"))
 
 
 # --- forgotten password, reset link ---------------------------------------------------------
@@ -157,7 +153,7 @@ async def forgot(request: Request) -> Response:
     data = await read_form(request)
     if data.get("switch_lang"):
         await remember_typed(request, portal, data, "forgot")
-        return redirect(url(portal, "forgot"))
+        return see_other(url(portal, "forgot"))
     form = forgot_form(portal, data)
     if not form.validate():
         return _forgot_page(request, portal, form, status_code=422)
@@ -174,7 +170,7 @@ async def forgot(request: Request) -> Response:
         base_url=request.app.state.settings.base_url,
         client=client,
     )
-    return RedirectResponse(url(portal, "forgot/sent"), status_code=303, background=task)
+    return see_other(url(portal, "forgot/sent"), background=task)
 
 
 def _forgot_page(request, portal, form, *, status_code=200):
@@ -212,7 +208,7 @@ async def reset(request: Request) -> Response:
         return _password_page(request, portal, ChoosePasswordForm(), "reset", here, account)
     data = await read_form(request)
     if data.get("switch_lang"):
-        return redirect(here)
+        return see_other(here)
     form = ChoosePasswordForm(data)
     if not (form.validate() and await form.check_policy(account, portal)):
         return _password_page(request, portal, form, "reset", here, account, status_code=422)
@@ -221,7 +217,7 @@ async def reset(request: Request) -> Response:
     await service.set_password(
         account, form.password.data, portal=portal, base_url=request.app.state.settings.base_url
     )
-    return redirect(url(portal, "login?notice=password-reset"))
+    return see_other(url(portal, "login?notice=password-reset"))
 
 
 def _link_invalid(request: Request) -> Response:
@@ -236,11 +232,11 @@ async def _logged_in(request: Request, portal) -> Account | Response:
     page, or the forced change of a provisional password."""
     account = await sessions.current_account(request)
     if account is None or account.portal != portal.id:
-        return redirect(url(portal, "login"))
+        return see_other(url(portal, "login"))
     if account.password_state == service.PROVISIONAL and request.url.path != url(
         portal, "account/new-password"
     ):
-        return redirect(url(portal, "account/new-password"))
+        return see_other(url(portal, "account/new-password"))
     return account
 
 
@@ -269,7 +265,7 @@ async def change_password(request: Request) -> Response:
         return _password_page(request, portal, ChangePasswordForm(), "change", here, account)
     data = await read_form(request)
     if data.get("switch_lang"):
-        return redirect(here)
+        return see_other(here)
     form = ChangePasswordForm(data)
     if form.validate():
         try:
@@ -292,7 +288,7 @@ async def change_password(request: Request) -> Response:
             form.current.errors = [_("Your current password is not correct.")]
         if await form.check_policy(account, portal) and right:
             await _save_password(request, portal, account, form.password.data)
-            return redirect(url(portal, "account?notice=password-changed"))
+            return see_other(url(portal, "account?notice=password-changed"))
     return _password_page(request, portal, form, "change", here, account, status_code=422)
 
 
@@ -303,13 +299,13 @@ async def new_password(request: Request) -> Response:
     if isinstance(account, Response):
         return account
     if account.password_state != service.PROVISIONAL:
-        return redirect(url(portal, "account"))
+        return see_other(url(portal, "account"))
     here = url(portal, "account/new-password")
     if request.method == "GET":
         return _password_page(request, portal, ChoosePasswordForm(), "provisional", here, account)
     data = await read_form(request)
     if data.get("switch_lang"):
-        return redirect(here)
+        return see_other(here)
     form = ChoosePasswordForm(data)
     if not (form.validate() and await form.check_policy(account, portal)):
         return _password_page(request, portal, form, "provisional", here, account, status_code=422)
@@ -318,7 +314,7 @@ async def new_password(request: Request) -> Response:
         form.password.errors = [_("Choose a new password, not the provisional one you received.")]
         return _password_page(request, portal, form, "provisional", here, account, status_code=422)
     await _save_password(request, portal, account, form.password.data)
-    return redirect(url(portal, "account?notice=password-set"))
+    return see_other(url(portal, "account?notice=password-set"))
 
 
 async def _save_password(request: Request, portal, account: Account, password: str) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from web.forms import FormData, error_list, read_form
@@ -28,7 +28,7 @@ from web.portals.espace_prive import checks, service, wizard
 from web.portals.espace_prive.forms import OTHER, PROFILE_HINTS, PROFILES
 from web.portals.espace_prive.presentation import announcement, recap_rows
 from web.portals.home import current_portal
-from web.rendering import is_partial, render
+from web.rendering import is_partial, render, see_other
 from web.security import limits
 from web.security.client import client_address
 from web.security.tokens import keyed_digest
@@ -74,23 +74,19 @@ async def visit(request: Request) -> Visit:
     return Visit(request, portal, await load_draft(request, portal.id), back)
 
 
-def redirect(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
-
-
 def gate(v: Visit, step: str) -> Response | None:
     """Send the visitor to the first step still to answer before ``step``."""
     if v.draft.get("finished"):
-        return redirect(v.url("done"))
+        return see_other(v.url("done"))
     missing = wizard.first_incomplete(v.draft, before=step)
-    return redirect(v.url(missing)) if missing else None
+    return see_other(v.url(missing)) if missing else None
 
 
 async def goto(v: Visit, page: str) -> Response:
     """The next page: 303 without JS; its block (HX-Push-Url) or HX-Redirect with htmx."""
     url = v.url(page)
     if not is_partial(v.request):
-        return redirect(url)
+        return see_other(url)
     if page in PLAIN_PAGES:
         return Response(status_code=200, headers={"HX-Redirect": url})
     v.back = None  # the page is rendered for its own URL
@@ -103,7 +99,7 @@ def reload(v: Visit, url: str) -> Response:
     """The same page again (after a language switch): a full load."""
     if is_partial(v.request):
         return Response(status_code=200, headers={"HX-Redirect": url})
-    return redirect(url)
+    return see_other(url)
 
 
 def after(v: Visit, step: str) -> str:
@@ -179,7 +175,7 @@ async def start(request: Request) -> Response:
     if v.draft.get("finished") or v.draft.get("already"):
         await delete_draft(request, v.portal.id)
         v.draft = {}
-    return redirect(v.url(wizard.first_incomplete(v.draft) or "password"))
+    return see_other(v.url(wizard.first_incomplete(v.draft) or "password"))
 
 
 async def profile_page(v: Visit, page_name: str = "profile", form=None, status=200):
@@ -370,7 +366,7 @@ async def verification(request: Request) -> Response:
         return blocked
     question = question_of(request, v)
     if not wizard.reachable(question, v.draft):
-        return redirect(v.url("verification/" + wizard.root_question(v.draft)))
+        return see_other(v.url("verification/" + wizard.root_question(v.draft)))
     here = f"verification/{question}"
     client = client_address(request)
     locked_until = await _locked_until(v, client)
@@ -410,7 +406,7 @@ async def _locked_until(v: Visit, client: str):
 
 async def _verify(v: Visit, here: str, form, method: str | None, client: str) -> Response:
     if method is None or (method == "vitale" and not wizard.reachable("serial", v.draft)):
-        return redirect(v.url("verification/" + wizard.root_question(v.draft)))
+        return see_other(v.url("verification/" + wizard.root_question(v.draft)))
     try:
         result = await service.verify(v.portal.id, v.draft, method, client=client)
     except limits.Locked as locked:
@@ -441,7 +437,7 @@ async def answer(request: Request) -> Response:
     v.keep(data, wizard.STEP_FIELDS["verification"])
     await v.save()
     if not is_partial(request):
-        return redirect(v.url(f"verification/{question}"))
+        return see_other(v.url(f"verification/{question}"))
     form = wizard.verification_form(v.draft)
     upcoming = wizard.following(question, v.draft)
     if not form.validate_questions([question]) or upcoming is None:
@@ -457,7 +453,7 @@ async def question_fragment(request: Request) -> Response:
     if gate(v, "verification") or not wizard.reachable(question, v.draft):
         raise HTTPException(404)
     if not is_partial(request):
-        return redirect(v.url(f"verification/{question}"))
+        return see_other(v.url(f"verification/{question}"))
     return _questions(v, wizard.verification_form(v.draft), question, focus=True)
 
 
@@ -538,7 +534,7 @@ async def done(request: Request) -> Response:
     v = await visit(request)
     finished = v.draft.get("finished")
     if not isinstance(finished, dict):
-        return redirect(v.url())
+        return see_other(v.url())
     return page(v, "espace_prive/done.html", None, _("Registration complete"),
                 postal=finished.get("delivery") == "postal", email=finished.get("email", ""))
 
@@ -556,7 +552,7 @@ async def abandon(request: Request) -> Response:
     v = await visit(request)
     if request.method == "POST":
         await delete_draft(request, v.portal.id)
-        return redirect(f"/{v.portal.id}/?abandoned=1")
+        return see_other(f"/{v.portal.id}/?abandoned=1")
     came_from = request.query_params.get("from", "")
     if not came_from.startswith(v.url() + "/") or not _plain_path(came_from):
         came_from = v.url()

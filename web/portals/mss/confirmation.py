@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from babel.dates import format_datetime
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from tortoise.exceptions import IntegrityError
 
 from web.accounts import service as accounts
@@ -19,15 +19,11 @@ from web.portals.drafts import load_draft, save_draft
 from web.portals.mss import links
 from web.portals.mss.forms import ChangeEmailForm
 from web.registry.matching import normalize_email
-from web.rendering import is_partial, render
+from web.rendering import is_partial, render, see_other
 from web.security import limits
 from web.security.audit import audit
 
 PORTAL = "mss"
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 async def registered_account(request: Request) -> tuple[dict, Account | None]:

@@ -4,7 +4,7 @@ form; the POST spends the link), then "your password has been set"."""
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from web.accounts import service as accounts
 from web.accounts import tokens
@@ -12,7 +12,7 @@ from web.accounts.forms import ChoosePasswordForm, feedback_key
 from web.forms import error_list, read_form
 from web.portals.home import current_portal
 from web.portals.mss import links
-from web.rendering import render
+from web.rendering import render, see_other
 from web.security import limits
 
 
@@ -25,7 +25,7 @@ async def set_password(request: Request) -> Response:
         return password_page(request, token.account, ChoosePasswordForm())
     data = await read_form(request)
     if data.get("switch_lang"):
-        return RedirectResponse(request.url.path, status_code=303)
+        return see_other(request.url.path)
     form = ChoosePasswordForm(data)
     portal = current_portal(request)
     if not (form.validate() and await form.check_policy(token.account, portal)):
@@ -39,7 +39,7 @@ async def set_password(request: Request) -> Response:
         portal=portal,
         base_url=request.app.state.settings.base_url,
     )
-    return RedirectResponse("/mss/password/done", status_code=303)
+    return see_other("/mss/password/done")
 
 
 def password_page(request, account, form, status_code=200) -> Response:

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
@@ -26,7 +26,7 @@ from web.portals.home import current_portal
 from web.portals.mss import links, service
 from web.portals.mss.forms import ANSWER_MAX, RegistrationForm
 from web.registry.models import Member
-from web.rendering import is_partial, render
+from web.rendering import is_partial, render, see_other
 from web.security import limits
 from web.security.audit import audit
 from web.security.client import client_address
@@ -49,10 +49,6 @@ DOUBLE_SUBMIT = timedelta(minutes=10)
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def see_other(url: str) -> RedirectResponse:
-    return RedirectResponse(url, status_code=303)
 
 
 def is_email(value: str) -> bool:
