@@ -112,8 +112,9 @@ async def test_change_pauses_after_five_wrong_current_passwords(client):
     await account.refresh_from_db()
     assert await service.password_matches(account, PASSWORD)
     assert await AuditEvent.filter(event="password_changed").count() == 0
-    # The pause is the log-in's: guessing here does not get around it there.
-    counter = await AttemptCounter.get(key=service.login_key("mss", MSS_EMAIL))
+    # The pause is the change form's own: the log-in is not paused by it.
+    assert not await AttemptCounter.exists(key__startswith=service.login_key("mss", MSS_EMAIL))
+    counter = await AttemptCounter.get(key=service.change_password_key(account))
     assert counter.locked_until > now()
     counter.locked_until = now() - timedelta(seconds=1)
     await counter.save()

@@ -249,7 +249,7 @@ async def test_double_submit_makes_one_account(client, monkeypatch):
     assert location(third) == BASE + "/done"
     assert await Account.filter(login=NIR).count() == 1
     assert await OutboxMail.filter(template="provisional_password").count() == 1
-    key = accounts.client_key("register", "espace-prive", "203.0.113.7")
+    [key] = accounts.registration_rules("203.0.113.7")
     assert await limits.failures(key) == 1
 
 

@@ -57,7 +57,7 @@ async def test_any_mismatch_is_the_same_exception(db, changes):
     await make_member()
     with pytest.raises(service.Mismatch) as raised:
         await service.match_identity(identity(**changes), CLIENT)
-    assert raised.value.until is None  # not locked yet
+    assert raised.value.locked is None  # not locked yet
 
 
 async def test_member_without_email_on_record_never_matches(db):
@@ -77,7 +77,7 @@ async def test_three_mismatches_lock_the_member_and_the_client(db):
     for _attempt in range(3):
         with pytest.raises(service.Mismatch) as raised:
             await service.match_identity(identity(last_name="Wrong"), CLIENT)
-    assert raised.value.until is not None  # the third one locks
+    assert raised.value.locked is not None  # the third one locks
     with pytest.raises(limits.Locked):  # the right details, from another client: member locked
         await service.match_identity(identity(), "203.0.113.99")
     with pytest.raises(limits.Locked):  # another UID from the same client: client locked
@@ -286,5 +286,5 @@ async def test_answers_sent_all_at_once_try_no_more_than_three(db):
         return "right" if right else "wrong"
 
     outcomes = await asyncio.gather(*(guess(answer) for answer in guesses))
-    assert outcomes.count("wrong") + outcomes.count("right") <= limits.VERIFICATION.limit
-    assert "right" not in outcomes[limits.VERIFICATION.limit :]
+    assert outcomes.count("wrong") + outcomes.count("right") <= limits.VERIFICATION_MEMBER.limit
+    assert "right" not in outcomes[limits.VERIFICATION_MEMBER.limit :]

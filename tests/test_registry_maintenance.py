@@ -48,9 +48,9 @@ async def account(db):
 async def test_unlock_clears_the_members_verification_lockout(account):
     member_key, client_key = limits.verification_keys("mss", "000123456", "198.51.100.4")
     for _ in range(3):
-        await limits.record_failure(member_key, limits.VERIFICATION)
-        await limits.record_failure(client_key, limits.VERIFICATION)
-    await limits.record_failure(login_key("mss", account.login), limits.VERIFICATION)
+        await limits.record_failure(member_key, limits.VERIFICATION_MEMBER)
+        await limits.record_failure(client_key, limits.VERIFICATION_CLIENT)
+    await limits.record_failure(login_key("mss", account.login), limits.VERIFICATION_CLIENT)
     assert await limits.locked_until(member_key)
 
     cleared = await unlock("mss", " 000 123 456 ")

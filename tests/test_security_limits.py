@@ -1,4 +1,5 @@
-"""Attempt counters: rules, back-off, and attempts sent all at once (admitted before checked)."""
+"""Attempt counters: rules, back-off, ceilings, and attempts sent all at once (reserved before
+they are checked, counted only when they fail)."""
 
 from __future__ import annotations
 
@@ -14,52 +15,141 @@ RULE = limits.Rule(limit=3, window=timedelta(minutes=30), lockout=timedelta(minu
 KEY = "test:key"
 
 
-async def test_the_attempt_that_reaches_the_limit_says_when_the_lock_ends(db):
-    assert await limits.admit({KEY: RULE}) is None
-    assert await limits.admit({KEY: RULE}) is None
-    until = await limits.admit({KEY: RULE})
-    assert until is not None and timedelta(minutes=29) < until - limits.now() <= RULE.lockout
+async def fail(rules) -> limits.Locked | None:
+    return await (await limits.admit(rules)).count()
+
+
+async def age(key: str, **ago: timedelta) -> None:
+    """Move a counter's times back, as if that much time had passed."""
+    counter = await AttemptCounter.get(key=key)
+    for field, delta in ago.items():
+        if getattr(counter, field) is not None:
+            setattr(counter, field, getattr(counter, field) - delta)
+    await counter.save()
+
+
+async def test_the_failure_that_reaches_the_limit_says_when_the_lock_ends(db):
+    assert await fail({KEY: RULE}) is None
+    assert await fail({KEY: RULE}) is None
+    locked = await fail({KEY: RULE})
+    assert locked and timedelta(minutes=29) < locked.until - limits.now() <= RULE.lockout
+    assert not locked.ceiling
     with pytest.raises(limits.Locked):
         await limits.admit({KEY: RULE})
     assert await limits.failures(KEY) == 3  # a refused attempt counts nothing
 
 
-async def test_a_refund_uncounts_a_success_and_lifts_the_lock_it_set(db):
-    await limits.admit({KEY: RULE})
-    await limits.admit({KEY: RULE})
-    assert await limits.admit({KEY: RULE}) is not None  # would lock, if it failed
-    await limits.refund({KEY: RULE})  # it succeeded
+async def test_a_success_counts_nothing(db):
+    await fail({KEY: RULE})
+    await fail({KEY: RULE})
+    await (await limits.admit({KEY: RULE})).refund()
     assert await limits.failures(KEY) == 2
     assert await limits.locked_until(KEY) is None
 
 
-async def test_a_lock_on_any_key_refuses_and_counts_on_none(db):
+async def test_a_lock_on_any_key_refuses_and_reserves_on_none(db):
     other = "test:other"
     for _ in range(3):
-        await limits.admit({other: RULE})
+        await fail({other: RULE})
     with pytest.raises(limits.Locked):
         await limits.admit({KEY: RULE, other: RULE})
-    assert await limits.failures(KEY) == 0
+    assert not await AttemptCounter.filter(key=KEY, pending__gt=0).exists()
 
 
 async def test_a_window_that_passed_starts_the_count_again(db):
-    await limits.admit({KEY: RULE})
-    await limits.admit({KEY: RULE})
-    counter = await AttemptCounter.get(key=KEY)
-    counter.window_started_at = limits.now() - timedelta(hours=1)
-    await counter.save()
-    assert await limits.admit({KEY: RULE}) is None
+    await fail({KEY: RULE})
+    await fail({KEY: RULE})
+    await age(KEY, window_started_at=timedelta(hours=1))
+    assert await fail({KEY: RULE}) is None
     assert await limits.failures(KEY) == 1
 
 
-async def test_attempts_sent_together_pass_no_more_than_the_limit(db):
-    async def attempt() -> bool:
+async def test_the_end_of_a_lockout_never_wipes_the_count(db):
+    """Past the limit, one more try after each lockout, not a fresh set of tries."""
+    rule = limits.Rule(limit=3, window=timedelta(hours=24), lockout=timedelta(minutes=30))
+    for _ in range(3):
+        await fail({KEY: rule})
+    await age(KEY, locked_until=timedelta(minutes=31), window_started_at=timedelta(minutes=31))
+    assert await fail({KEY: rule}) is not None  # the 4th failure locks again at once
+    assert await limits.failures(KEY) == 4
+
+
+async def test_at_its_ceiling_a_key_stays_locked_until_the_window_ends(db):
+    rule = limits.VERIFICATION_MEMBER
+    locked = None
+    for failure in range(rule.ceiling):
+        if failure:
+            await age(KEY, locked_until=timedelta(minutes=31))
+        locked = await fail({KEY: rule})
+    assert locked.ceiling
+    counter = await AttemptCounter.get(key=KEY)
+    assert locked.until == counter.window_started_at + rule.window
+
+
+async def test_a_back_off_doubles_up_to_its_longest(db):
+    rule = limits.Rule(limit=2, window=timedelta(days=1), lockout=timedelta(minutes=1),
+                       longest=timedelta(minutes=3))
+    assert [rule.lockout_after(n) for n in range(1, 6)] == [
+        None, timedelta(minutes=1), timedelta(minutes=2), timedelta(minutes=3),
+        timedelta(minutes=3)]
+
+
+async def test_attempts_sent_together_check_no_more_than_the_limit(db):
+    """Wrong guesses all at once: no more are checked than the rule lets fail."""
+    checked = 0
+
+    async def guess() -> bool:
+        nonlocal checked
         try:
-            await limits.admit({KEY: RULE})
+            attempt = await limits.admit({KEY: RULE})
         except limits.Locked:
             return False
+        checked += 1
         await asyncio.sleep(0.01)  # the guess is checked meanwhile (a password, an answer)
+        await attempt.count()
         return True
 
-    admitted = await asyncio.gather(*(attempt() for _ in range(20)))
-    assert sum(admitted) == RULE.limit
+    await asyncio.gather(*(guess() for _ in range(20)))
+    assert checked == RULE.limit
+    assert await limits.failures(KEY) == RULE.limit
+
+
+async def test_right_attempts_sent_together_all_pass(db):
+    """Twenty correct attempts at the same moment: they wait for each other, none fails."""
+
+    async def right() -> str:
+        try:
+            attempt = await limits.admit({KEY: RULE})
+        except limits.Locked:
+            return "locked"
+        await asyncio.sleep(0.01)
+        await attempt.refund()
+        return "passed"
+
+    outcomes = await asyncio.gather(*(right() for _ in range(20)))
+    assert outcomes == ["passed"] * 20
+    assert not await AttemptCounter.exists(key=KEY)
+
+
+async def test_an_attempt_never_reported_counts_as_a_failure(db):
+    await limits.admit({KEY: RULE})  # the worker died while checking
+    await age(KEY, pending_until=limits.RESERVATION + timedelta(seconds=1))
+    await fail({KEY: RULE})
+    assert await limits.failures(KEY) == 2
+
+
+async def test_busy_when_attempts_in_flight_never_end(db, monkeypatch):
+    monkeypatch.setattr(limits, "WAIT_SECONDS", 0.05)
+    for _ in range(RULE.limit):
+        await limits.admit({KEY: RULE})
+    with pytest.raises(limits.Busy):
+        await limits.admit({KEY: RULE})
+
+
+async def test_clear_keeps_the_reservations_in_flight(db):
+    await fail({KEY: RULE})
+    attempt = await limits.admit({KEY: RULE})
+    await limits.clear(KEY)
+    assert await limits.failures(KEY) == 0
+    await attempt.count()
+    assert await limits.failures(KEY) == 1

@@ -159,7 +159,7 @@ async def forgot(request: Request) -> Response:
         return _forgot_page(request, portal, form, status_code=422)
     client = client_address(request)
     per_client = service.client_key("forgot", portal.id, client)
-    await limits.admit({per_client: service.FORGOT_CLIENT})
+    await limits.take({per_client: service.FORGOT_CLIENT})
     await forget_typed(request, portal)
     # The lookup and the mail happen after the answer is sent: the answer is the same, and
     # takes the same time, whether or not the account exists.
@@ -196,13 +196,15 @@ async def reset(request: Request) -> Response:
     portal = current_portal(request)
     raw = request.path_params["token"]
     here = url(portal, f"reset/{raw}")
-    per_client = {service.client_key("reset", portal.id, client_address(request)):
-                  service.RESET_CLIENT}
-    await limits.admit(per_client)  # a wrong link counts
+    client = client_address(request)
+    attempt = await limits.admit(
+        {service.client_key("reset", portal.id, client): service.RESET_CLIENT}
+    )
     token = await tokens.peek_token(raw, tokens.RESET)
     if token is None or token.account.portal != portal.id:
+        await attempt.count()  # a wrong link counts
         return _link_invalid(request)
-    await limits.refund(per_client)
+    await attempt.refund()
     account = token.account
     if request.method == "GET":
         return _password_page(request, portal, ChoosePasswordForm(), "reset", here, account)
@@ -217,6 +219,7 @@ async def reset(request: Request) -> Response:
     await service.set_password(
         account, form.password.data, portal=portal, base_url=request.app.state.settings.base_url
     )
+    await service.lift_login_pause(account, client)
     return see_other(url(portal, "login?notice=password-reset"))
 
 

@@ -33,16 +33,25 @@ PROVISIONAL_LIFETIME = timedelta(days=7)
 PROVISIONAL_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 PROVISIONAL_SYMBOLS = 28
 
-# Log-in: after 5 failures for one login, pauses of 1, 2, 4, 8 then 15 minutes; forgotten a
-# day after the first failure. Counted per login typed, so it says nothing of whether it exists.
-LOGIN_BACKOFF = limits.Backoff(
-    free=5, first=timedelta(minutes=1), longest=timedelta(minutes=15), window=timedelta(days=1)
+# Log-in, per login typed and client address: after 5 failures, pauses of 1, 2, 4, 8 then
+# 15 minutes; forgotten a day after the first failure. Counted per login typed, known or not,
+# so it says nothing of whether the account exists; per address, so others' failures never
+# pause the member's own log-in.
+LOGIN_BACKOFF = limits.Rule(
+    limit=5, window=timedelta(days=1), lockout=timedelta(minutes=1), longest=timedelta(minutes=15)
 )
+# Per login from every address: 100 failures in a day (the ceiling of NIST SP 800-63B-4) pause
+# it for the rest of the day, or until the member resets the password by email.
+LOGIN_CEILING = limits.Rule(
+    limit=100, window=timedelta(days=1), lockout=timedelta(days=1), ceiling=100
+)
+# The current password asked by the change-password form: its own back-off, per account.
+CHANGE_PASSWORD = LOGIN_BACKOFF
 # Per client address: log-in failures, reset requests, wrong reset links.
 LOGIN_CLIENT = limits.Rule(limit=50, window=timedelta(minutes=15), lockout=timedelta(minutes=15))
 FORGOT_CLIENT = limits.Rule(limit=10, window=timedelta(hours=1), lockout=timedelta(hours=1))
 RESET_CLIENT = limits.Rule(limit=20, window=timedelta(hours=1), lockout=timedelta(hours=1))
-# Accounts created per client address, on every portal (SPEC §5).
+# Accounts created per client address, on every portal together (SPEC §5).
 REGISTRATION_CLIENT = limits.Rule(limit=10, window=timedelta(hours=1), lockout=timedelta(hours=1))
 RESET_COOLDOWN = timedelta(minutes=1)  # at most one reset email a minute per account
 
@@ -66,11 +75,34 @@ def normalize_login(login: str) -> str:
 
 
 def login_key(portal_id: str, login: str) -> str:
+    """The log-in counter of ``login`` from every address (its ceiling); the per-address
+    counters' keys start with it."""
     return f"login:{portal_id}:{digest(normalize_login(login))}"
+
+
+def login_client_key(portal_id: str, login: str, client: str) -> str:
+    return f"{login_key(portal_id, login)}@{client}"
+
+
+def login_rules(portal_id: str, login: str, client: str) -> dict[str, limits.Rule]:
+    return {
+        login_client_key(portal_id, login, client): LOGIN_BACKOFF,
+        login_key(portal_id, login): LOGIN_CEILING,
+        client_key("login", portal_id, client): LOGIN_CLIENT,
+    }
+
+
+def change_password_key(account: Account) -> str:
+    return f"change-password:{account.portal}:{account.pk}"
 
 
 def client_key(action: str, portal_id: str, client: str) -> str:
     return f"{action}-client:{portal_id}:{client}"
+
+
+def registration_rules(client: str) -> dict[str, limits.Rule]:
+    """Accounts created from one client address, counted once whatever the portal."""
+    return {f"register-client:{client}": REGISTRATION_CLIENT}
 
 
 async def create_account(
@@ -228,24 +260,24 @@ async def authenticate(
 ) -> Account | None:
     """The account whose ``login`` (email or identifier, as typed) and password match on the
     portal, or None — the same for an unknown login and a wrong password, in about the same
-    time. Raises ``limits.Locked`` while the login (or the client address) is paused after
-    repeated failures, and ``ProvisionalPasswordExpired`` when the password is a right but
-    expired provisional one (only then: it reveals nothing to who does not know it)."""
-    per_login = login_key(portal_id, login)
-    per_client = client_key("login", portal_id, client)
-    until = await limits.admit({per_login: LOGIN_BACKOFF, per_client: LOGIN_CLIENT})
+    time. Raises ``limits.Locked`` while the login is paused for this address (or for every
+    address, at its ceiling) or the address is paused after repeated failures, and
+    ``ProvisionalPasswordExpired`` when the password is a right but expired provisional one
+    (only then: it reveals nothing to who does not know it)."""
+    attempt = await limits.admit(login_rules(portal_id, login, client))
     account = await find_account(portal_id, login)
     if not await password_matches(account, password):
         await audit(
             "login_failure", portal=portal_id, subject=normalize_login(login), client=client
         )
-        if until:
+        locked = await attempt.count()
+        if locked:
             await audit("login_paused", portal=portal_id, subject=normalize_login(login),
                         client=client)
-            raise limits.Locked(until)
+            raise locked
         return None
-    await limits.clear(per_login)
-    await limits.refund({per_client: LOGIN_CLIENT})
+    await attempt.refund()
+    await limits.clear(login_client_key(portal_id, login, client))  # the password proved
     if account.password_state == PROVISIONAL and account.password_expires_at <= now():
         await audit(
             "login_failure",
@@ -261,11 +293,12 @@ async def authenticate(
 
 async def check_current_password(account: Account, password: str, *, client: str = "") -> bool:
     """Whether ``password`` is the account's current one (change-password form). Failures
-    count like log-in failures; raises ``limits.Locked`` while paused."""
-    per_login = login_key(account.portal, account.login)
-    until = await limits.admit({per_login: LOGIN_BACKOFF})
+    have their own back-off (not the log-in's); raises ``limits.Locked`` while paused."""
+    key = change_password_key(account)
+    attempt = await limits.admit({key: CHANGE_PASSWORD})
     if await password_matches(account, password):
-        await limits.clear(per_login)  # the password proved, as at log-in
+        await attempt.refund()
+        await limits.clear(key)
         return True
     await audit(
         "login_failure",
@@ -274,9 +307,21 @@ async def check_current_password(account: Account, password: str, *, client: str
         client=client,
         reason="current_password",
     )
-    if until:
-        raise limits.Locked(until)
+    locked = await attempt.count()
+    if locked:
+        raise locked
     return False
+
+
+async def lift_login_pause(account: Account, client: str) -> None:
+    """The member proved control of the account's email (a reset or set-password link): the
+    log-in ceiling, this address's back-off and the change-password back-off are forgotten.
+    Other addresses' back-offs stay: a new password gives them no new guesses."""
+    await limits.clear(
+        login_key(account.portal, account.login),
+        login_client_key(account.portal, account.login, client),
+        change_password_key(account),
+    )
 
 
 async def request_password_reset(portal, login: str, *, base_url: str, client: str = "") -> bool:

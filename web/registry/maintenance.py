@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.expressions import Q
 
 from web.accounts.models import Account, Token
-from web.accounts.service import login_key
+from web.accounts.service import change_password_key, login_key
 from web.portals.drafts import purge_expired_drafts
 from web.registry.matching import normalize_identifier
 from web.security import limits
@@ -26,17 +26,18 @@ async def unlock(portal: str, identifier: str, client: str | None = None) -> dic
     identifier = normalize_identifier(identifier)
     member_key, client_key = limits.verification_keys(portal, identifier, client or "")
     keys = {"verification": member_key}
-    account = await Account.get_or_none(
-        portal=portal, member__portal=portal, member__identifier=identifier
-    )
-    if account:
-        keys["login"] = login_key(portal, account.login)
     if client:
         keys["client"] = client_key
     cleared = {}
     for kind, key in keys.items():
         cleared[kind] = await limits.failures(key)
         await limits.clear(key)
+    account = await Account.get_or_none(
+        portal=portal, member__portal=portal, member__identifier=identifier
+    )
+    if account:  # its log-in ceiling and every address's back-off on it
+        cleared["login"] = await limits.clear_prefix(login_key(portal, account.login))
+        await limits.clear(change_password_key(account))
     return cleared
 
 

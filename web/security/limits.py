@@ -1,12 +1,24 @@
-"""Attempt counters in the database, so they hold across workers.
+"""Attempt counters in the database, so they hold across workers: one design for every limit.
 
-Each check-and-count runs in a transaction that locks the counter's row
-(``SELECT … FOR UPDATE`` on PostgreSQL, the database lock on SQLite). What a guess could
-break (a password, an identity) goes through ``admit``: counted before it is checked.
+A ``Rule`` lets a key have ``limit`` failures, counted from the first one over ``window``;
+from then on each failure locks the key for ``lockout`` (doubled at each further failure up to
+``longest``, for a back-off). At its ``ceiling`` the key stays locked until the window ends
+(the visitor is sent to support, or to a password reset). A lockout that ends never wipes the
+count: only the end of the window, or ``clear`` (a success that proves the subject), does.
+
+What a guess could break goes through ``admit``: it reserves one attempt on every key before
+the check, and waits while the attempts already in flight could, all failing, lock a key. The
+caller reports the outcome: ``Attempt.count()`` counts it (a failure), ``Attempt.refund()``
+does not (a success). So guesses sent together are never more than the rule allows, and
+correct attempts made at the same moment are never counted as failures. Each step runs in a
+transaction that locks the counters' rows (``SELECT … FOR UPDATE`` on PostgreSQL, the
+database lock on SQLite).
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,49 +28,63 @@ from tortoise.transactions import in_transaction
 
 from web.security.models import AttemptCounter
 
+RESERVATION = timedelta(seconds=30)  # an attempt not reported by then counts as a failure
+WAIT_SECONDS = 10.0  # how long an attempt waits for those in flight before ``Busy``
+POLL_SECONDS = 0.02
+
 
 @dataclass(frozen=True)
 class Rule:
-    limit: int  # failures allowed within the window before the lockout
+    limit: int  # failures allowed within the window before each failure locks the key
     window: timedelta
     lockout: timedelta
-    restart_after_lockout = True  # a lockout that ended wipes the count
+    longest: timedelta | None = None  # a back-off: the lockout doubles up to this
+    ceiling: int | None = None  # failures within the window that lock it until its end
 
     def lockout_after(self, count: int) -> timedelta | None:
-        return self.lockout if count >= self.limit else None
-
-
-@dataclass(frozen=True)
-class Backoff:
-    """From the ``free``-th failure on, each failure pauses the key, twice as long each time:
-    ``first``, 2 × ``first``… up to ``longest``. Never a permanent lockout: the count is forgotten
-    ``window`` after its first failure, or on ``clear`` (a success)."""
-
-    free: int
-    first: timedelta
-    longest: timedelta
-    window: timedelta
-    restart_after_lockout = False
-
-    def lockout_after(self, count: int) -> timedelta | None:
-        if count < self.free:
+        """The lockout the ``count``-th failure sets (the ceiling aside)."""
+        if count < self.limit:
             return None
-        return min(self.first * 2 ** min(count - self.free, 16), self.longest)
+        if self.longest is None:
+            return self.lockout
+        return min(self.lockout * 2 ** min(count - self.limit, 16), self.longest)
+
+    def at_ceiling(self, count: int) -> bool:
+        return self.ceiling is not None and count >= self.ceiling
 
 
-VERIFICATION = Rule(limit=3, window=timedelta(minutes=30), lockout=timedelta(minutes=30))
+# Identity verification (both journeys), per member: 3 failures, then one try per 30 minutes;
+# the 6th within 24 hours sends the member to support (locked until the 24 hours end).
+VERIFICATION_MEMBER = Rule(
+    limit=3, window=timedelta(hours=24), lockout=timedelta(minutes=30), ceiling=6
+)
+# Per client address: 3 failures lock it for 30 minutes, whoever the members were.
+VERIFICATION_CLIENT = Rule(limit=3, window=timedelta(minutes=30), lockout=timedelta(minutes=30))
 
 
 class Locked(Exception):
-    """Raised when a key is locked; ``until`` says when it opens again."""
+    """Raised when a key is locked; ``until`` says when it opens again, ``ceiling`` whether
+    a key reached its ceiling (only support, or a proved reset, opens it sooner)."""
 
-    def __init__(self, until: datetime) -> None:
+    def __init__(self, until: datetime, ceiling: bool = False) -> None:
         super().__init__(until.isoformat())
         self.until = until
+        self.ceiling = ceiling
 
     @property
     def retry_after(self) -> int:
         return max(1, int((self.until - datetime.now(UTC)).total_seconds()))
+
+    @property
+    def retry_minutes(self) -> int:
+        return max(1, -(-self.retry_after // 60))
+
+
+class Busy(Exception):
+    """Too many attempts on one key at the same moment: none of them failed; try again in a
+    few seconds."""
+
+    retry_after = 5
 
 
 def now() -> datetime:
@@ -72,92 +98,190 @@ async def locked_until(key: str) -> datetime | None:
     return None
 
 
-async def _locked_counter(connection, key: str) -> AttemptCounter:
-    query = AttemptCounter.filter(key=key).using_db(connection)
-    counter = await query.select_for_update().first()
-    if counter is None:
-        try:
-            async with in_transaction() as inner:
-                await AttemptCounter.create(key=key, window_started_at=now(), using_db=inner)
-        except IntegrityError:
-            pass  # another worker created it first
-        counter = await query.select_for_update().first()
-    return counter
-
-
-def _restart_if_due(counter: AttemptCounter, rule: Rule | Backoff, moment: datetime) -> None:
-    if moment - counter.window_started_at > rule.window or (
-        rule.restart_after_lockout and counter.locked_until and counter.locked_until <= moment
-    ):
-        counter.count, counter.window_started_at, counter.locked_until = 0, moment, None
-
-
-async def record_failure(key: str, rule: Rule | Backoff) -> datetime | None:
-    """Count one failure; return the lockout end when this failure locks the key."""
-    async with in_transaction() as connection:
-        counter = await _locked_counter(connection, key)
-        moment = now()
-        _restart_if_due(counter, rule, moment)
-        counter.count += 1
-        lockout = rule.lockout_after(counter.count)
-        if lockout:
-            counter.locked_until = moment + lockout
-        await counter.save(using_db=connection)
-        return counter.locked_until
-
-
-async def admit(rules: Mapping[str, Rule | Backoff]) -> datetime | None:
-    """Let one attempt through, counted in advance as a failure against every key, in one
-    transaction that locks their rows: attempts sent together cannot all pass the check before
-    their failures are counted. Raises ``Locked`` (counting nothing) when a key is locked.
-    Returns when the keys lock if this attempt fails (None: it does not lock them); a success
-    then calls ``refund`` (or ``clear``)."""
-    async with in_transaction() as connection:
-        counters = [(await _locked_counter(connection, key), rule) for key, rule in rules.items()]
-        moment = now()
-        for counter, rule in counters:
-            _restart_if_due(counter, rule, moment)
-        ends = [c.locked_until for c, _ in counters if c.locked_until and c.locked_until > moment]
-        if ends:
-            raise Locked(max(ends))
-        for counter, rule in counters:
-            counter.count += 1
-            lockout = rule.lockout_after(counter.count)
-            if lockout:
-                counter.locked_until = moment + lockout
-            await counter.save(using_db=connection)
-        return max((c.locked_until for c, _rule in counters if c.locked_until), default=None)
-
-
-async def refund(rules: Mapping[str, Rule]) -> None:
-    """The attempt ``admit`` let through succeeded: it is no failure. A lockout stays only if
-    the failures still counted (others' attempts in flight) call for it. (A ``Backoff`` locks
-    at every failure past its free ones: a success there calls ``clear``.)"""
-    async with in_transaction() as connection:
-        for key, rule in rules.items():
-            counter = await _locked_counter(connection, key)
-            counter.count = max(0, counter.count - 1)
-            if rule.lockout_after(counter.count) is None:
-                counter.locked_until = None
-            await counter.save(using_db=connection)
-
-
 async def failures(key: str) -> int:
     counter = await AttemptCounter.get_or_none(key=key)
     return counter.count if counter else 0
 
 
-async def clear(key: str) -> None:
-    await AttemptCounter.filter(key=key).delete()
+async def current_lock(rules: Mapping[str, Rule]) -> Locked | None:
+    """The lockout holding any of the keys now, if any (a look: it reserves nothing)."""
+    moment = now()
+    held = [
+        (counter.locked_until, rules[counter.key].at_ceiling(counter.count))
+        for counter in await AttemptCounter.filter(key__in=list(rules))
+        if counter.locked_until and counter.locked_until > moment
+    ]
+    if not held:
+        return None
+    return Locked(max(until for until, _ in held), any(top for _, top in held))
+
+
+async def attempts_before_lock(rules: Mapping[str, Rule]) -> int:
+    """How many failures in a row the keys take before one locks them (at least 1)."""
+    counts = {c.key: c.count for c in await AttemptCounter.filter(key__in=list(rules))}
+    return min(max(1, rule.limit - counts.get(key, 0)) for key, rule in rules.items())
+
+
+async def _locked_counter(connection, key: str) -> AttemptCounter:
+    query = AttemptCounter.filter(key=key).using_db(connection)
+    while True:
+        counter = await query.select_for_update().first()
+        if counter is not None:
+            return counter
+        try:
+            async with in_transaction() as inner:
+                await AttemptCounter.create(key=key, window_started_at=now(), using_db=inner)
+        except IntegrityError:
+            pass  # another worker created it first
+
+
+def _settle(counter: AttemptCounter, rule: Rule, moment: datetime) -> None:
+    """Reservations never reported count as failures; a window over (and no lockout
+    running) starts the count again."""
+    if counter.pending and counter.pending_until and counter.pending_until < moment:
+        stale, counter.pending = counter.pending, 0
+        for _ in range(stale):
+            _count_failure(counter, rule, moment)
+    running = counter.locked_until and counter.locked_until > moment
+    if counter.count and moment - counter.window_started_at > rule.window and not running:
+        counter.count, counter.locked_until = 0, None
+
+
+def _count_failure(counter: AttemptCounter, rule: Rule, moment: datetime) -> None:
+    if counter.count == 0:
+        counter.window_started_at = moment
+    counter.count += 1
+    if rule.at_ceiling(counter.count):
+        end = counter.window_started_at + rule.window
+    else:
+        lockout = rule.lockout_after(counter.count)
+        end = moment + lockout if lockout else None
+    if end and (counter.locked_until is None or end > counter.locked_until):
+        counter.locked_until = end
+
+
+def _has_room(counter: AttemptCounter, rule: Rule) -> bool:
+    """Whether one more attempt may be checked now: even if it and every attempt in flight
+    fail, no more are checked than the rule allows before it locks."""
+    return counter.pending == 0 or counter.count + counter.pending + 1 <= rule.limit
+
+
+class Attempt:
+    """One attempt ``admit`` let through: report it with ``count`` or ``refund``."""
+
+    def __init__(self, rules: Mapping[str, Rule]) -> None:
+        self.rules = dict(rules)
+
+    async def count(self) -> Locked | None:
+        """It failed (or it is one more of what is limited): counted against every key.
+        Returns the ``Locked`` to raise when the keys are locked now (by this failure)."""
+        return await _resolve(self.rules, counted=True)
+
+    async def refund(self) -> None:
+        """It succeeded: no failure. (``clear`` also forgets what a success proves.)"""
+        await _resolve(self.rules, counted=False)
+
+
+async def admit(rules: Mapping[str, Rule]) -> Attempt:
+    """Reserve one attempt on every key, in one transaction that locks their rows. Raises
+    ``Locked`` (reserving nothing) while a key is locked; waits while the attempts in flight
+    leave no room (``Busy`` after ``WAIT_SECONDS``)."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not await _reserve(rules):
+        if time.monotonic() > deadline:
+            raise Busy()
+        await asyncio.sleep(POLL_SECONDS)
+    return Attempt(rules)
+
+
+async def take(rules: Mapping[str, Rule]) -> Locked | None:
+    """One attempt that counts at once (a request, not a guess): ``admit`` then ``count``."""
+    return await (await admit(rules)).count()
+
+
+async def _reserve(rules: Mapping[str, Rule]) -> bool:
+    async with in_transaction() as connection:
+        counters = [(await _locked_counter(connection, key), rule) for key, rule in rules.items()]
+        moment = now()
+        for counter, rule in counters:
+            _settle(counter, rule, moment)
+        locked = [
+            (counter.locked_until, rule.at_ceiling(counter.count))
+            for counter, rule in counters
+            if counter.locked_until and counter.locked_until > moment
+        ]
+        room = not locked and all(_has_room(counter, rule) for counter, rule in counters)
+        for counter, _rule in counters:
+            if room:
+                counter.pending += 1
+                counter.pending_until = moment + RESERVATION
+            await counter.save(using_db=connection)
+        if locked:
+            raise Locked(max(until for until, _ in locked), any(top for _, top in locked))
+        return room
+
+
+async def _resolve(rules: Mapping[str, Rule], *, counted: bool) -> Locked | None:
+    ends = []
+    async with in_transaction() as connection:
+        for key, rule in rules.items():
+            counter = await _locked_counter(connection, key)
+            moment = now()
+            counter.pending = max(0, counter.pending - 1)
+            _settle(counter, rule, moment)
+            if counted:
+                _count_failure(counter, rule, moment)
+            if counter.count == 0 and counter.pending == 0:
+                await counter.delete(using_db=connection)
+                continue
+            await counter.save(using_db=connection)
+            if counter.locked_until and counter.locked_until > moment:
+                ends.append((counter.locked_until, rule.at_ceiling(counter.count)))
+    if not ends:
+        return None
+    return Locked(max(until for until, _ in ends), any(top for _, top in ends))
+
+
+async def record_failure(key: str, rule: Rule) -> datetime | None:
+    """Count one failure now, locked or not; return when the key opens again if locked."""
+    async with in_transaction() as connection:
+        counter = await _locked_counter(connection, key)
+        moment = now()
+        _settle(counter, rule, moment)
+        _count_failure(counter, rule, moment)
+        await counter.save(using_db=connection)
+        return counter.locked_until
+
+
+async def clear(*keys: str) -> None:
+    """Forget the failures of ``keys`` (a success that proves their subject); the attempts in
+    flight keep their reservations."""
+    await AttemptCounter.filter(key__in=keys, pending=0).delete()
+    await AttemptCounter.filter(key__in=keys).update(count=0, locked_until=None)
+
+
+async def clear_prefix(prefix: str) -> int:
+    """Forget every counter whose key starts with ``prefix``; returns the failures they had."""
+    counters = AttemptCounter.filter(key__startswith=prefix)
+    cleared = sum(await counters.values_list("count", flat=True))
+    await counters.filter(pending=0).delete()
+    await counters.update(count=0, locked_until=None)
+    return cleared
 
 
 async def purge_expired(older_than: timedelta = timedelta(days=1)) -> int:
     cutoff = now() - older_than
     return await AttemptCounter.filter(
-        window_started_at__lt=cutoff, locked_until__isnull=True
-    ).delete() + await AttemptCounter.filter(locked_until__lt=cutoff).delete()
+        window_started_at__lt=cutoff, locked_until__isnull=True, pending=0
+    ).delete() + await AttemptCounter.filter(locked_until__lt=cutoff, pending=0).delete()
 
 
 def verification_keys(portal: str, identifier: str, client: str) -> tuple[str, str]:
     """The two counters identity verification uses: per member and per client address."""
     return f"verify:{portal}:{identifier}", f"verify-client:{portal}:{client}"
+
+
+def verification_rules(portal: str, identifier: str, client: str) -> dict[str, Rule]:
+    member, per_client = verification_keys(portal, identifier, client)
+    return {member: VERIFICATION_MEMBER, per_client: VERIFICATION_CLIENT}
+

@@ -25,6 +25,8 @@ class AttemptCounter(Model):
     count = fields.IntField(default=0)
     window_started_at = fields.DatetimeField()
     locked_until = fields.DatetimeField(null=True)
+    pending = fields.IntField(default=0, description="attempts admitted, not reported yet")
+    pending_until = fields.DatetimeField(null=True, description="when those count as failures")
 
     class Meta:
         table = "attempt_counter"

@@ -9,10 +9,8 @@ it does not validate, so Précédent and the language switch keep it.
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from starlette.exceptions import HTTPException
@@ -137,6 +135,7 @@ def page(
     errors=(),
     status: int = 200,
     here: str | None = None,
+    headers: dict | None = None,
     **context,
 ) -> HTMLResponse:
     """A wizard page: the whole page, or its ``step`` block for htmx."""
@@ -163,7 +162,7 @@ def page(
     }
     if here or step:
         ctx["lang_form_id"] = FORM_ID
-    return render(v.request, template, ctx, block="step", status_code=status)
+    return render(v.request, template, ctx, block="step", status_code=status, headers=headers)
 
 
 # -- entry, profile, contact-us -----------------------------------------------------------------
@@ -326,7 +325,7 @@ def verification_context(v: Visit, form) -> dict:
 
 
 async def verification_page(v: Visit, page_name: str = "verification/health", form=None,
-                            status=200, errors=(), locked_until=None):
+                            status=200, errors=(), locked: limits.Locked | None = None):
     question = page_name.split("/", 1)[1] if "/" in page_name else wizard.root_question(v.draft)
     form = form or wizard.verification_form(v.draft)
     return page(
@@ -339,16 +338,10 @@ async def verification_page(v: Visit, page_name: str = "verification/health", fo
         status=status,
         here=f"verification/{question}",
         start=question,
-        locked_until=locked_until,
-        locked_minutes=_minutes_until(locked_until),
+        locked=locked,
+        headers={"Retry-After": str(locked.retry_after)} if locked else None,
         **verification_context(v, form),
     )
-
-
-def _minutes_until(moment) -> int:
-    if moment is None:
-        return 0
-    return max(1, math.ceil((moment - datetime.now(UTC)).total_seconds() / 60))
 
 
 def mismatch_message(portal) -> str:
@@ -369,19 +362,19 @@ async def verification(request: Request) -> Response:
         return see_other(v.url("verification/" + wizard.root_question(v.draft)))
     here = f"verification/{question}"
     client = client_address(request)
-    locked_until = await _locked_until(v, client)
+    rules = limits.verification_rules(v.portal.id, wizard.identifier_of(v.draft) or "", client)
+    locked = await limits.current_lock(rules)
     if request.method == "GET":
-        return await verification_page(v, here, locked_until=locked_until,
-                                       status=429 if locked_until else 200)
+        return await verification_page(v, here, locked=locked, status=429 if locked else 200)
     data = await read_form(request)
     v.keep(data, wizard.STEP_FIELDS["verification"])
     previous = wizard.previous_question(question, v.draft)
     if exit_ := await early_exit(v, data, f"verification/{previous}" if previous else "contact",
                                  here):
         return exit_
-    if locked_until:
+    if locked:
         await v.save()
-        return await verification_page(v, here, locked_until=locked_until, status=429)
+        return await verification_page(v, here, locked=locked, status=429)
     shown = [q for q in data.getlist("q") if q in wizard.QUESTIONS] or [question]
     for name in wizard.answer_fields(shown):
         if name not in data:
@@ -396,21 +389,13 @@ async def verification(request: Request) -> Response:
     return await _verify(v, here, form, wizard.method_after(shown), client)
 
 
-async def _locked_until(v: Visit, client: str):
-    for key in service.counter_keys(v.portal.id, v.draft, client):
-        until = await limits.locked_until(key)
-        if until:
-            return until
-    return None
-
-
 async def _verify(v: Visit, here: str, form, method: str | None, client: str) -> Response:
     if method is None or (method == "vitale" and not wizard.reachable("serial", v.draft)):
         return see_other(v.url("verification/" + wizard.root_question(v.draft)))
     try:
         result = await service.verify(v.portal.id, v.draft, method, client=client)
     except limits.Locked as locked:
-        return await verification_page(v, here, locked_until=locked.until, status=429)
+        return await verification_page(v, here, locked=locked, status=429)
     if result is None:
         errors = [(None, mismatch_message(v.portal))]
         return await verification_page(v, here, form=form, errors=errors, status=422)
@@ -511,8 +496,12 @@ async def terms(request: Request) -> Response:
             base_url=request.app.state.settings.base_url,
             client=client_address(request),
         )
-    except limits.Locked:
-        message = _("Too many registrations were made from your connection. Try again later.")
+    except limits.Locked as locked:
+        message = _(
+            "Too many registrations were made from your connection. Try again in %(minutes)s "
+            "min.",
+            minutes=locked.retry_minutes,
+        )
         return await terms_page(v, status=429, errors=[(None, message)])
     if delivery == "already":
         v.draft = {"already": True}

@@ -92,21 +92,24 @@ def counter_keys(portal_id: str, draft: dict, client: str) -> tuple[str, str]:
 async def verify(portal_id: str, draft: dict, method: str, *, client: str) -> Verified | None:
     """The member, when the draft's identity and fact match the registry; else None (and a
     failure counted). Raises ``limits.Locked`` while verification is locked, or when this
-    failure locks it."""
-    per_member, per_client = counter_keys(portal_id, draft, client)
-    until = await limits.admit({per_member: limits.VERIFICATION, per_client: limits.VERIFICATION})
+    failure locks it. A fact proves the member: their failures are forgotten; the postal
+    choice proves nothing (anyone knowing the identity can make it): it is only refunded."""
     subject = wizard.identifier_of(draft) or ""
+    rules = limits.verification_rules(portal_id, subject, client)
+    attempt = await limits.admit(rules)
     member = await find_registered(portal_id, draft)
     if member is None or not facts_match(member, draft, method):
         await audit("verification_failed", portal=portal_id, subject=subject, client=client,
                     method=method)
-        if until:
+        locked = await attempt.count()
+        if locked:
             await audit("verification_locked", portal=portal_id, subject=subject,
-                        client=client)
-            raise limits.Locked(until)
+                        client=client, ceiling=locked.ceiling)
+            raise locked
         return None
-    await limits.clear(per_member)
-    await limits.refund({per_client: limits.VERIFICATION})
+    await attempt.refund()
+    if method != "postal":
+        await limits.clear(counter_keys(portal_id, draft, client)[0])
     await audit("verification_passed", portal=portal_id, subject=subject, client=client,
                 method=method)
     already = await Account.exists(portal=portal_id, member_id=member.pk)
@@ -122,8 +125,7 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
     member = await Member.get_or_none(pk=result["member"]) if result else None
     if member is None or contact is None:
         raise ValueError("register() needs a verified, complete draft")
-    per_client = {accounts.client_key("register", portal.id, client): accounts.REGISTRATION_CLIENT}
-    await limits.admit(per_client)
+    registration = await limits.admit(accounts.registration_rules(client))
     delivery = "postal" if result["method"] == "postal" else "email"
     try:
         async with in_transaction() as connection:
@@ -144,8 +146,9 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
                 await _email_password(portal, account, member, contact, language, base_url,
                                       connection)
     except IntegrityError:  # nothing created: it does not count
-        await limits.refund(per_client)
+        await registration.refund()
         return delivery if await _just_registered(portal.id, member, contact) else "already"
+    await registration.count()
     await audit("registration", portal=portal.id, subject=member.identifier, client=client,
                 delivery=delivery)
     return delivery

@@ -37,7 +37,11 @@ def cooldown_key(email: str) -> str:
 
 def refusal_message(refused: limits.Locked) -> str:
     if isinstance(refused, TooManyFromClient):
-        return _("Too many emails were asked for from your connection. Try again later.")
+        return _(
+            "Too many emails were asked for from your connection. Try again in %(minutes)s "
+            "min.",
+            minutes=refused.retry_minutes,
+        )
     return _("You can ask for another email in %(seconds)s seconds.", seconds=refused.retry_after)
 
 
@@ -68,15 +72,15 @@ async def resend_link(request: Request, account: Account) -> None:
     """Send the link again; raises ``limits.Locked`` during the address's cooldown (which
     starts as the email is let through: requests at once send one), ``TooManyFromClient``
     when this client has asked for too many."""
-    cooldown = {cooldown_key(account.email): COOLDOWN}
-    await limits.admit(cooldown)
+    cooldown = await limits.admit({cooldown_key(account.email): COOLDOWN})
     try:
-        await limits.admit(
+        await limits.take(
             {accounts.client_key("resend", PORTAL, client_address(request)): RESEND_CLIENT}
         )
     except limits.Locked as locked:
-        await limits.refund(cooldown)  # nothing was sent
+        await cooldown.refund()  # nothing was sent
         raise TooManyFromClient(locked.until) from None
+    await cooldown.count()
     member = await account.member
     async with in_transaction() as connection:
         await send_link(request, account, member, connection)

@@ -14,6 +14,7 @@ from web.portals.home import current_portal
 from web.portals.mss import links
 from web.rendering import render, see_other
 from web.security import limits
+from web.security.client import client_address
 
 
 async def set_password(request: Request) -> Response:
@@ -39,6 +40,7 @@ async def set_password(request: Request) -> Response:
         portal=portal,
         base_url=request.app.state.settings.base_url,
     )
+    await accounts.lift_login_pause(spent.account, client_address(request))
     return see_other("/mss/password/done")
 
 

@@ -7,7 +7,6 @@ htmx the security panel, the policy dialog and the policy line swap as blocks of
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -70,9 +69,9 @@ def identity_of(form: RegistrationForm) -> service.Identity | None:
     )
 
 
-def locked_until(failure: Exception) -> datetime | None:
-    """When verification opens again, if this failure locked it (or found it locked)."""
-    return getattr(failure, "until", None)
+def lock_of(failure: Exception) -> limits.Locked | None:
+    """The lockout this failure set (or found), if any."""
+    return failure if isinstance(failure, limits.Locked) else getattr(failure, "locked", None)
 
 
 def mismatch_message() -> str:
@@ -82,12 +81,16 @@ def mismatch_message() -> str:
     )
 
 
-def locked_message(until: datetime) -> str:
-    minutes = max(1, math.ceil((until - now()).total_seconds() / 60))
+def locked_message(locked: limits.Locked) -> str:
+    if locked.ceiling:
+        return _(
+            "For your security, identity verification is closed after too many unsuccessful "
+            "attempts today. Contact support: they will check your identity with you."
+        )
     return _(
         "For your security, identity verification is paused after 3 unsuccessful "
         "attempts. Try again in %(minutes)s minutes, or contact support.",
-        minutes=minutes,
+        minutes=locked.retry_minutes,
     )
 
 
@@ -175,6 +178,7 @@ async def register_response(
     status_code: int = 200,
     block: str | None = None,
     status_message: str | None = None,
+    headers: dict | None = None,
 ) -> Response:
     context = {
         "form": form,
@@ -192,6 +196,7 @@ async def register_response(
         block=block,
         status_code=status_code,
         status_message=status_message,
+        headers=headers,
     )
 
 
@@ -276,7 +281,7 @@ async def verify(request: Request) -> Response:
     try:
         member = await service.match_identity(identity, client)
     except (service.Mismatch, limits.Locked) as failure:
-        return await verify_failed(request, draft, form, locked_until(failure))
+        return await verify_failed(request, draft, form, lock_of(failure))
     except service.CannotVerify as cannot:
         member, outcome = cannot.member, "cannot"
     else:
@@ -299,22 +304,24 @@ async def verify(request: Request) -> Response:
 
 
 async def verify_failed(
-    request, draft, form, until: datetime | None, block: str = "register"
+    request, draft, form, locked: limits.Locked | None, block: str = "register"
 ) -> Response:
     """A mismatch or a lockout: the verification starts over. ``block``: what an htmx request
     swaps (the whole form after Verify, only the panel after Submit)."""
     draft.pop("verification", None)
     await save_draft(request, PORTAL, draft)
-    message = locked_message(until) if until else mismatch_message()
-    panel = {"state": "locked" if until else "start", "error": message}
+    message = locked_message(locked) if locked else mismatch_message()
+    headers = {"Retry-After": str(locked.retry_after)} if locked else None
+    panel = {"state": "locked" if locked else "start", "error": message}
     if block == "security" and is_partial(request):
         return render(
             request,
             "mss/register.html",
             {"panel": {**panel, "focus": True}},
             block="security",
-            status_code=429 if until else 422,
+            status_code=429 if locked else 422,
             status_message=message,
+            headers=headers,
         )
     return await register_response(
         request,
@@ -322,8 +329,9 @@ async def verify_failed(
         form,
         errors=[("security-field", message)],
         panel=panel,
-        status_code=429 if until else 422,
+        status_code=429 if locked else 422,
         block="register",
+        headers=headers,
     )
 
 
@@ -375,7 +383,7 @@ async def check_answer(request, draft, form, given: str) -> Response:
     try:
         right = await service.check_answer(member, fact, given, client)
     except limits.Locked as locked:
-        return await verify_failed(request, draft, form, locked.until, block="security")
+        return await verify_failed(request, draft, form, locked, block="security")
     if not right:
         await save_draft(request, PORTAL, draft)
         attempts = await service.attempts_left(member.identifier, client)
@@ -496,25 +504,26 @@ async def create_registration(request, draft, form) -> Response:
     portal = current_portal(request)
     client = client_address(request)
     identity = identity_of(form)
-    per_client = {accounts.client_key("register", PORTAL, client): accounts.REGISTRATION_CLIENT}
     try:
-        await limits.admit(per_client)
-    except limits.Locked:
-        return await too_many_registrations(request, draft, form)
+        registration = await limits.admit(accounts.registration_rules(client))
+    except limits.Locked as locked:
+        return await too_many_registrations(request, draft, form, locked)
     try:
         member = await service.match_identity(identity, client)
     except (service.Mismatch, limits.Locked, service.CannotVerify) as failure:
-        await limits.refund(per_client)
-        return await verify_failed(request, draft, form, locked_until(failure))
+        await registration.refund()
+        return await verify_failed(request, draft, form, lock_of(failure))
     try:
         account = await open_account(request, member, identity.email, draft["policy"])
     except IntegrityError:
-        await limits.refund(per_client)
+        await registration.refund()
         account = await Account.get_or_none(portal=PORTAL, member=member)
         if not same_registration(account, identity.email):
             return await register_response(
                 request, draft, form, panel={"state": "registered"}, status_code=409
             )
+    else:
+        await registration.count()
     await links.start_cooldown(account)
     draft.clear()
     draft["registered"] = {
@@ -533,9 +542,15 @@ async def create_registration(request, draft, form) -> Response:
     return see_other("/mss/register/done")
 
 
-async def too_many_registrations(request, draft, form) -> Response:
-    message = _("Too many registrations were made from your connection. Try again later.")
-    return await register_response(request, draft, form, errors=[(None, message)], status_code=429)
+async def too_many_registrations(request, draft, form, locked: limits.Locked) -> Response:
+    message = _(
+        "Too many registrations were made from your connection. Try again in %(minutes)s min.",
+        minutes=locked.retry_minutes,
+    )
+    return await register_response(
+        request, draft, form, errors=[(None, message)], status_code=429,
+        headers={"Retry-After": str(locked.retry_after)},
+    )
 
 
 def same_registration(account: Account | None, email: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from babel import Locale
 
@@ -68,12 +68,12 @@ ADULT_AGE = 16  # no one joins the Fund younger
 
 
 class Mismatch(Exception):
-    """The identity fields do not match the registry (never says which); ``until``: the end
-    of the lockout when this failure locked verification."""
+    """The identity fields do not match the registry (never says which); ``locked``: the
+    lockout this failure set, if it locked verification."""
 
-    def __init__(self, until: datetime | None = None) -> None:
-        super().__init__(until)
-        self.until = until
+    def __init__(self, locked: limits.Locked | None = None) -> None:
+        super().__init__(locked)
+        self.locked = locked
 
 
 class CannotVerify(Exception):
@@ -238,29 +238,32 @@ def verification_keys(uid: str, client: str) -> tuple[str, str]:
 
 
 def verification_rules(uid: str, client: str) -> dict[str, limits.Rule]:
-    return dict.fromkeys(verification_keys(uid, client), limits.VERIFICATION)
+    return limits.verification_rules(PORTAL, normalize_identifier(uid), client)
 
 
-async def admit(uid: str, client: str) -> datetime | None:
+async def admit(uid: str, client: str) -> limits.Attempt:
     """Let one verification attempt through for this UID and client (``limits.admit``): raises
-    ``limits.Locked`` while either is locked; returns the lockout end should it fail."""
+    ``limits.Locked`` while either is locked."""
     return await limits.admit(verification_rules(uid, client))
 
 
-async def failed(uid: str, client: str, reason: str, until: datetime | None) -> None:
+async def failed(uid: str, client: str, reason: str, attempt: limits.Attempt) -> None:
+    """Count a failed attempt; raises ``limits.Locked`` when it locked verification."""
     await audit("verification_failed", portal=PORTAL, subject=uid, client=client, reason=reason)
-    if until:
-        await audit("verification_locked", portal=PORTAL, subject=uid, client=client)
+    locked = await attempt.count()
+    if locked:
+        await audit("verification_locked", portal=PORTAL, subject=uid, client=client,
+                    ceiling=locked.ceiling)
+        raise locked
 
 
 async def attempts_left(uid: str, client: str) -> int:
-    counts = [await limits.failures(key) for key in verification_keys(uid, client)]
-    return max(0, limits.VERIFICATION.limit - max(counts))
+    return await limits.attempts_before_lock(verification_rules(uid, client))
 
 
 async def match_identity(identity: Identity, client: str) -> Member:
     """The member these fields designate, or ``Mismatch`` (counted as a failure)."""
-    until = await admit(identity.uid, client)
+    attempt = await admit(identity.uid, client)
     member = await find_member(
         PORTAL,
         identity.uid,
@@ -270,9 +273,12 @@ async def match_identity(identity: Identity, client: str) -> Member:
         email=identity.email,
     )
     if member is None or not normalize_email(member.email):
-        await failed(identity.uid, client, "identity", until)
-        raise Mismatch(until)
-    await limits.refund(verification_rules(identity.uid, client))
+        try:
+            await failed(identity.uid, client, "identity", attempt)
+        except limits.Locked as locked:
+            raise Mismatch(locked) from None
+        raise Mismatch()
+    await attempt.refund()
     if len(question_facts(member)) < QUESTIONS:
         raise CannotVerify(member)
     return member
@@ -280,13 +286,11 @@ async def match_identity(identity: Identity, client: str) -> Member:
 
 async def check_answer(member: Member, fact: str, answer: str, client: str) -> bool:
     """Whether the answer is right; a wrong one counts (and may raise ``limits.Locked``)."""
-    until = await admit(member.identifier, client)
+    attempt = await admit(member.identifier, client)
     if answer_matches(member, fact, answer):
-        await limits.refund(verification_rules(member.identifier, client))
+        await attempt.refund()
         return True
-    await failed(member.identifier, client, fact, until)
-    if until:
-        raise limits.Locked(until)
+    await failed(member.identifier, client, fact, attempt)
     return False
 
 
