@@ -113,9 +113,10 @@ async def test_suggestions_hold_the_answer_and_are_stable(db):
         assert "Senegal" in await service.suggestions(member, "duty_country", "secret")
 
 
-REGISTRY_EMPLOYERS = [f"Fonds régional numéro {n}" for n in range(1, 21)]
+REGISTRY_EMPLOYERS = [f"Fonds régional numéro {n}" for n in range(1, 31)]
 NEWCOMER = {"employer": "Caisse des marins du Nord", "duty_country": "SN"}
-REGISTRY_COUNTRIES = ["KE", "CH", "IT", "LB", "CN", "AT", "CL", "MG", "HT", "TH", "ET", "FR"]
+REGISTRY_COUNTRIES = ["KE", "CH", "IT", "LB", "CN", "AT", "CL", "MG", "HT", "TH", "ET", "FR"] + [
+    "BR", "IN", "JP", "MX", "NG", "PK", "PE", "NO", "SE", "DK", "ES", "PT"]
 
 
 async def make_others(employers, countries=("KE",), *, portal="mss", first=1) -> None:

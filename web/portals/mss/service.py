@@ -8,7 +8,6 @@ and the client address: 3 of them lock verification for 30 minutes.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,7 +23,7 @@ from web.security.tokens import digest, keyed_digest
 PORTAL = "mss"
 FACTS = ("employer", "duty_country", "entry_year")
 QUESTIONS = 2
-SUGGESTIONS = 12
+SUGGESTIONS = 24  # a guess among them: 1 in 24; 6 failures a day reach the ceiling
 
 QUESTION_TEXTS = {
     "employer": lazy_gettext("What is the name of your current employing organisation?"),
@@ -170,20 +169,22 @@ def entry_years(member: Member, answer: str) -> list[str]:
     return [str(year) for year in range(first, last + 1)]
 
 
-def pick_decoys(fact: str, answer: str, preferred, fallback, rng: random.Random) -> list[str]:
-    """``SUGGESTIONS - 1`` values other than the answer, from ``preferred`` first, each once."""
+def pick_decoys(fact: str, answer: str, preferred, fallback, rank) -> list[str]:
+    """``SUGGESTIONS - 1`` values other than the answer, each once: from ``preferred`` first,
+    each pool taken in the order of the keyed ``rank`` of its values. A value that joins a pool
+    (a member imported, a new year) changes at most one decoy: the lists seen on two retries
+    differ by one value at most, so comparing them does not single out the answer."""
     seen = {answer_key(fact, answer)}
-    pools = []
-    for values in (preferred, fallback):
-        pool = []
-        for value in values:
-            if answer_key(fact, value) not in seen:
-                seen.add(answer_key(fact, value))
-                pool.append(value)
-        pools.append(pool)
     chosen = []
-    for pool in pools:
-        chosen += rng.sample(pool, min(SUGGESTIONS - 1 - len(chosen), len(pool)))
+    for values in (preferred, fallback):
+        pool = {}
+        for value in values:
+            key = answer_key(fact, value)
+            if key not in seen:
+                seen.add(key)
+                pool[key] = value
+        ranked = sorted(pool, key=rank)[: SUGGESTIONS - 1 - len(chosen)]
+        chosen += [pool[key] for key in ranked]
     return chosen
 
 
@@ -201,21 +202,26 @@ async def suggestion_values(member: Member, fact: str, secret_key: str) -> list[
     """The right answer among decoys taken from other members' records of the portal (so
     the answer looks like them), topped up from a fixed list in a small registry, as registry
     values (codes for countries: named in the language of each page). The same list every
-    time for this member: a keyed seed, so neither retries nor recomputing the list for each
-    candidate can single out the answer."""
+    time for this member (a keyed rank), so neither retries nor recomputing the list for each
+    candidate can single out the answer: a guesser can only try the suggestions one by one,
+    and the member's ceiling (6 failures a day, ``limits.VERIFICATION_MEMBER``) stops that
+    long before a list of 24 is worked through."""
     answer = str(member.facts[fact]).strip()
     if fact == "duty_country":
         answer = answer.upper()
     seed = keyed_digest(secret_key, f"suggestions:{member.portal}:{member.identifier}:{fact}")
-    rng = random.Random(seed)  # noqa: S311 - a stable shuffle: the keyed seed is the secret
+
+    def rank(key: str) -> str:
+        return keyed_digest(seed, key)
+
     if fact == "entry_year":
-        decoys = pick_decoys(fact, answer, entry_years(member, answer), (), rng)
+        decoys = pick_decoys(fact, answer, entry_years(member, answer), (), rank)
     else:
         known = await registry_values(member, fact, int(seed, 16))
         if fact == "duty_country":
             names = countries()
             known = [code.upper() for code in known if code.upper() in names]
-        decoys = pick_decoys(fact, answer, known, fallback_values(fact), rng)
+        decoys = pick_decoys(fact, answer, known, fallback_values(fact), rank)
     return [*decoys, answer]
 
 
