@@ -41,6 +41,9 @@ _BUILT_IN = {
 # C0 controls except tab, newline, carriage return, and DEL: never meaningful in a form field
 # (PostgreSQL also refuses NUL in text).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Password fields are kept exactly as typed (they are hashed, never stored): the policy says
+# what is wrong with a control character rather than changing the password silently.
+PASSWORD_FIELDS = frozenset({"password", "confirmation", "current"})
 
 
 @cache
@@ -75,7 +78,7 @@ class Form(wtforms.Form):
 
 class FormData:
     """A request's form as WTForms reads it (``getlist``): text values only, without control
-    characters. Files are ignored."""
+    characters outside password fields. Files are ignored."""
 
     def __init__(self, form: Mapping | Iterable[tuple[str, object]] = ()) -> None:
         items = (
@@ -83,7 +86,11 @@ class FormData:
             if hasattr(form, "multi_items")
             else (form.items() if isinstance(form, Mapping) else form)
         )
-        self._items = [(k, _CONTROL.sub("", v)) for k, v in items if isinstance(v, str)]
+        self._items = [
+            (k, v if k in PASSWORD_FIELDS else _CONTROL.sub("", v))
+            for k, v in items
+            if isinstance(v, str)
+        ]
 
     def getlist(self, key: str) -> list[str]:
         return [value for name, value in self._items if name == key]

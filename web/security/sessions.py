@@ -11,9 +11,9 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 
 from web.accounts.models import Account
-from web.security.guard import csrf_token_for
+from web.security.guard import csrf_token_for, new_visitor_id
 from web.security.models import Session
-from web.security.tokens import digest, new_secret
+from web.security.tokens import digest
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
@@ -30,7 +30,7 @@ def client_id(request: Request) -> str:
 
 def renew_client_id(request: Request) -> None:
     """Give the visitor a new cookie id (and so a new CSRF token)."""
-    sid = new_secret()
+    sid = new_visitor_id(request.app.state.settings.secret_key)
     request.state.sid = sid
     request.state.sid_rotated = True
     request.state.csrf_token = csrf_token_for(request.app.state.settings.secret_key, sid)

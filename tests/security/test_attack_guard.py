@@ -1,0 +1,69 @@
+"""Attacks on the request guard (issue 7 point 8): forged Origin headers, and a visitor id
+chosen by the attacker (planted in the victim's browser, or sent by a script)."""
+
+from __future__ import annotations
+
+import pytest
+from accounts_support import MSS_EMAIL, PASSWORD, make_account
+from http_helpers import csrf_from
+
+from web.security.models import Session
+from web.security.tokens import digest
+
+
+async def login_post(client, **headers):
+    page = await client.get("/mss/login")
+    return await client.post("/mss/login", headers=headers, data={
+        "csrf_token": csrf_from(page.text), "login": MSS_EMAIL, "password": PASSWORD})
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "null"},  # a sandboxed iframe or a data: page of the attacker's
+    {"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+    {"Origin": "https://testserver"},  # the right host, another scheme
+    {"Origin": "http://testserver:8080"},
+    {"Origin": "http://testserver.evil.example"},
+])
+async def test_forged_origins_are_refused(client, headers):
+    await make_account()
+    response = await login_post(client, **headers)
+    assert response.status_code == 403
+    assert not await Session.exists()
+
+
+@pytest.mark.parametrize("headers", [
+    {},
+    {"Origin": "http://testserver"},
+    {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"},
+    # What Chromium sends for a same-origin form under Referrer-Policy: no-referrer.
+    {"Origin": "null", "Sec-Fetch-Site": "same-origin"},
+])
+async def test_this_sites_own_forms_pass(client, headers):
+    await make_account()
+    response = await login_post(client, **headers)
+    assert response.status_code == 303 and response.headers["location"] == "/mss/account"
+
+
+@pytest.mark.parametrize("chosen", ["attacker-chosen-id", "x" * 43, "x" * 43 + ".forged"])
+async def test_a_chosen_visitor_id_is_never_adopted(client, chosen):
+    """A planted id would let its planter share the victim's registration draft and CSRF
+    token; the guard issues its own instead."""
+    await make_account()
+    page = await client.get("/mss/login", headers={"Cookie": f"espace_sid={chosen}"})
+    issued = client.cookies.get("espace_sid")
+    assert issued and issued != chosen and f"espace_sid={issued};" in page.headers["set-cookie"]
+    forged = await client.post("/mss/login", headers={"Cookie": f"espace_sid={chosen}"}, data={
+        "csrf_token": csrf_from(page.text), "login": MSS_EMAIL, "password": PASSWORD})
+    assert forged.status_code == 403  # the token belongs to the issued id, not the chosen one
+    response = await login_post(client)
+    assert response.status_code == 303
+    assert not await Session.exists(id_hash=digest(chosen))
+
+
+async def test_an_issued_visitor_id_is_kept(client):
+    first = await client.get("/mss/register")
+    sid = client.cookies.get("espace_sid")
+    assert "set-cookie" in first.headers
+    again = await client.get("/mss/login")
+    assert client.cookies.get("espace_sid") == sid and "espace_sid" not in again.headers.get(
+        "set-cookie", "")
