@@ -473,10 +473,11 @@ async def password(request: Request) -> Response:
     return await goto(v, "terms")
 
 
-async def terms_page(v: Visit, page_name: str = "terms", status=200, errors=()):
+async def terms_page(v: Visit, page_name: str = "terms", status=200, errors=(), headers=None):
     return page(v, "espace_prive/terms.html", "terms",
                 _("Accept the general terms of use"), status=status, errors=errors,
-                terms_url=v.url("terms/read"), version=v.portal.branding.policy_version)
+                headers=headers, terms_url=v.url("terms/read"),
+                version=v.portal.branding.policy_version)
 
 
 async def terms(request: Request) -> Response:
@@ -502,7 +503,8 @@ async def terms(request: Request) -> Response:
             "min.",
             minutes=locked.retry_minutes,
         )
-        return await terms_page(v, status=429, errors=[(None, message)])
+        return await terms_page(v, status=429, errors=[(None, message)],
+                                headers={"Retry-After": str(locked.retry_after)})
     if delivery == "already":
         v.draft = {"already": True}
     else:

@@ -50,7 +50,9 @@ async def done_page(request: Request) -> Response:
     return done_response(request, draft, account, sent=request.query_params.get("sent") == "1")
 
 
-def done_response(request, draft, account, *, sent=False, error=None, status_code=200):
+def done_response(
+    request, draft, account, *, sent=False, error=None, status_code=200, headers=None
+):
     moment, shown = registered_at(draft)
     context = {
         "account": account,
@@ -66,6 +68,7 @@ def done_response(request, draft, account, *, sent=False, error=None, status_cod
         status_code=status_code,
         block="resend" if is_partial(request) else None,
         status_message=_("We have sent the email again.") if sent else None,
+        headers=headers,
     )
 
 
@@ -83,7 +86,8 @@ async def resend_to(request, draft, account: Account) -> Response:
         await links.resend_link(request, account)
     except limits.Locked as locked:
         return done_response(
-            request, draft, account, error=links.refusal_message(locked), status_code=429
+            request, draft, account, error=links.refusal_message(locked), status_code=429,
+            headers={"Retry-After": str(locked.retry_after)},
         )
     if is_partial(request):
         return done_response(request, draft, account, sent=True)

@@ -86,6 +86,7 @@ async def renew_link(request: Request) -> Response:
             "mss/link_problem.html",
             {"problem": "expired", "raw": raw, "error": links.refusal_message(locked)},
             status_code=429,
+            headers={"Retry-After": str(locked.retry_after)},
         )
     return render(request, "mss/link_problem.html", {"problem": "renewed"})
 
