@@ -28,9 +28,9 @@ from tortoise.transactions import in_transaction
 
 from web.security.models import AttemptCounter
 
-RESERVATION = timedelta(seconds=30)  # an attempt not reported by then counts as a failure
-WAIT_SECONDS = 10.0  # how long an attempt waits for those in flight before ``Busy``
-POLL_SECONDS = 0.02
+RESERVATION = timedelta(seconds=60)  # an attempt not reported by then counts as a failure
+WAIT_SECONDS = 30.0  # how long an attempt waits for those in flight before ``Busy``
+POLL_SECONDS = (0.01, 0.25)  # the first pause between two looks for room, and the longest
 
 
 @dataclass(frozen=True)
@@ -187,10 +187,12 @@ async def admit(rules: Mapping[str, Rule]) -> Attempt:
     ``Locked`` (reserving nothing) while a key is locked; waits while the attempts in flight
     leave no room (``Busy`` after ``WAIT_SECONDS``)."""
     deadline = time.monotonic() + WAIT_SECONDS
+    pause, longest = POLL_SECONDS
     while not await _reserve(rules):
         if time.monotonic() > deadline:
             raise Busy()
-        await asyncio.sleep(POLL_SECONDS)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, longest)  # waiters must not crowd the rows they wait for
     return Attempt(rules)
 
 
