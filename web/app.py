@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.routing import Mount, Route
 from starlette_compress import CompressMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from web import errors, i18n
 from web.db import ensure_migrated, open_sqlite_file, tortoise_config
@@ -74,9 +75,14 @@ def create_app(
 
         routes.append(Mount("/dev/mailbox", routes=mailbox_routes(), name="mailbox"))
 
+    proxies = (
+        [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.proxy_addresses))]
+        if settings.proxy_addresses else []
+    )
     app = Starlette(
         routes=routes,
         middleware=[
+            *proxies,  # the client's address and scheme, as the proxies saw them
             Middleware(CompressMiddleware, minimum_size=256),
             Middleware(RequestGuard, settings=settings, render_error=errors.guard_error),
         ],

@@ -76,7 +76,8 @@ def serve(
         asyncio.run(_check_database(settings.database_url))
     typer.echo(f"Espace on http://{host}:{port}/ ({settings.env})")
     uvicorn.run("web.app:serve_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=settings.trusted_proxies, log_level="info",
+                proxy_headers=False,  # the app reads them (ESPACE_PROXY_ADDRESSES)
+                log_level="info",
                 server_header=False)  # "server: uvicorn" tells attackers and costs bytes
 
 
