@@ -8,6 +8,7 @@ import contextlib
 import typer
 
 from web.db import DatabaseNotReady, ensure_migrated, open_sqlite_file, tortoise_config
+from web.logs import log_config
 from web.mail.cli import mail_app
 from web.portals.espace_prive import letters_cli
 from web.registry import cli as registry_cli
@@ -77,7 +78,7 @@ def serve(
     typer.echo(f"Espace on http://{host}:{port}/ ({settings.env})")
     uvicorn.run("web.app:serve_app", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=False,  # the app reads them (ESPACE_PROXY_ADDRESSES)
-                log_level="info",
+                log_config=log_config(settings), access_log=False,  # web/operations.py logs
                 server_header=False)  # "server: uvicorn" tells attackers and costs bytes
 
 

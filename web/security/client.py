@@ -27,3 +27,14 @@ def client_group(host: str) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.IPv6Network((address, 64), strict=False))
     return str(address)
+
+
+def in_networks(host: str, networks: tuple[str, ...]) -> bool:
+    """Whether ``host`` is one of ``networks`` (IP addresses or networks, as in the settings)."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    return any(address in ipaddress.ip_network(network, strict=False) for network in networks)
