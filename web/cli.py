@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging.config
 
 import typer
 
@@ -75,10 +76,12 @@ def serve(
         raise typer.Exit(2)
     with database_errors():
         asyncio.run(_check_database(settings.database_url))
-    typer.echo(f"Espace on http://{host}:{port}/ ({settings.env})")
+    config = log_config(settings)
+    logging.config.dictConfig(config)  # so that even this first line is JSON in production
+    logging.getLogger("espace").info("Espace on http://%s:%s/ (%s)", host, port, settings.env)
     uvicorn.run("web.app:serve_app", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=False,  # the app reads them (ESPACE_PROXY_ADDRESSES)
-                log_config=log_config(settings), access_log=False,  # web/operations.py logs
+                log_config=config, access_log=False,  # web/operations.py logs
                 server_header=False)  # "server: uvicorn" tells attackers and costs bytes
 
 

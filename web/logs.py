@@ -12,6 +12,8 @@ import logging
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from pythonjsonlogger.core import RESERVED_ATTRS
+
 from web.settings import Settings
 
 
@@ -63,6 +65,7 @@ def log_config(settings: Settings, level: str = "INFO") -> dict:
             "fmt": JSON_FIELDS,
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": True,  # ISO 8601, UTC
+            "reserved_attrs": [*RESERVED_ATTRS, "color_message"],  # uvicorn's, with escapes
         }
     return {
         "version": 1,
