@@ -4,9 +4,9 @@ PostgreSQL database, their mail workers delivering to a real SMTP server (aiosmt
 ``ESPACE_ENV=production``.
 
 Every part is started from the files an operator installs — ``deploy/nginx/espace.conf``,
-``deploy/systemd/espace@.service`` (its ExecStart), ``deploy/espace.env.example`` — with only
-the host-specific values replaced (ports, paths, secrets); the processes run from the
-virtualenv of the production lock (``.venv-production``, installed with ``--require-hashes``).
+``deploy/systemd/espace@.service`` and ``espace-migrate.service`` (their ExecStart),
+``deploy/espace.env.example`` — with only the host-specific values replaced (ports, paths,
+secrets); the processes run from the virtualenv of the production lock (``.venv-production``, installed with ``--require-hashes``).
 
 ``python -m deploy.topology`` (``make production``) starts it until Ctrl-C; the production
 smoke test (``deploy/smoke/``) starts it once for its session.
@@ -179,7 +179,9 @@ class Topology:
             self.sink.controller.start()
             self.psql(f'CREATE DATABASE "{self.database}"', admin=True)
             self.env = self._environment()
-            self.espace("migrate")
+            migrate = unit_command(DEPLOY / "systemd" / "espace-migrate.service", "ExecStart",
+                                   "", self.venv)
+            self.espace(*migrate[1:])
             self.espace("demo", ESPACE_ENV="development")  # test data: the demo registry
             for port in self.worker_ports:
                 self._start_worker(port)
