@@ -6,7 +6,8 @@ PostgreSQL database, their mail workers delivering to a real SMTP server (aiosmt
 Every part is started from the files an operator installs — ``deploy/nginx/espace.conf``,
 ``deploy/systemd/espace@.service`` and ``espace-migrate.service`` (their ExecStart),
 ``deploy/espace.env.example`` — with only the host-specific values replaced (ports, paths,
-secrets); the processes run from the virtualenv of the production lock (``.venv-production``, installed with ``--require-hashes``).
+secrets); the processes run from the virtualenv of the production lock (``.venv-production``,
+installed with ``--require-hashes``).
 
 ``python -m deploy.topology`` (``make production``) starts it until Ctrl-C; the production
 smoke test (``deploy/smoke/``) starts it once for its session.
