@@ -47,11 +47,13 @@ class RequestContext(logging.Filter):
         record.request_id = info.id if info else ""
         record.portal = info.portal if info else ""
         record.route = info.route if info else ""
+        # For readable lines: "[id portal:route] " in a request, nothing outside one.
+        record.request = f"[{info.id[:8]} {info.portal}:{record.route}] " if info else ""
         return True
 
 
 JSON_FIELDS = "%(levelname)s %(name)s %(message)s %(request_id)s %(portal)s %(route)s"
-READABLE = "%(asctime)s %(levelname)-7s %(name)s: %(message)s [%(request_id)s %(portal)s %(route)s]"
+READABLE = "%(asctime)s %(levelname)-7s %(name)s: %(request)s%(message)s"
 
 
 def log_config(settings: Settings, level: str = "INFO") -> dict:
@@ -65,7 +67,8 @@ def log_config(settings: Settings, level: str = "INFO") -> dict:
             "fmt": JSON_FIELDS,
             "rename_fields": {"levelname": "level", "name": "logger"},
             "timestamp": True,  # ISO 8601, UTC
-            "reserved_attrs": [*RESERVED_ATTRS, "color_message"],  # uvicorn's, with escapes
+            # uvicorn's message with colour escapes; the readable lines' prefix
+            "reserved_attrs": [*RESERVED_ATTRS, "color_message", "request"],
         }
     return {
         "version": 1,
