@@ -37,11 +37,12 @@ serve: $(STAMP)
 	$(BIN)/espace serve
 
 ## The whole suite: unit + HTTP on SQLite and (when TEST_DATABASE_URL is set) on PostgreSQL,
-## side by side (the PostgreSQL run mostly waits on the database), then the browser tests.
+## side by side (the PostgreSQL run mostly waits on the database; the production virtualenv
+## meanwhile, mostly downloads), then the browser tests, then the production smoke.
 test: $(STAMP) chromium
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory lint && \
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-postgres && \
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-unit test-postgres $(PROD_STAMP) && \
 	$(MAKE) --no-print-directory test-e2e && \
 	$(MAKE) --no-print-directory test-production; \
 	status=$$?; echo "== make test: $$(( $$(date +%s) - start )) s, $$([ $$status = 0 ] && echo passed || echo FAILED)"; \
