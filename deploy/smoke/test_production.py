@@ -16,7 +16,6 @@ import time
 from urllib.parse import urlsplit
 
 import httpx
-import pytest
 from playwright.sync_api import Page
 
 from deploy.topology import DEPLOY, HOST, unit_command
@@ -235,8 +234,8 @@ def test_health_readiness_and_metrics(production, tls):
     assert metric_sum(production, "espace_outbox_mail", status="dead") == 0
 
 
-@pytest.mark.parametrize("unit", ["espace-purge.service"])
-def test_the_nightly_purge_runs(production, unit):
-    command = unit_command(DEPLOY / "systemd" / unit, "ExecStart", "", production.venv)
+def test_the_nightly_purge_runs(production):
+    command = unit_command(DEPLOY / "systemd" / "espace-purge.service", "ExecStart", "",
+                           production.venv)
     assert command[1:] == ["purge"]
     production.espace(*command[1:])
