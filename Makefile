@@ -3,10 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The production topology runs from the production lock only, installed as the Dockerfile does.
+PROD_VENV := .venv-production
+PROD_STAMP := $(PROD_VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM_PATH ?= $(CHROMIUM)
 
-.PHONY: install serve test test-unit test-postgres test-e2e i18n bench lint chromium
+.PHONY: install serve test test-unit test-postgres test-e2e test-production production i18n \
+	bench lint chromium nginx
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -18,6 +22,14 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+$(PROD_STAMP): requirements-production.lock pyproject.toml
+	test -x $(PROD_VENV)/bin/python || $(PYTHON) -m venv $(PROD_VENV)
+	$(PROD_VENV)/bin/python -m pip install -q --disable-pip-version-check --require-hashes \
+		-r requirements-production.lock
+	$(PROD_VENV)/bin/python -m pip install -q --disable-pip-version-check --no-deps \
+		--no-build-isolation -e .
+	touch $(PROD_STAMP)
+
 ## Serve on http://127.0.0.1:8000 with SQLite, the demo registry and the dev mailbox.
 serve: $(STAMP)
 	$(BIN)/espace migrate
@@ -25,12 +37,14 @@ serve: $(STAMP)
 	$(BIN)/espace serve
 
 ## The whole suite: unit + HTTP on SQLite and (when TEST_DATABASE_URL is set) on PostgreSQL,
-## side by side (the PostgreSQL run mostly waits on the database), then the browser tests.
+## side by side (the PostgreSQL run mostly waits on the database; the production virtualenv
+## meanwhile, mostly downloads), then the browser tests, then the production smoke.
 test: $(STAMP) chromium
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory lint && \
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-unit test-postgres && \
-	$(MAKE) --no-print-directory test-e2e; \
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-unit test-postgres $(PROD_STAMP) && \
+	$(MAKE) --no-print-directory test-e2e && \
+	$(MAKE) --no-print-directory test-production; \
 	status=$$?; echo "== make test: $$(( $$(date +%s) - start )) s, $$([ $$status = 0 ] && echo passed || echo FAILED)"; \
 	exit $$status
 
@@ -51,6 +65,27 @@ test-e2e: $(STAMP) chromium
 	@echo "== browser tests (Chromium $(CHROMIUM_PATH), JS on and off, fr and en, axe)"
 	$(BIN)/python -m pytest e2e -q -p no:cacheprovider -n $(E2E_WORKERS)
 
+## The production topology (deploy/topology.py: nginx + TLS, two `espace serve` on PostgreSQL,
+## SMTP) and both journeys through it in Chromium, from the production lock's virtualenv.
+test-production: $(STAMP) $(PROD_STAMP) chromium nginx
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		echo "== production smoke (nginx, TLS, 2 processes, PostgreSQL, SMTP, Chromium)"; \
+		start=$$(date +%s); \
+		$(BIN)/python -m pytest deploy/smoke -q -p no:cacheprovider; status=$$?; \
+		echo "== production smoke: $$(( $$(date +%s) - start )) s"; exit $$status; \
+	else echo "== TEST_DATABASE_URL not set: production smoke skipped"; fi
+
+## The same topology, to try by hand (the certificate is a throw-away one: Ctrl-C stops).
+production: $(STAMP) $(PROD_STAMP) nginx
+	$(BIN)/python -m deploy.topology
+
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
+		else echo "nginx is missing: install Debian's 'nginx' package (sudo apt-get install nginx)"; exit 1; fi; \
+	fi
+
 chromium:
 	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -67,4 +102,4 @@ bench: $(STAMP)
 
 lint: $(STAMP)
 	@echo "== ruff"
-	$(BIN)/ruff check -q web tests e2e bench components
+	$(BIN)/ruff check -q web tests e2e bench components deploy

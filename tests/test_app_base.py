@@ -57,7 +57,7 @@ async def test_hsts_and_host_cookie_in_production(db):
     from web.settings import Settings
 
     settings = Settings(env="production", secret_key="x" * 40, base_url="https://espace.example.org",
-                        mail_url="smtp://127.0.0.1:2525")
+                        mail_url="smtp://127.0.0.1:2525", proxy_addresses=("10.0.0.1",))
     app = create_app(settings, init_db=False)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:

@@ -128,6 +128,7 @@ async def test_no_mailbox_in_production(db):
         secret_key="s" * 40,
         base_url="https://espace.example.org",
         mail_url="smtp://127.0.0.1:2525",
+        proxy_addresses=("10.0.0.1",),
     )
     mail = await queue()
     app = create_app(settings, init_db=False)

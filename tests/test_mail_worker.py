@@ -225,6 +225,21 @@ async def test_a_refused_recipient_kills_the_mail(db, smtp_settings, port):
     assert dead.status == "dead" and "550" in dead.last_error
 
 
+async def test_the_log_says_why_without_the_address(db, smtp_settings, port, caplog):
+    """The server's answer quotes the recipient: the log line keeps only the kind of error
+    (the outbox keeps the whole reason for `espace mail list`)."""
+    controller = start_server(RefuseRecipient(), port)
+    try:
+        mail = await queue(to="nobody@example.org")
+        with caplog.at_level("WARNING", logger="espace.mail"):
+            await deliver_due(smtp_settings)
+    finally:
+        controller.stop()
+    assert f"mail {mail.id} dead after 1 tries (SMTPRecipientsRefused)" in caplog.text
+    assert "nobody@example.org" not in caplog.text
+    assert "nobody@example.org" in (await fetch(mail)).last_error
+
+
 async def test_an_address_smtp_cannot_carry_kills_the_mail(db, smtp_settings, server):
     mail = await queue()
     await OutboxMail.filter(id=mail.id).update(to="two words@example.org")  # bypassing enqueue

@@ -195,6 +195,7 @@ def test_cli_refuses_the_demo_in_production():
         "SECRET_KEY": "s" * 40,
         "BASE_URL": "https://espace.example.org",
         "MAIL_URL": "smtp://mail.example.org",
+        "ESPACE_PROXY_ADDRESSES": "127.0.0.1",
     }
     result = CliRunner().invoke(cli.app, ["demo"], env=production)
     assert result.exit_code == 2

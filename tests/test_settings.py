@@ -19,15 +19,22 @@ def test_production_requires_a_secret_key_https_and_smtp():
         Settings.from_env({"ESPACE_ENV": "production"})
     message = str(error.value)
     assert "SECRET_KEY" in message and "BASE_URL" in message and "MAIL_URL" in message
+    assert "ESPACE_PROXY_ADDRESSES" in message  # the TLS proxy is always there
 
 
 def test_production_with_safe_settings_starts():
     settings = Settings.from_env({
         "ESPACE_ENV": "production", "SECRET_KEY": "k" * 40,
         "BASE_URL": "https://espace.example.org", "MAIL_URL": "smtp://mail.example.org:587",
-        "DATABASE_URL": "postgres://u@db/espace",
+        "DATABASE_URL": "postgres://u@db/espace", "ESPACE_PROXY_ADDRESSES": "10.0.0.1",
     })
     assert not settings.development and settings.cookie_secure
+
+
+def test_address_lists_are_read_as_written():
+    settings = Settings.from_env(SAFE_PRODUCTION)
+    assert settings.proxy_addresses == ("127.0.0.1", "::1", "10.1.0.0/16")
+    assert settings.metrics_addresses == ()  # /metrics is off until addresses are named
 
 
 def test_unknown_portal_and_env_are_refused():
@@ -43,6 +50,7 @@ SAFE_PRODUCTION = {
     "BASE_URL": "https://espace.example.org",
     "MAIL_URL": "smtp://mail.example.org:587",
     "DATABASE_URL": "postgres://u@db/espace",
+    "ESPACE_PROXY_ADDRESSES": "127.0.0.1, ::1, 10.1.0.0/16",
 }
 
 
@@ -62,6 +70,10 @@ SAFE_PRODUCTION = {
         ("DATABASE_URL", "postgres://u@db", "DATABASE_URL"),
         ("DATABASE_URL", "sqlite://", "DATABASE_URL"),
         ("DATABASE_URL", "garbage", "DATABASE_URL"),
+        ("ESPACE_PROXY_ADDRESSES", "", "ESPACE_PROXY_ADDRESSES"),
+        ("ESPACE_PROXY_ADDRESSES", "nginx.internal", "ESPACE_PROXY_ADDRESSES"),
+        ("ESPACE_METRICS_ADDRESSES", "10.0.0.0/33", "ESPACE_METRICS_ADDRESSES"),
+        ("ESPACE_READY_MAIL_AGE", "soon", "ESPACE_READY_MAIL_AGE"),
     ],
 )
 def test_each_unsafe_production_setting_is_named_alone(name, value, said):

@@ -13,9 +13,12 @@ from starlette.requests import Request
 from starlette.routing import Mount, Route
 from starlette_compress import CompressMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from web import errors, i18n
 from web.db import ensure_migrated, open_sqlite_file, tortoise_config
+from web.health import Heartbeat
+from web.operations import OperatorEndpoints, RequestObserver
 from web.portals import home
 from web.portals.base import load_portals
 from web.rendering import make_environment
@@ -59,9 +62,11 @@ def create_app(
             if run_mail_worker:
                 from web.mail.worker import run_worker
 
-                task = asyncio.create_task(run_worker(settings))
+                heartbeat = Heartbeat()
+                task = asyncio.create_task(run_worker(settings, beat=heartbeat.beat))
                 task.add_done_callback(_report_worker_end)
                 stack.callback(task.cancel)
+                app.state.mail_worker = (task, heartbeat)  # for /readyz
             yield
 
     routes = [
@@ -74,9 +79,16 @@ def create_app(
 
         routes.append(Mount("/dev/mailbox", routes=mailbox_routes(), name="mailbox"))
 
+    proxies = (
+        [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.proxy_addresses))]
+        if settings.proxy_addresses else []
+    )
     app = Starlette(
         routes=routes,
         middleware=[
+            Middleware(RequestObserver, settings=settings),  # request id, log line, timing
+            *proxies,  # the client's address and scheme, as the proxies saw them
+            Middleware(OperatorEndpoints),  # /healthz, /readyz, /metrics
             Middleware(CompressMiddleware, minimum_size=256),
             Middleware(RequestGuard, settings=settings, render_error=errors.guard_error),
         ],

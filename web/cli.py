@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging.config
 
 import typer
 
 from web.db import DatabaseNotReady, ensure_migrated, open_sqlite_file, tortoise_config
+from web.logs import log_config
 from web.mail.cli import mail_app
 from web.portals.espace_prive import letters_cli
 from web.registry import cli as registry_cli
@@ -74,9 +76,12 @@ def serve(
         raise typer.Exit(2)
     with database_errors():
         asyncio.run(_check_database(settings.database_url))
-    typer.echo(f"Espace on http://{host}:{port}/ ({settings.env})")
+    config = log_config(settings)
+    logging.config.dictConfig(config)  # so that even this first line is JSON in production
+    logging.getLogger("espace").info("Espace on http://%s:%s/ (%s)", host, port, settings.env)
     uvicorn.run("web.app:serve_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=settings.trusted_proxies, log_level="info",
+                proxy_headers=False,  # the app reads them (ESPACE_PROXY_ADDRESSES)
+                log_config=config, access_log=False,  # web/operations.py logs
                 server_header=False)  # "server: uvicorn" tells attackers and costs bytes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     portals: tuple[str, ...] = ALL_PORTALS
     branding_file: str | None = None
-    trusted_proxies: bool = False
+    proxy_addresses: tuple[str, ...] = ()  # the TLS proxies': addresses or networks
+    metrics_addresses: tuple[str, ...] = ()  # who may read /metrics (none: it is off)
+    ready_mail_age: int = 900  # seconds the oldest pending mail may wait before /readyz fails
     extra: dict = field(default_factory=dict)
 
     @property
@@ -55,7 +58,10 @@ class Settings:
             base_url=environ.get("BASE_URL", defaults.base_url).rstrip("/"),
             portals=portals,
             branding_file=environ.get("ESPACE_BRANDING_FILE") or None,
-            trusted_proxies=environ.get("ESPACE_TRUST_PROXY", "") == "1",
+            proxy_addresses=_listed(environ.get("ESPACE_PROXY_ADDRESSES", "")),
+            metrics_addresses=_listed(environ.get("ESPACE_METRICS_ADDRESSES", "")),
+            ready_mail_age=_number(environ.get("ESPACE_READY_MAIL_AGE", ""),
+                                   defaults.ready_mail_age),
         )
         settings.check()
         return settings
@@ -74,6 +80,13 @@ class Settings:
             found.append("DATABASE_URL must be sqlite://path/to/file or postgres://user@host/db")
         if not _has_host(self.base_url, ("http", "https")):
             found.append("BASE_URL must be the public address, like https://espace.example.org")
+        for name, addresses in (("ESPACE_PROXY_ADDRESSES", self.proxy_addresses),
+                                ("ESPACE_METRICS_ADDRESSES", self.metrics_addresses)):
+            wrong = [a for a in addresses if not _is_network(a)]
+            if wrong:
+                found.append(f"{name} must list IP addresses or networks, not {', '.join(wrong)}")
+        if self.ready_mail_age < 1:
+            found.append("ESPACE_READY_MAIL_AGE must be a number of seconds")
         if self.branding_file:
             from web.portals.base import branding_problems
 
@@ -85,6 +98,9 @@ class Settings:
                 found.append("BASE_URL must be an https:// address in production")
             if self.mail_url.startswith("mailbox:"):
                 found.append("MAIL_URL must be an smtp:// or smtps:// address in production")
+            if not self.proxy_addresses:
+                found.append("ESPACE_PROXY_ADDRESSES must name the TLS proxy's addresses in "
+                             "production (else every visitor shares the proxy's address)")
         return found
 
     def check(self) -> None:
@@ -107,3 +123,22 @@ def _is_database_url(url: str) -> bool:
     if url.startswith("sqlite://"):
         return bool(url.removeprefix("sqlite://").split("?", 1)[0])
     return _has_host(url, ("postgres", "postgresql")) and len(urlsplit(url).path) > 1
+
+
+def _listed(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _number(value: str, default: int) -> int:
+    try:
+        return int(value) if value.strip() else default
+    except ValueError:
+        return 0  # refused by problems()
+
+
+def _is_network(value: str) -> bool:
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True

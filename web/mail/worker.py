@@ -157,14 +157,23 @@ async def claim_due(now: datetime, limit: int) -> list[OutboxMail]:
 async def record_failure(mail: OutboxMail, error: Exception, now: datetime) -> None:
     permanent = isinstance(error, PermanentFailure)
     reason = f"{type(error).__name__}: {error}"[:1000]
+    # The log says only the kind of error: the server's words may quote the address (the
+    # reason is kept in the outbox, for `espace mail list`).
     if permanent or mail.attempts >= MAX_ATTEMPTS:
-        log.error("mail %s dead after %s tries: %s", mail.id, mail.attempts, reason)
+        log.error("mail %s dead after %s tries (%s)", mail.id, mail.attempts, _kind(error))
         await OutboxMail.filter(id=mail.id).update(status=DEAD, last_error=reason)
     else:
-        log.warning("mail %s: try %s failed, retried later: %s", mail.id, mail.attempts, reason)
+        log.warning("mail %s: try %s failed (%s), retried later", mail.id, mail.attempts,
+                    _kind(error))
         await OutboxMail.filter(id=mail.id).update(
             next_attempt_at=now + backoff(mail.attempts), last_error=reason
         )
+
+
+def _kind(error: Exception) -> str:
+    cause = error.__cause__ if isinstance(error, PermanentFailure) and error.__cause__ else error
+    code = getattr(cause, "code", None)
+    return f"{type(cause).__name__} {code}" if isinstance(code, int) else type(cause).__name__
 
 
 async def deliver_due(
@@ -187,13 +196,18 @@ async def deliver_due(
     return len(claimed)
 
 
-async def run_worker(settings: Settings, *, poll_seconds: float = POLL_SECONDS) -> None:
+async def run_worker(
+    settings: Settings, *, poll_seconds: float = POLL_SECONDS, beat=lambda: None
+) -> None:
     """Deliver the outbox until cancelled: straight on while there is a backlog, else every
-    ``poll_seconds``. A failing pass (database down…) is logged and tried again."""
+    ``poll_seconds``. A failing pass (database down…) is logged and tried again. ``beat`` is
+    called after each pass that went through (/readyz tells a stuck worker by it)."""
     smtp_server(settings)  # a wrong MAIL_URL fails now, not at every pass
     while True:
         try:
-            if await deliver_due(settings) == BATCH:
+            claimed = await deliver_due(settings)
+            beat()
+            if claimed == BATCH:
                 continue
         except Exception:
             log.exception("mail delivery pass failed")

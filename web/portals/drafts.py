@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 
 from web.portals.models import RegistrationDraft
+from web.security.audit import audit
 from web.security.tokens import digest
 
 DRAFT_IDLE_LIFETIME = timedelta(hours=24)
@@ -39,6 +40,7 @@ async def save_draft(request: Request, portal_id: str, data: dict) -> None:
     )
     if created:  # the visitor's cookie may be days old: it starts a new life with the draft
         request.state.sid_refresh = True
+        await audit("registration_started", portal=portal_id)
 
 
 async def delete_draft(request: Request, portal_id: str) -> None:

@@ -11,6 +11,7 @@ from web.accounts.service import change_password_key, login_key
 from web.portals.drafts import purge_expired_drafts
 from web.registry.matching import normalize_identifier
 from web.security import limits
+from web.security.client import client_group
 from web.security.models import AuditEvent, Session
 from web.security.sessions import ABSOLUTE_TIMEOUT, IDLE_TIMEOUT
 
@@ -24,7 +25,9 @@ async def unlock(portal: str, identifier: str, client: str | None = None) -> dic
     """Clear a member's identity-verification failures and log-in back-off (and those of a
     client address); returns the failures each cleared counter had, by kind."""
     identifier = normalize_identifier(identifier)
-    member_key, client_key = limits.verification_keys(portal, identifier, client or "")
+    member_key, client_key = limits.verification_keys(
+        portal, identifier, client_group(client) if client else ""
+    )
     keys = {"verification": member_key}
     if client:
         keys["client"] = client_key

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from web.logs import current_request
+from web.metrics import count_event
 from web.security.models import AuditEvent
 from web.security.tokens import keyed_digest
 
@@ -21,10 +23,16 @@ def pseudonym(value: str) -> str:
 async def audit(
     event: str, *, portal: str = "", subject: str = "", client: str = "", **detail
 ) -> AuditEvent:
-    return await AuditEvent.create(
+    """Record one event, with the id of the request it happened in (its log lines have it
+    too), and count it in the metrics (``espace_audit_events_total``)."""
+    request = current_request.get()
+    recorded = await AuditEvent.create(
         event=event,
         portal=portal,
         subject=pseudonym(subject),
         client=pseudonym(client),
+        request_id=request.id if request else "",
         detail=detail,
     )
+    count_event(event, portal)
+    return recorded

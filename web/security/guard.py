@@ -133,7 +133,8 @@ class RequestGuard:
         except Exception:
             # Answer the localized 500 page here, inside the guard, so it keeps the
             # visitor's language and the security headers.
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+            # Not the path: it may hold a link's token (the line has the route's name).
+            log.exception("unhandled error on %s", scope["method"])
             if started:
                 raise
             await self.render_error(scope, 500)(scope, receive, wrapped_send)

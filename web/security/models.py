@@ -41,6 +41,7 @@ class AuditEvent(Model):
     portal = fields.CharField(max_length=32, default="")
     subject = fields.CharField(max_length=64, default="", description="hash of the subject")
     client = fields.CharField(max_length=64, default="", description="hash of the client address")
+    request_id = fields.CharField(max_length=64, default="", description="as in the log lines")
     detail = fields.JSONField(default=dict)
 
     class Meta:
