@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0003_purge_and_worker_indexes')]
+    dependencies = [('models', '0004_production_audit_request_id')]
 
     initial = False
 
