@@ -263,10 +263,10 @@ def _listed(text: str) -> tuple[bool, bool]:
     breached list is files on disk, read by SHA-1 prefix and length (no start-up cost), so
     this runs in a worker thread."""
     folded = text.casefold()
+    if len(text) > MAX_LENGTH:  # refused anyway; and cores()' expressions are quadratic at worst
+        return folded in COMMON_PASSWORDS, False
     if folded in COMMON_PASSWORDS or breached(text) or breached(folded):
         return True, False
-    if len(text) > MAX_LENGTH:  # the regular expressions of cores() are quadratic at worst
-        return False, False
     found = cores(text)
     return False, not COMMON_PASSWORDS.isdisjoint(found) or any(map(breached, found))
 
