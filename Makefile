@@ -8,9 +8,11 @@ PROD_VENV := .venv-production
 PROD_STAMP := $(PROD_VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM_PATH ?= $(CHROMIUM)
+# JUnit XML of every run, and the traces and screenshots of failed browser tests (git-ignored).
+RESULTS := test-results
 
 .PHONY: install serve test test-unit test-postgres test-e2e test-production production i18n \
-	bench lint chromium nginx
+	bench lint chromium nginx guides
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -50,12 +52,13 @@ test: $(STAMP) chromium
 
 test-unit: $(STAMP)
 	@echo "== unit and HTTP tests on SQLite (tests, components)"
-	TEST_DATABASE_URL= $(BIN)/python -m pytest tests components -q -p no:cacheprovider
+	TEST_DATABASE_URL= $(BIN)/python -m pytest tests components -q -p no:cacheprovider \
+		--junitxml=$(RESULTS)/unit.xml
 
 test-postgres: $(STAMP)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== unit and HTTP tests on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(BIN)/python -m pytest tests -q -p no:cacheprovider; \
+		$(BIN)/python -m pytest tests -q -p no:cacheprovider --junitxml=$(RESULTS)/postgres.xml; \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 ## Browser tests mostly wait (on the network, on the too-fast-submission pauses): three
@@ -63,7 +66,12 @@ test-postgres: $(STAMP)
 E2E_WORKERS ?= 3
 test-e2e: $(STAMP) chromium
 	@echo "== browser tests (Chromium $(CHROMIUM_PATH), JS on and off, fr and en, axe)"
-	$(BIN)/python -m pytest e2e -q -p no:cacheprovider -n $(E2E_WORKERS)
+	@$(BIN)/python -m pytest e2e -q -p no:cacheprovider -n $(E2E_WORKERS) \
+		--junitxml=$(RESULTS)/e2e.xml --output=$(RESULTS)/e2e \
+		--tracing=retain-on-failure --screenshot=only-on-failure; status=$$?; \
+	echo "== browser test results: $(RESULTS)/e2e.xml (JUnit); a trace and a screenshot of each" \
+		"failed test in $(RESULTS)/e2e/<test>/ (open with .venv/bin/playwright show-trace)"; \
+	exit $$status
 
 ## The production topology (deploy/topology.py: nginx + TLS, two `espace serve` on PostgreSQL,
 ## SMTP) and both journeys through it in Chromium, from the production lock's virtualenv.
@@ -71,7 +79,9 @@ test-production: $(STAMP) $(PROD_STAMP) chromium nginx
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== production smoke (nginx, TLS, 2 processes, PostgreSQL, SMTP, Chromium)"; \
 		start=$$(date +%s); \
-		$(BIN)/python -m pytest deploy/smoke -q -p no:cacheprovider; status=$$?; \
+		$(BIN)/python -m pytest deploy/smoke -q -p no:cacheprovider \
+			--junitxml=$(RESULTS)/production.xml --output=$(RESULTS)/production \
+			--tracing=retain-on-failure --screenshot=only-on-failure; status=$$?; \
 		echo "== production smoke: $$(( $$(date +%s) - start )) s"; exit $$status; \
 	else echo "== TEST_DATABASE_URL not set: production smoke skipped"; fi
 
@@ -92,6 +102,11 @@ chromium:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 		else echo "Chromium is missing: install Debian's 'chromium' package (sudo apt-get install chromium) or set CHROMIUM_PATH"; exit 1; fi; \
 	fi
+
+## The illustrated guides, from the guide journeys run in a fresh server (e2e/guides.py):
+## docs/guides/<portal>.<lang>.html and .pdf, their WebP screens beside them.
+guides: $(STAMP) chromium
+	$(BIN)/python -m e2e.guides
 
 ## Extract messages and update the fr / en catalogs (then translate what is new in fr).
 i18n: $(STAMP)

@@ -25,8 +25,9 @@ from bench.weight import (
     weigh_fragment,
     weigh_page,
 )
-from e2e.helpers import CHROMIUM_ARGS, Mailbox
+from e2e.helpers import CHROMIUM_ARGS
 from e2e.live_server import HOST, ROOT, LiveServer, free_port, wait_until_up
+from e2e.mail import DevMailbox
 from web.registry.demo import demo_identities
 
 KB = 1000  # budgets in kilobytes of 1000 bytes (the stricter reading)
@@ -182,7 +183,7 @@ def journey_weights(base_url: str) -> list[str]:
         try:
             for item in JOURNEYS:
                 for js in (True, False):
-                    run = Run(base_url, js, "fr", Mailbox(base_url), used)
+                    run = Run(base_url, js, "fr", DevMailbox(base_url), used)
                     budget = item.budget_js if js else item.budget_nojs
                     try:
                         received, requests = transferred_bytes(browser, run, item.script)

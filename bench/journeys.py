@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import Mailbox
+from e2e.mail import DevMailbox
 from web import i18n
 from web.registry.demo import DemoMember, demo_identities
 
@@ -23,7 +23,7 @@ class Run:
     base_url: str
     js: bool
     lang: str
-    mailbox: Mailbox
+    mailbox: DevMailbox
     used: set = field(default_factory=set)
 
     def member(self, portal: str) -> DemoMember:

@@ -16,11 +16,8 @@ smoke test (``deploy/smoke/``) starts it once for its session.
 from __future__ import annotations
 
 import base64
-import email
-import email.policy
 import hashlib
 import os
-import re
 import secrets
 import shlex
 import shutil
@@ -29,14 +26,13 @@ import socket
 import ssl
 import subprocess
 import tempfile
-import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
-from aiosmtpd.controller import Controller
+
+from e2e.mail import SinkMailbox, start_sink
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -87,53 +83,6 @@ def unit_command(unit: Path, key: str, instance: str, venv: Path) -> list[str]:
     raise RuntimeError(f"{unit.name} has no {key}=")
 
 
-@dataclass
-class Mail:
-    to: list[str]
-    message: email.message.EmailMessage
-
-    @property
-    def text(self) -> str:
-        return self.message.get_body(("plain",)).get_content()
-
-    @property
-    def links(self) -> list[str]:
-        return re.findall(r"https://\S+", self.text)
-
-
-class SmtpSink:
-    """A real SMTP server (aiosmtpd) keeping every message it receives."""
-
-    def __init__(self) -> None:
-        self.mails: list[Mail] = []
-        self._lock = threading.Lock()
-        self.controller = Controller(self, hostname=HOST, port=free_port())
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's name
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self._lock:
-            self.mails.append(Mail(list(envelope.rcpt_tos), message))
-        return "250 OK"
-
-    @property
-    def url(self) -> str:
-        return f"smtp://{HOST}:{self.controller.port}"
-
-    def received(self) -> list[Mail]:
-        with self._lock:
-            return list(self.mails)
-
-    def newest(self, address: str, *, after: int = 0, timeout: float = 20) -> Mail:
-        """The first mail to ``address`` past the first ``after`` received, waiting for it."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for mail in self.received()[after:]:
-                if address.lower() in (to.lower() for to in mail.to):
-                    return mail
-            time.sleep(0.2)
-        raise AssertionError(f"no mail to {address} within {timeout} s")
-
-
 class Topology:
     """``with Topology(admin_url) as production: production.url`` — everything up, stopped
     and deleted on exit (the database too)."""
@@ -146,7 +95,9 @@ class Topology:
         self.worker_ports = [free_port() for _ in range(workers)]
         self.url = f"https://{SERVER_NAME}:{self.https_port}"
         self.database = f"espace_production_{secrets.token_hex(6)}"
-        self.sink = SmtpSink()
+        self.smtp_port = free_port()
+        self.mail = SinkMailbox(self.folder / "maildir")  # what the SMTP server received
+        self.sink = None
         self.processes: dict[str, subprocess.Popen] = {}
         self.certificate = self.folder / "fullchain.pem"
 
@@ -177,7 +128,7 @@ class Topology:
     def start(self) -> Topology:
         try:
             self._certificate()
-            self.sink.controller.start()
+            self.sink = start_sink(HOST, self.smtp_port, self.mail.folder)
             self.psql(f'CREATE DATABASE "{self.database}"', admin=True)
             self.env = self._environment()
             migrate = unit_command(DEPLOY / "systemd" / "espace-migrate.service", "ExecStart",
@@ -205,8 +156,9 @@ class Topology:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait(timeout=5)
         self.processes.clear()
-        if self.sink.controller._thread is not None:
-            self.sink.controller.stop()
+        if self.sink is not None:
+            self.sink.stop()
+            self.sink = None
         try:
             self.psql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)', admin=True)
         except (RuntimeError, OSError, subprocess.TimeoutExpired):
@@ -248,7 +200,7 @@ class Topology:
             SECRET_KEY=secrets.token_urlsafe(48),
             DATABASE_URL=self.database_url(),
             BASE_URL=self.url,
-            MAIL_URL=self.sink.url,
+            MAIL_URL=f"smtp://{HOST}:{self.smtp_port}",
             ESPACE_PROXY_ADDRESSES=HOST,
             ESPACE_METRICS_ADDRESSES=HOST,
         )
@@ -336,10 +288,9 @@ def main() -> None:
         seen = 0
         try:
             while True:
-                mails = production.sink.received()
+                mails = production.mail.received()
                 for mail in mails[seen:]:
-                    print(f"-- mail to {', '.join(mail.to)}: {mail.message['Subject']}\n"
-                          f"{mail.text}")
+                    print(f"-- mail to {mail.to}: {mail.subject}\n{mail.text}")
                 seen = len(mails)
                 time.sleep(1)
         except KeyboardInterrupt:

@@ -1,22 +1,24 @@
-"""Helpers for the browser tests: axe, screenshots, the dev mailbox, the keyboard."""
+"""Helpers for the browser tests: languages and JavaScript modes, axe, screenshots, the
+keyboard."""
 
 from __future__ import annotations
 
-import html
+import functools
 import json
-import re
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
+import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page
 
 from web import i18n
-from web.portals.base import DEFAULT_PORTALS
+from web.portals.base import DEFAULT_PORTALS, Portal, load_portals
+from web.settings import Settings
 
 LOCALES = {"fr": "fr-FR", "en": "en-GB"}
+# JavaScript on and off; `-m nojs` selects the runs without it.
+JS_MODES = [pytest.param(True, id="js-on"),
+            pytest.param(False, id="js-off", marks=pytest.mark.nojs)]
 
 
 def t(lang: str, text: str, **variables) -> str:
@@ -26,11 +28,18 @@ def t(lang: str, text: str, **variables) -> str:
         return i18n.gettext(text, **variables)
 
 
+@functools.cache
+def portals() -> dict[str, Portal]:
+    """The portals as the server under test brands them (``ESPACE_BRANDING_FILE``)."""
+    settings = Settings.from_env()
+    return load_portals(tuple(DEFAULT_PORTALS), settings.branding_file)
+
+
 def portal_text(portal_id: str, lang: str, name: str = "name") -> str:
     """A portal's branding text (its name by default) in ``lang``."""
     i18n.load_catalogs()
     with i18n.use_language(lang):
-        return DEFAULT_PORTALS[portal_id].text(name)
+        return portals()[portal_id].text(name)
 # Debian's Chromium, headless, as root in a container, without background traffic.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -77,6 +86,14 @@ MICROTASK_TIMERS = """() => {
 
 
 def _timers_run(page: Page) -> bool:
+    """Whether timers fire in this page: found out once per page (JavaScript is on or off for
+    the page's whole life), not at every axe run."""
+    if not hasattr(page, "_e2e_timers_run"):
+        page._e2e_timers_run = _probe_timers(page)
+    return page._e2e_timers_run
+
+
+def _probe_timers(page: Page) -> bool:
     page.evaluate(
         "() => { window.__e2eTick = false; setTimeout(() => { window.__e2eTick = true }) }"
     )
@@ -131,70 +148,3 @@ def tab_to(page: Page, role: str, name: str, *, max_tabs: int = 40) -> Locator:
             assert style["outline"] or style["shadow"], f"{role} {name!r}: focus is not visible"
             return focused
     raise AssertionError(f"{role} {name!r} never received focus after {max_tabs} Tab presses")
-
-
-@dataclass
-class Mail:
-    id: int
-    subject: str
-    text: str
-    links: list[str]
-
-
-class Mailbox:
-    """The development mailbox (/dev/mailbox/), read as a person would: the list, newest
-    first, then one mail's page with its links."""
-
-    ITEM = re.compile(r'<li class="mailbox__item">(.*?)</li>', re.S)
-    MAIL_LINK = re.compile(r'href="/dev/mailbox/(\d+)"[^>]*>(.*?)</a>', re.S)
-    TEXT = re.compile(r'<pre class="mailbox-text"[^>]*>(.*?)</pre>', re.S)
-    HREF = re.compile(r'<a href="([^"]+)"')
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-
-    def _get(self, path: str) -> str:
-        response = httpx.get(self.base_url + path, timeout=10)
-        response.raise_for_status()
-        return response.text
-
-    def latest_id(self, address: str) -> int:
-        """The id of the newest mail to ``address`` (0 when there is none): pass it as
-        ``after`` to ``newest`` to wait for the mail an action is about to send."""
-        for mail_id, _subject, to in self._list():
-            if to == address.lower():
-                return mail_id
-        return 0
-
-    def _list(self) -> list[tuple[int, str, str]]:
-        found = []
-        for item in self.ITEM.findall(self._get("/dev/mailbox/")):
-            link = self.MAIL_LINK.search(item)
-            to = re.search(r"[\w.+'-]+@[\w.-]*\w", html.unescape(re.sub(r"<[^>]+>", " ", item)))
-            if link and to:
-                found.append(
-                    (int(link.group(1)), html.unescape(link.group(2)).strip(), to.group(0).lower())
-                )
-        return found
-
-    def newest(self, address: str, *, after: int = 0, timeout: float = 10) -> Mail:
-        """The newest mail to ``address`` with an id above ``after``, waiting for it (mail is
-        often written after the answer is sent)."""
-        deadline = time.monotonic() + timeout
-        while True:
-            for mail_id, subject, to in self._list():
-                if to == address.lower() and mail_id > after:
-                    return self.read(mail_id, subject)
-            if time.monotonic() > deadline:
-                raise AssertionError(
-                    f"no new mail to {address} in the dev mailbox after {timeout} s"
-                )
-            time.sleep(0.2)
-
-    def read(self, mail_id: int, subject: str = "") -> Mail:
-        page = self._get(f"/dev/mailbox/{mail_id}")
-        match = self.TEXT.search(page)
-        assert match, f"mail {mail_id} has no text part"
-        links = [html.unescape(href) for href in self.HREF.findall(match.group(1))]
-        text = html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
-        return Mail(mail_id, subject, text, links)

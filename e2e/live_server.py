@@ -11,10 +11,12 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -63,12 +65,13 @@ class LiveServer:
         }
         self.process: subprocess.Popen | None = None
 
-    def espace(self, *args: str) -> None:
-        """Run one ``espace`` command against this server's database; fail loudly."""
+    def espace(self, *args: str) -> str:
+        """Run one ``espace`` command against this server's database (in English); its
+        output. Fails loudly."""
         done = subprocess.run(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", "web.cli", *args],
             cwd=ROOT,
-            env=self.env,
+            env={**self.env, "LANG": "C.UTF-8", "LC_ALL": ""},
             capture_output=True,
             text=True,
             timeout=120,
@@ -78,6 +81,19 @@ class LiveServer:
             raise RuntimeError(
                 f"espace {' '.join(args)} failed ({done.returncode}):\n{done.stdout}{done.stderr}"
             )
+        return done.stdout
+
+    def database(self) -> closing[sqlite3.Connection]:
+        """This server's SQLite database (``with server.database() as db:``)."""
+        return closing(sqlite3.connect(self.folder / "espace.sqlite3", timeout=10))
+
+    def clear_counters(self) -> None:
+        """Forget the verification, registration and resend counters: every browser test comes
+        from 127.0.0.1, and one test's failures must not lock the next."""
+        with self.database() as db:
+            db.execute("DELETE FROM attempt_counter WHERE key LIKE 'verify%' "
+                       "OR key LIKE 'resend%' OR key LIKE 'register-client%'")
+            db.commit()
 
     def start(self) -> LiveServer:
         self.espace("migrate")

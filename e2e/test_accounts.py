@@ -10,11 +10,12 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import Mailbox, assert_accessible, portal_text, screenshot, t, tab_to
+from e2e.helpers import assert_accessible, portal_text, screenshot, t, tab_to
 from web.portals.base import DEFAULT_PORTALS
 from web.registry.demo import DEMO_PASSWORD, demo_identities
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+pytestmark = pytest.mark.accounts
 
 
 def with_account(portal: str):
@@ -74,9 +75,11 @@ def log_in(page: Page, portal: str, lang: str, login: str, password: str) -> Non
     page.get_by_role("main").get_by_role("button", name=t(lang, "Log in"), exact=True).click()
 
 
-def test_forgot_password_reset_log_in_log_out(lang_page: Page, lang, js, base_url, demo_restored):
+@pytest.mark.local  # the demo passwords are put back afterwards
+def test_forgot_password_reset_log_in_log_out(lang_page: Page, lang, js, base_url, mail,
+                                              demo_restored):
     member = RESET_RUNS[(lang, js)]
-    portal, page, mailbox = member.portal, lang_page, Mailbox(base_url)
+    portal, page, mailbox = member.portal, lang_page, mail
     steps = Steps(page, portal, lang, js)
 
     page.goto(f"/{portal}/login")
@@ -160,6 +163,7 @@ def test_wrong_password_is_refused_with_a_clear_message(lang_page: Page, lang, j
     expect(page).to_have_url(f"{page.url.split('/mss/')[0]}/mss/account")
 
 
+@pytest.mark.keyboard
 @pytest.mark.parametrize("portal", list(DEFAULT_PORTALS))
 def test_keyboard_only_log_in(lang_page: Page, lang, portal):
     member = with_account(portal)[1]

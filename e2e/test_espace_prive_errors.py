@@ -12,12 +12,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.test_guide_espace_prive import (
-    FILL_PAUSE_MS,
+from e2e.helpers import JS_MODES
+from e2e.journeys.espace_prive import (
     PORTAL,
     Journey,
-    clear_verification_counters,
-    database,
     demo,
     provisional_password,
     spaced_nir,
@@ -32,15 +30,11 @@ SUPPORT = {"email": "support-prive@espace.example.org", "phone": "+590 590 12 34
 TYPIST, LOCKED, ALREADY = "Rose-Aimée", "Odette", "Julien"
 
 
-@pytest.fixture(autouse=True)
-def fresh_counters(live_server):
-    clear_verification_counters(live_server)
-    yield
-    clear_verification_counters(live_server)
+pytestmark = [pytest.mark.espace_prive, pytest.mark.usefixtures("fresh_counters")]
 
 
-def journey(page: Page, lang: str, js: bool, first_names: str, live_server) -> Journey:
-    return Journey(page, lang, js, demo(first_names), live_server, shots="errors-")
+def journey(page: Page, lang: str, js: bool, first_names: str, mail) -> Journey:
+    return Journey(page, lang, js, demo(first_names), mail, shots="errors-")
 
 
 def start(g: Journey, profile: str = "Individual") -> None:
@@ -60,8 +54,8 @@ def expect_errors(g: Journey, *messages: str, state: str) -> None:
     g.check(state)
 
 
-def test_identifier_errors(lang_page: Page, lang, js, live_server):
-    g = journey(lang_page, lang, js, TYPIST, live_server)
+def test_identifier_errors(lang_page: Page, lang, js, mail):
+    g = journey(lang_page, lang, js, TYPIST, mail)
     start(g)
     g.next()
     expect_errors(g, g.t("Enter your social security number."), state="empty identifier")
@@ -80,7 +74,7 @@ def test_identifier_errors(lang_page: Page, lang, js, live_server):
         ("王芳", g.t("A social security number contains only digits (and A or B for Corsica).")),
     ]:
         field.fill(typed)
-        g.page.wait_for_timeout(FILL_PAUSE_MS)
+        g.wait_like_a_person()
         g.next()
         expect_errors(g, message, state=f"identifier {typed[:12]!r}")
         expect(field).to_have_value(typed)
@@ -89,12 +83,12 @@ def test_identifier_errors(lang_page: Page, lang, js, live_server):
     expect(field).to_be_focused()
 
 
-def test_contact_errors(lang_page: Page, lang, js, live_server):
-    g = journey(lang_page, lang, js, TYPIST, live_server)
+def test_contact_errors(lang_page: Page, lang, js, mail):
+    g = journey(lang_page, lang, js, TYPIST, mail)
     member = g.member
     start(g)
     g.field("Social security number").fill(spaced_nir(member.identifier))
-    g.page.wait_for_timeout(FILL_PAUSE_MS)
+    g.wait_like_a_person()
     g.next()
     g.expect_step(3, "Your contact details", "/contact")
     g.next()
@@ -135,7 +129,7 @@ def to_verification(g: Journey, **changes) -> None:
     member = g.member
     start(g, {"exploitant": "Farmer"}.get(member.facts["profile"], "Individual"))
     g.field("Social security number").fill(spaced_nir(member.identifier))
-    g.page.wait_for_timeout(FILL_PAUSE_MS)
+    g.wait_like_a_person()
     g.next()
     values = {"Last name": member.last_name, "First name": member.first_names,
               "Day": str(member.birth_date.day), "Month": str(member.birth_date.month),
@@ -157,8 +151,9 @@ def give_serial(g: Journey, kind: str, serial: str) -> None:
     g.next()
 
 
-def test_mismatch_then_lockout(lang_page: Page, lang, js, live_server):
-    g = journey(lang_page, lang, js, LOCKED, live_server)
+@pytest.mark.local  # counted failures: the counters are cleared afterwards
+def test_mismatch_then_lockout(lang_page: Page, lang, js, mail):
+    g = journey(lang_page, lang, js, LOCKED, mail)
     facts = g.member.facts
     to_verification(g)
     for attempt in range(2):
@@ -175,17 +170,18 @@ def test_mismatch_then_lockout(lang_page: Page, lang, js, live_server):
     expect(main.get_by_role("heading", name=g.t("Verification paused"))).to_be_visible()
 
 
-def test_wrong_name_says_the_same_as_a_wrong_serial(lang_page: Page, lang, js, live_server):
-    g = journey(lang_page, lang, js, LOCKED, live_server)
+@pytest.mark.local  # a counted failure
+def test_wrong_name_says_the_same_as_a_wrong_serial(lang_page: Page, lang, js, mail):
+    g = journey(lang_page, lang, js, LOCKED, mail)
     to_verification(g, **{"Last name": "Marchand"})
     give_serial(g, g.member.facts["vitale_kind"], g.member.facts["vitale_serial"])
     expect_errors(g, g.t(MISMATCH, **SUPPORT), state="mismatch on the name")
 
 
-@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_already_registered(new_context, js, live_server):
+@pytest.mark.parametrize("js", JS_MODES)
+def test_already_registered(new_context, js, mail):
     page = new_context(locale="en-GB", java_script_enabled=js).new_page()
-    g = journey(page, "en", js, ALREADY, live_server)
+    g = journey(page, "en", js, ALREADY, mail)
     to_verification(g)
     give_serial(g, g.member.facts["vitale_kind"], g.member.facts["vitale_serial"])
     expect(g.heading()).to_have_text(g.t("You already have a private space"))
@@ -193,9 +189,11 @@ def test_already_registered(new_context, js, live_server):
     g.check("already registered")
 
 
-def test_double_submit_makes_one_account(new_context, live_server):
+@pytest.mark.local
+@pytest.mark.nojs
+def test_double_submit_makes_one_account(new_context, live_server, mail):
     page = new_context(locale="fr-FR", java_script_enabled=False).new_page()
-    g = Journey(page, "fr", False, demo("ليلى"), live_server, shots="double-")
+    g = Journey(page, "fr", False, demo("ليلى"), mail, shots="double-")
     g.step_01_click_register_and_choose_who_you_are()
     g.step_02_enter_the_social_security_number()
     g.step_03_fill_in_your_contact_details()
@@ -210,7 +208,7 @@ def test_double_submit_makes_one_account(new_context, live_server):
             "Finalise my registration by accepting the general terms of use")).count():
         finish.click()
     expect(g.heading()).to_have_text(g.t("Registration complete"))
-    with database(live_server) as db:
+    with live_server.database() as db:
         accounts = db.execute("SELECT count(*) FROM account WHERE login = ?",
                               (g.member.identifier,)).fetchone()[0]
         mails = db.execute("SELECT count(*) FROM outbox_mail WHERE \"to\" = ? AND template = "
@@ -218,9 +216,10 @@ def test_double_submit_makes_one_account(new_context, live_server):
     assert (accounts, mails) == (1, 1)
 
 
-def test_expired_provisional_password(new_context, live_server):
+@pytest.mark.local
+def test_expired_provisional_password(new_context, live_server, mail):
     page = new_context(locale="fr-FR").new_page()
-    g = Journey(page, "fr", True, demo("Anne-Sophie Marie-Thérèse Éléonore"), live_server,
+    g = Journey(page, "fr", True, demo("Anne-Sophie Marie-Thérèse Éléonore"), mail,
                 shots="expired-")
     g.step_01_click_register_and_choose_who_you_are()
     g.step_02_enter_the_social_security_number()
@@ -229,9 +228,9 @@ def test_expired_provisional_password(new_context, live_server):
     g.step_05_confirm_the_email_address()
     g.next("Finalise my registration by accepting the general terms of use")
     expect(g.heading()).to_have_text(g.t("Registration complete"))
-    password = provisional_password(live_server, g.member.email)
+    password = provisional_password(mail, g.member.email)
     eight_days_ago = (datetime.now(UTC) - timedelta(days=8)).isoformat()
-    with database(live_server) as db:
+    with live_server.database() as db:
         db.execute("UPDATE account SET password_expires_at = ? WHERE login = ?",
                    (eight_days_ago, g.member.identifier))
         db.commit()
@@ -250,12 +249,12 @@ def test_expired_provisional_password(new_context, live_server):
     g.check("expired provisional password")
 
 
-def test_back_forward_and_reload_after_htmx_swaps(new_context, live_server):
+def test_back_forward_and_reload_after_htmx_swaps(new_context, mail):
     page = new_context(locale="fr-FR").new_page()
-    g = journey(page, "fr", True, TYPIST, live_server)
+    g = journey(page, "fr", True, TYPIST, mail)
     start(g)
     g.field("Social security number").fill(spaced_nir(g.member.identifier))
-    g.page.wait_for_timeout(FILL_PAUSE_MS)
+    g.wait_like_a_person()
     g.next()
     g.expect_step(3, "Your contact details", "/contact")
     g.field("Last name").fill("Bellance")
@@ -270,8 +269,8 @@ def test_back_forward_and_reload_after_htmx_swaps(new_context, live_server):
     expect(page.locator("header")).to_have_count(1)
 
 
-def test_verification_answers_missing_or_malformed(lang_page: Page, lang, js, live_server):
-    g = journey(lang_page, lang, js, LOCKED, live_server)
+def test_verification_answers_missing_or_malformed(lang_page: Page, lang, js, mail):
+    g = journey(lang_page, lang, js, LOCKED, mail)
     to_verification(g)
     g.next()
     expect_errors(g, g.t("Answer yes or no."), state="health question unanswered")
@@ -294,18 +293,18 @@ def test_verification_answers_missing_or_malformed(lang_page: Page, lang, js, li
                          "example on a bank statement."), state="bad IBAN")
 
 
-@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_language_switch_on_a_step_keeps_what_was_typed(new_context, js, live_server):
+@pytest.mark.parametrize("js", JS_MODES)
+def test_language_switch_on_a_step_keeps_what_was_typed(new_context, js, mail):
     page = new_context(locale="fr-FR", java_script_enabled=js).new_page()
-    g = journey(page, "fr", js, TYPIST, live_server)
+    g = journey(page, "fr", js, TYPIST, mail)
     start(g)
     g.field("Social security number").fill(spaced_nir(g.member.identifier))
-    g.page.wait_for_timeout(FILL_PAUSE_MS)
+    g.wait_like_a_person()
     g.next()
     g.field("Last name").fill("Bellance")
     g.field("Email address").fill("half-typed@")
     page.get_by_role("button", name="English").click()
-    english = Journey(page, "en", js, g.member, live_server)
+    english = Journey(page, "en", js, g.member, mail)
     english.expect_step(3, "Your contact details", "/contact", swapped=False)
     expect(english.field("Last name")).to_have_value("Bellance")
     expect(english.field("Email address")).to_have_value("half-typed@")
@@ -313,8 +312,8 @@ def test_language_switch_on_a_step_keeps_what_was_typed(new_context, js, live_se
     english.check("contact details after the language switch")
 
 
-def test_other_profile_and_help_pages(lang_page: Page, lang, js, live_server):
-    g = journey(lang_page, lang, js, TYPIST, live_server)
+def test_other_profile_and_help_pages(lang_page: Page, lang, js, mail):
+    g = journey(lang_page, lang, js, TYPIST, mail)
     g.page.goto(f"/{PORTAL}/register/profile")
     g.choose("Other…")
     g.next()

@@ -9,24 +9,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import LOCALES, tab_to
-from e2e.test_guide_espace_prive import (
-    FILL_PAUSE_MS,
+from e2e.journeys.espace_prive import (
     NEW_PASSWORD,
     PORTAL,
     Journey,
-    clear_verification_counters,
     demo,
     provisional_password,
-    site,
     spaced_nir,
 )
 
-
-@pytest.fixture(autouse=True)
-def fresh_counters(live_server):
-    clear_verification_counters(live_server)
-    yield
-    clear_verification_counters(live_server)
+pytestmark = [pytest.mark.espace_prive, pytest.mark.keyboard,
+              pytest.mark.usefixtures("fresh_counters")]
 
 
 def type_in(page: Page, role: str, name: str, text: str) -> None:
@@ -50,12 +43,13 @@ def choose(page: Page, first: str, wanted: str, options: list[str]) -> None:
     expect(page.get_by_role("radio", name=wanted, exact=True)).to_be_checked()
 
 
-@pytest.mark.parametrize(("lang", "js", "who"), [("fr", True, "Zoé"), ("en", False, "Patrick")],
-                         ids=["fr-js-on", "en-js-off"])
-def test_keyboard_only_journey(new_context, lang, js, who, live_server):
+@pytest.mark.parametrize(("lang", "js", "who"), [
+    pytest.param("fr", True, "Zoé", id="fr-js-on"),
+    pytest.param("en", False, "Patrick", id="en-js-off", marks=pytest.mark.nojs)])
+def test_keyboard_only_journey(new_context, lang, js, who, mail):
     page = new_context(locale=LOCALES[lang], java_script_enabled=js).new_page()
     member = demo(who)
-    g = Journey(page, lang, js, member, live_server, shots="keyboard-")
+    g = Journey(page, lang, js, member, mail, shots="keyboard-")
     page.goto(f"/{PORTAL}/")
     tab_to(page, "link", g.t("Register"))
     page.keyboard.press("Enter")
@@ -71,7 +65,7 @@ def test_keyboard_only_journey(new_context, lang, js, who, live_server):
 
     g.expect_step(2, "Your identifier", "/identifier")
     type_in(page, "textbox", g.t("Social security number"), spaced_nir(member.identifier))
-    page.wait_for_timeout(FILL_PAUSE_MS)
+    g.wait_like_a_person()
     page.keyboard.press("Enter")  # Enter in the field means Suivant
 
     g.expect_step(3, "Your contact details", "/contact")
@@ -117,13 +111,13 @@ def test_keyboard_only_journey(new_context, lang, js, who, live_server):
     page.keyboard.press("Enter")
     expect(g.heading()).to_have_text(g.t("Registration complete"))
 
-    tab_to(page, "link", g.t("Log in to %(site)s", site=site(lang)))
+    tab_to(page, "link", g.t("Log in to %(site)s", site=g.site))
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/{PORTAL}/login$"))
     page.wait_for_load_state()
     type_in(page, "textbox", g.t("Social security number"), member.identifier)
     page.keyboard.press("Tab")
-    page.keyboard.type(provisional_password(live_server, member.email))
+    page.keyboard.type(provisional_password(mail, member.email))
     page.keyboard.press("Enter")
     expect(g.heading()).to_have_text(g.t("Choose your own password"))
     page.keyboard.press("Tab")

@@ -28,6 +28,7 @@ def test_portal_home_renders_in_the_browser_language(lang_page: Page, lang, js, 
     assert_accessible(lang_page, f"{portal} home ({lang})")
 
 
+@pytest.mark.a11y
 @pytest.mark.parametrize(
     "path, status",
     [
@@ -114,6 +115,7 @@ def test_language_switch_on_a_home_keeps_the_typed_login(lang_page: Page, lang, 
     assert_accessible(lang_page, f"/{portal}/ switched to {other}")
 
 
+@pytest.mark.keyboard
 def test_skip_link_is_first_and_moves_to_main(lang_page: Page, lang, js):
     lang_page.goto("/mss/")
     lang_page.keyboard.press("Tab")

@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.helpers import LOCALES
 
+pytestmark = pytest.mark.a11y
 MIN_TARGET = 44
 WIDTHS = {"320px": {"width": 320, "height": 640}, "desktop": {"width": 1280, "height": 800}}
 

@@ -10,38 +10,26 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import LOCALES, t
-from e2e.live_server import LiveServer
-from e2e.test_guide_mss import (
-    PASSWORD,
-    Guide,
-    clear_verification_counters,
-    database,
-    demo,
-    set_password_link,
-)
+from e2e.helpers import JS_MODES, t
+from e2e.journeys.mss import PASSWORD, Guide, demo, set_password_link
 
 MISMATCH = ("The information you entered does not match our records. Check your UID, names, "
             "date of birth and email address, or contact support.")
 
 
-@pytest.fixture(autouse=True)
-def fresh_counters(live_server):
-    clear_verification_counters(live_server)
-    yield
-    clear_verification_counters(live_server)
+pytestmark = [pytest.mark.mss, pytest.mark.usefixtures("fresh_counters")]
 
 
-def guide(page, lang, js, uid, live_server) -> Guide:
-    return Guide(page, lang, js, demo(uid), live_server)
+def guide(page, lang, js, uid, mail) -> Guide:
+    return Guide(page, lang, js, demo(uid), mail)
 
 
 def open_form(g: Guide) -> None:
     g.page.goto("/mss/register")
 
 
-def test_empty_form_lists_every_error(lang_page: Page, lang, js, live_server):
-    g = guide(lang_page, lang, js, "001234567", live_server)
+def test_empty_form_lists_every_error(lang_page: Page, lang, js, mail):
+    g = guide(lang_page, lang, js, "001234567", mail)
     open_form(g)
     g.page.get_by_role("button", name=t(lang, "Register"), exact=True).click()
     summary = g.page.locator(".error-summary")
@@ -57,8 +45,8 @@ def test_empty_form_lists_every_error(lang_page: Page, lang, js, live_server):
 
 
 def test_invalid_and_hostile_values_are_explained_and_kept(lang_page: Page, lang, js,
-                                                          live_server):
-    g = guide(lang_page, lang, js, "001234567", live_server)
+                                                          mail):
+    g = guide(lang_page, lang, js, "001234567", mail)
     open_form(g)
     g.field("Unique identification number (UID)").fill("12345")
     g.field("First name").fill("<script>alert(1)</script>")
@@ -82,8 +70,8 @@ def test_invalid_and_hostile_values_are_explained_and_kept(lang_page: Page, lang
     g.check("invalid values")
 
 
-def test_reload_and_back_keep_what_was_typed(lang_page: Page, lang, js, live_server):
-    g = guide(lang_page, lang, js, "001234567", live_server)
+def test_reload_and_back_keep_what_was_typed(lang_page: Page, lang, js, mail):
+    g = guide(lang_page, lang, js, "001234567", mail)
     open_form(g)
     g.field("First name").fill("Aminata")
     g.field("Last name").fill("N'Diaye")
@@ -100,9 +88,9 @@ def test_reload_and_back_keep_what_was_typed(lang_page: Page, lang, js, live_ser
     expect(g.field("Last name")).to_have_value("N'Diaye")
 
 
-def test_registry_mismatch_says_the_same_whatever_the_field(lang_page: Page, lang, js,
-                                                           live_server):
-    g = guide(lang_page, lang, js, "001234567", live_server)
+@pytest.mark.local  # counted failures
+def test_registry_mismatch_says_the_same_whatever_the_field(lang_page: Page, lang, js, mail):
+    g = guide(lang_page, lang, js, "001234567", mail)
     messages = []
     for field, value in (("Unique identification number (UID)", "999 999 999"),
                          ("Year", "1980")):
@@ -120,8 +108,8 @@ def test_registry_mismatch_says_the_same_whatever_the_field(lang_page: Page, lan
     assert messages[0] == messages[1]
 
 
-def test_already_registered_is_told_to_log_in(lang_page: Page, lang, js, live_server):
-    g = guide(lang_page, lang, js, "000123456", live_server)  # Hélène has an account
+def test_already_registered_is_told_to_log_in(lang_page: Page, lang, js, mail):
+    g = guide(lang_page, lang, js, "000123456", mail)  # Hélène has an account
     open_form(g)
     g.step_03_fill_in_the_form()
     g.page.get_by_role("button", name=t(lang, "Verify"), exact=True).click()
@@ -131,8 +119,8 @@ def test_already_registered_is_told_to_log_in(lang_page: Page, lang, js, live_se
     g.check("already registered")
 
 
-def test_policy_not_accepted(lang_page: Page, lang, js, live_server):
-    g = guide(lang_page, lang, js, "000000042", live_server)
+def test_policy_not_accepted(lang_page: Page, lang, js, mail):
+    g = guide(lang_page, lang, js, "000000042", mail)
     open_form(g)
     g.step_03_fill_in_the_form()
     g.step_04_verify_and_answer_the_security_questions()
@@ -148,21 +136,10 @@ def test_policy_not_accepted(lang_page: Page, lang, js, live_server):
     g.check("policy not accepted")
 
 
-@pytest.fixture(scope="module")
-def lockout_server():
-    """Its own server: the lockout also locks this client address (127.0.0.1)."""
-    with LiveServer() as server:
-        yield server
-
-
-@pytest.mark.parametrize("js", [True, False], ids=["js-on", "js-off"])
-def test_three_wrong_answers_lock_out_with_support(browser, lang, js, lockout_server):
-    context = browser.new_context(base_url=lockout_server.url, java_script_enabled=js,
-                                  locale=LOCALES[lang])
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    g = Guide(page, lang, js, demo("000000007"), lockout_server)
-    clear_verification_counters(lockout_server)
+@pytest.mark.local  # counted failures, the lockout: the counters are cleared afterwards
+@pytest.mark.parametrize("js", JS_MODES)
+def test_three_wrong_answers_lock_out_with_support(lang_page: Page, lang, js, mail):
+    g = Guide(lang_page, lang, js, demo("000000007"), mail)
     open_form(g)
     g.step_03_fill_in_the_form()
     g.page.get_by_role("button", name=t(lang, "Verify"), exact=True).click()
@@ -181,15 +158,14 @@ def test_three_wrong_answers_lock_out_with_support(browser, lang, js, lockout_se
         "attempts. Try again in %(minutes)s minutes, or contact support.", minutes=30))
     expect(locked.get_by_role("link", name="support-mss@espace.example.org")).to_be_visible()
     g.check("locked out")
-    clear_verification_counters(lockout_server)
-    context.close()
 
 
+@pytest.mark.local
 def test_submit_twice_resend_cooldown_links_and_weak_passwords(lang_page: Page, lang, js,
-                                                                 live_server):
+                                                                 live_server, mail):
     uid = {("fr", True): "000000007", ("en", True): "000590971", ("fr", False): "000555001",
            ("en", False): "000987654"}[lang, js]
-    g = guide(lang_page, lang, js, uid, live_server)
+    g = guide(lang_page, lang, js, uid, mail)
     open_form(g)
     g.step_03_fill_in_the_form()
     g.step_04_verify_and_answer_the_security_questions()
@@ -202,7 +178,7 @@ def test_submit_twice_resend_cooldown_links_and_weak_passwords(lang_page: Page, 
     register.click()
     g.page.goto("/mss/register/done")
     expect(g.heading()).to_have_text(t(lang, "Registration (1/2): your information"))
-    with database(live_server) as db:
+    with live_server.database() as db:
         accounts = db.execute("SELECT count(*) FROM account JOIN member ON member.id = "
                               "account.member_id WHERE member.identifier = ?", (uid,)).fetchone()
     assert accounts == (1,)
@@ -211,9 +187,9 @@ def test_submit_twice_resend_cooldown_links_and_weak_passwords(lang_page: Page, 
     wait = t(lang, "You can ask for another email in %(seconds)s seconds.", seconds="§")
     expect(g.page.locator("#resend-error")).to_contain_text(wait.split("§")[0])
     g.check("resend cooldown")
-    first_link = set_password_link(live_server, g.member.email)
+    first_link = set_password_link(mail, g.member.email)
     # An expired link explains itself and offers a new one.
-    with database(live_server) as db:
+    with live_server.database() as db:
         db.execute("UPDATE token SET expires_at = '2000-01-01 00:00:00+00:00' "
                    "WHERE used_at IS NULL AND account_id IN (SELECT account.id FROM account JOIN "
                    "member ON member.id = account.member_id WHERE member.identifier = ?)", (uid,))
@@ -224,7 +200,7 @@ def test_submit_twice_resend_cooldown_links_and_weak_passwords(lang_page: Page, 
     g.check("expired link")
     g.page.get_by_role("button", name=t(lang, "Send me a new link")).click()
     expect(g.heading()).to_have_text(t(lang, "We have sent you a new link"))
-    new_link = set_password_link(live_server, g.member.email)
+    new_link = set_password_link(mail, g.member.email)
     assert new_link != first_link
     # Weak passwords, each with its reason.
     g.page.goto(new_link)

@@ -10,13 +10,15 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import LOCALES, assert_accessible, t
+from e2e.journeys.mss import PASSWORD, Guide, demo, set_password_link
 from e2e.live_server import LiveServer
+from e2e.mail import DevMailbox
 from e2e.test_accounts import LANGUAGE_NAMES, all_requirements_met
-from e2e.test_guide_mss import PASSWORD, Guide, demo, set_password_link, site
 
 TYPING = "001234567"  # verified here, never registered
 REGISTERING = {("fr", True): "000314159", ("en", True): "000000101",
                ("fr", False): "000262974", ("en", False): "000777888"}
+pytestmark = [pytest.mark.mss, pytest.mark.local]
 
 
 @pytest.fixture(scope="module")
@@ -27,13 +29,20 @@ def form_server():
 
 
 @pytest.fixture
-def page(browser, form_server, lang, js) -> Page:
-    context = browser.new_context(base_url=form_server.url, java_script_enabled=js,
-                                  locale=LOCALES[lang])
-    page = context.new_page()
+def browser_context_args(browser_context_args, form_server) -> dict:
+    return {**browser_context_args, "base_url": form_server.url}
+
+
+@pytest.fixture
+def page(new_context, lang, js) -> Page:
+    page = new_context(java_script_enabled=js, locale=LOCALES[lang]).new_page()
     page.set_default_timeout(10_000)
-    yield page
-    context.close()
+    return page
+
+
+@pytest.fixture
+def mail(form_server) -> DevMailbox:
+    return DevMailbox(form_server.url)
 
 
 def other(lang: str) -> str:
@@ -50,8 +59,8 @@ def assert_typed_values_kept(g: Guide) -> None:
         expect(g.field(label)).to_have_value(value)
 
 
-def test_uid_help_keeps_what_was_typed(page: Page, lang, js, form_server):
-    g = Guide(page, lang, js, demo(TYPING), form_server)
+def test_uid_help_keeps_what_was_typed(page: Page, lang, js, mail):
+    g = Guide(page, lang, js, demo(TYPING), mail)
     page.goto("/mss/register")
     g.step_03_fill_in_the_form()
     page.get_by_role("button", name=t(lang, "Where to find your UID"), exact=True).click()
@@ -68,9 +77,9 @@ def test_uid_help_keeps_what_was_typed(page: Page, lang, js, form_server):
 
 
 def test_language_switch_keeps_typed_values_and_a_partly_typed_answer(page: Page, lang, js,
-                                                                      form_server):
+                                                                      mail):
     member = demo(TYPING)
-    g = Guide(page, lang, js, member, form_server)
+    g = Guide(page, lang, js, member, mail)
     page.goto("/mss/register")
     g.step_03_fill_in_the_form()
     page.get_by_role("button", name=t(lang, "Verify"), exact=True).click()
@@ -79,24 +88,24 @@ def test_language_switch_keeps_typed_values_and_a_partly_typed_answer(page: Page
     page.get_by_role("navigation", name=t(lang, "Language")).get_by_role(
         "button", name=LANGUAGE_NAMES[other(lang)]).click()
 
-    switched = Guide(page, other(lang), js, member, form_server)
+    switched = Guide(page, other(lang), js, member, mail)
     expect(page.locator("html")).to_have_attribute("lang", other(lang))
     expect(switched.heading()).to_have_text(
-        switched.t("Registration form for the %(name)s", name=site(other(lang))))
+        switched.t("Registration form for the %(name)s", name=switched.site))
     assert_typed_values_kept(switched)
     question = switched.t("What is the name of your current employing organisation?")
     expect(page.get_by_label(f"[1 / 2] {question}")).to_have_value(started)
     assert_accessible(page, f"registration form switched to {other(lang)} (js={js})")
 
 
-def test_set_password_checks_live_and_shows_or_hides(page: Page, lang, js, form_server):
-    g = Guide(page, lang, js, demo(REGISTERING[lang, js]), form_server)
+def test_set_password_checks_live_and_shows_or_hides(page: Page, lang, js, mail):
+    g = Guide(page, lang, js, demo(REGISTERING[lang, js]), mail)
     page.goto("/mss/register")
     g.step_03_fill_in_the_form()
     g.step_04_verify_and_answer_the_security_questions()
     g.step_05_read_and_accept_the_policy()
     g.step_06_register()
-    page.goto(set_password_link(form_server, g.member.email))
+    page.goto(set_password_link(mail, g.member.email, g.mails_before))
     new, confirmation = g.field("New password"), g.field("Confirm the new password")
     toggle = page.locator('[data-password-toggle][aria-controls="password"]')
     requirements = page.locator("#password-requirements")

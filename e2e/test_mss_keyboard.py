@@ -5,19 +5,20 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from babel import Locale
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import LOCALES, t, tab_to
-from e2e.test_guide_mss import (
+from e2e.journeys.mss import (
     PASSWORD,
     Typed,
-    clear_verification_counters,
     demo,
     set_password_link,
 )
 
 MEMBERS = {"fr": "000450123", "en": "012345678"}
+pytestmark = [pytest.mark.mss, pytest.mark.keyboard, pytest.mark.usefixtures("fresh_counters")]
 
 
 def type_into(page: Page, role: str, name: str, text: str) -> None:
@@ -25,10 +26,8 @@ def type_into(page: Page, role: str, name: str, text: str) -> None:
     page.keyboard.type(text, delay=25)  # about as fast as a quick typist
 
 
-def test_journey_with_the_keyboard_only(browser, live_server, lang):
-    clear_verification_counters(live_server)
-    context = browser.new_context(base_url=live_server.url, locale=LOCALES[lang])
-    page = context.new_page()
+def test_journey_with_the_keyboard_only(new_context, mail, lang):
+    page = new_context(locale=LOCALES[lang]).new_page()
     page.set_default_timeout(10_000)
     member = demo(MEMBERS[lang])
     typed = Typed.of(member)
@@ -78,11 +77,12 @@ def test_journey_with_the_keyboard_only(browser, live_server, lang):
     tab_to(page, "button", _("Accept")).press("Space")
     expect(page.locator("#policy-accepted")).to_be_focused()
 
+    mails_before = mail.latest_id(member.email)
     tab_to(page, "button", _("Register")).press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         _("Registration (1/2): your information"))
 
-    page.goto(set_password_link(live_server, member.email))
+    page.goto(set_password_link(mail, member.email, mails_before))
     type_into(page, "textbox", _("New password"), PASSWORD)
     type_into(page, "textbox", _("Confirm the new password"), PASSWORD)
     page.keyboard.press("Enter")  # submits the form (not the language switch)
@@ -93,4 +93,3 @@ def test_journey_with_the_keyboard_only(browser, live_server, lang):
     type_into(page, "textbox", _("Password"), PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text(member.first_names)
-    context.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import replace
 
 import pytest
 from espace_prive_support import (
@@ -199,6 +200,15 @@ async def test_honeypot_and_too_fast_submission(client, monkeypatch):
         response = await submit(client, "/identifier", {"identifier": NIR, "shown": forged})
         assert response.status_code == 422 and WAIT in text(response), forged
     assert (await draft(client))["identifier"] == NIR  # what was typed is kept
+
+
+async def test_the_robot_delay_of_a_test_server_is_its_settings(app, client):
+    await submit(client, "/profile", {"profile": "particulier"})
+    app.state.settings = replace(app.state.settings, min_fill_seconds=30)
+    response = await submit(client, "/identifier", {"identifier": NIR})
+    assert response.status_code == 422 and WAIT in text(response)
+    app.state.settings = replace(app.state.settings, min_fill_seconds=0)
+    assert (await submit(client, "/identifier", {"identifier": NIR})).status_code == 303
 
 
 async def test_too_fast_does_not_restart_the_wait(client, monkeypatch):

@@ -2,6 +2,7 @@
 
 import asyncio
 import re
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -204,6 +205,17 @@ async def test_too_fast_submission_is_asked_again(client, db, monkeypatch):
     await visitor.ready()
     assert (await visitor.register()).status_code == 422
     monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    assert (await visitor.register()).status_code == 303
+
+
+async def test_the_robot_delay_of_a_test_server_is_its_settings(app, client, db, monkeypatch):
+    await make_member()
+    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    app.state.settings = replace(app.state.settings, min_fill_seconds=3600)
+    visitor = Visitor(client)
+    await visitor.ready()
+    assert (await visitor.register()).status_code == 422
+    app.state.settings = replace(app.state.settings, min_fill_seconds=0)
     assert (await visitor.register()).status_code == 303
 
 

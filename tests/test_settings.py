@@ -118,3 +118,13 @@ def test_create_app_refuses_unsafe_production_settings():
 
     with pytest.raises(UnsafeSettings, match="SECRET_KEY"):
         create_app(Settings(env="production"), init_db=False)
+
+
+def test_the_robot_delay_is_each_forms_own_unless_a_test_server_sets_it():
+    assert Settings.from_env({}).fill_seconds(3) == 3
+    assert Settings.from_env({"ESPACE_MIN_FILL_SECONDS": "0.2"}).fill_seconds(3) == 0.2
+    for wrong in ("soon", "-1", "61"):
+        with pytest.raises(UnsafeSettings, match="ESPACE_MIN_FILL_SECONDS must be"):
+            Settings.from_env({"ESPACE_MIN_FILL_SECONDS": wrong})
+    with pytest.raises(UnsafeSettings, match="ESPACE_MIN_FILL_SECONDS is for tests"):
+        Settings.from_env({**SAFE_PRODUCTION, "ESPACE_MIN_FILL_SECONDS": "0"})

@@ -30,6 +30,9 @@ class Settings:
     proxy_addresses: tuple[str, ...] = ()  # the TLS proxies': addresses or networks
     metrics_addresses: tuple[str, ...] = ()  # who may read /metrics (none: it is off)
     ready_mail_age: int = 900  # seconds the oldest pending mail may wait before /readyz fails
+    # Tests only: the seconds a form must have been shown before it is sent (else a robot);
+    # None keeps each form's own (mss 3, espace-prive 1.5).
+    min_fill_seconds: float | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -39,6 +42,11 @@ class Settings:
     @property
     def cookie_secure(self) -> bool:
         return not self.development
+
+    def fill_seconds(self, default: float) -> float:
+        """How long a form must have been shown before it is sent: ``default`` (the form's
+        own), unless ESPACE_MIN_FILL_SECONDS sets it for a test server."""
+        return default if self.min_fill_seconds is None else self.min_fill_seconds
 
     @classmethod
     def from_env(cls, environ: os._Environ | dict | None = None) -> Settings:
@@ -62,6 +70,7 @@ class Settings:
             metrics_addresses=_listed(environ.get("ESPACE_METRICS_ADDRESSES", "")),
             ready_mail_age=_number(environ.get("ESPACE_READY_MAIL_AGE", ""),
                                    defaults.ready_mail_age),
+            min_fill_seconds=_seconds(environ.get("ESPACE_MIN_FILL_SECONDS", "")),
         )
         settings.check()
         return settings
@@ -87,6 +96,8 @@ class Settings:
                 found.append(f"{name} must list IP addresses or networks, not {', '.join(wrong)}")
         if self.ready_mail_age < 1:
             found.append("ESPACE_READY_MAIL_AGE must be a number of seconds")
+        if self.min_fill_seconds is not None and not 0 <= self.min_fill_seconds <= 60:
+            found.append("ESPACE_MIN_FILL_SECONDS must be a number of seconds from 0 to 60")
         if self.branding_file:
             from web.portals.base import branding_problems
 
@@ -98,6 +109,9 @@ class Settings:
                 found.append("BASE_URL must be an https:// address in production")
             if self.mail_url.startswith("mailbox:"):
                 found.append("MAIL_URL must be an smtp:// or smtps:// address in production")
+            if self.min_fill_seconds is not None:
+                found.append("ESPACE_MIN_FILL_SECONDS is for tests: production keeps each "
+                             "form's own delay against robots")
             if not self.proxy_addresses:
                 found.append("ESPACE_PROXY_ADDRESSES must name the TLS proxy's addresses in "
                              "production (else every visitor shares the proxy's address)")
@@ -127,6 +141,13 @@ def _is_database_url(url: str) -> bool:
 
 def _listed(value: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def _seconds(value: str) -> float | None:
+    try:
+        return float(value) if value.strip() else None
+    except ValueError:
+        return -1.0  # refused by problems()
 
 
 def _number(value: str, default: int) -> int:

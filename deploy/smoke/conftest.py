@@ -41,10 +41,12 @@ def tls(production) -> ssl.SSLContext:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(production) -> dict:
+def browser_type_launch_args(browser_type_launch_args, production) -> dict:
+    """The plugin's launch options (--headed, --slowmo), with Debian's Chromium trusting the
+    throw-away certificate."""
     return {
+        **browser_type_launch_args,
         "executable_path": os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-        "headless": True,
         "args": [*CHROMIUM_ARGS,
                  f"--ignore-certificate-errors-spki-list={production.certificate_pin()}",
                  f"--host-resolver-rules=MAP {SERVER_NAME} {HOST}"],

@@ -3,7 +3,7 @@
 relies on: the client address behind the proxy, no mail sent twice, JSON logs without personal
 data, /healthz /readyz /metrics, the nightly purge.
 
-The journeys are the e2e guides' own steps (e2e/test_guide_*.py), minus screenshots and axe
+The journeys are the e2e guides' own steps (e2e/journeys/), minus screenshots and axe
 (the e2e suite runs those), with the mail read from the SMTP server instead of the dev mailbox.
 Tests run in file order: the later ones read what the journeys left (logs, outbox, mail).
 """
@@ -19,9 +19,9 @@ import httpx
 from playwright.sync_api import Page
 
 from deploy.topology import DEPLOY, HOST, unit_command
-from e2e import test_guide_espace_prive as prive
-from e2e import test_guide_mss as mss
 from e2e.helpers import LOCALES
+from e2e.journeys import espace_prive as prive
+from e2e.journeys import mss
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 TYPED_SECRETS: list[str] = []  # what the journeys typed or received: never in a log line
@@ -57,22 +57,22 @@ def assert_production_cookies(page: Page) -> None:
 
 
 class ProductionGuide(mss.Guide):
-    def shot(self, number: int, step: str) -> None:
+    def show(self, screen: str, control=None) -> None:
         pass
 
     def check(self, state: str) -> None:
         pass
 
     def step_07_open_the_email_and_confirm(self) -> None:
-        mail = self.live_server.sink.newest(self.member.email, after=self.mails_before)
-        assert self.member.first_names in mail.text
+        mail = self.mail.newest(self.member.email, after=self.mails_before)
         link = next(link for link in mail.links if "/mss/password/" in link)
+        assert self.member.first_names in mail.text
         TYPED_SECRETS.append(urlsplit(link).path.rsplit("/", 1)[1])  # the token
         self.page.goto(link)
 
 
 class ProductionJourney(prive.Journey):
-    def shot(self, number: int, step: str) -> None:
+    def show(self, screen: str, control=None) -> None:
         pass
 
     def check(self, state: str) -> None:
@@ -96,8 +96,7 @@ def test_mss_journey(production, new_context):
     page = new_context(locale=LOCALES["fr"]).new_page()
     page.set_default_timeout(15_000)
     remember_requests(page)
-    guide = ProductionGuide(page, "fr", True, member, production)
-    guide.mails_before = len(production.sink.received())
+    guide = ProductionGuide(page, "fr", True, member, production.mail)
     response = page.goto("/mss/")
     assert response.headers["strict-transport-security"]
     guide.follow()
@@ -108,24 +107,18 @@ def test_mss_journey(production, new_context):
     assert after == before + 1
 
 
-def test_espace_prive_journey(production, new_context, monkeypatch):
+def test_espace_prive_journey(production, new_context):
     """Guide steps 1–7 and the first log-in in English without JavaScript, the provisional
     password mailed over SMTP."""
     member = prive.demo("Marie-Ange")
-    mails_before = len(production.sink.received())
-
-    def mailed_password(_server, to: str) -> str:
-        mail = production.sink.newest(to, after=mails_before)
-        password = prive.PROVISIONAL_RE.search(mail.text).group(0)
-        TYPED_SECRETS.append(password)
-        return password
-
-    monkeypatch.setattr(prive, "provisional_password", mailed_password)
     page = new_context(locale=LOCALES["en"], java_script_enabled=False).new_page()
     page.set_default_timeout(15_000)
     remember_requests(page)
-    ProductionJourney(page, "en", False, member, production).follow()
+    journey = ProductionJourney(page, "en", False, member, production.mail)
+    journey.follow()
     assert_production_cookies(page)
+    TYPED_SECRETS.append(prive.provisional_password(production.mail, member.email,
+                                                    journey.mails_before))
     TYPED_SECRETS.extend([member.email, member.identifier, prive.spaced_nir(member.identifier),
                           prive.NEW_PASSWORD, member.last_name, member.facts["vitale_serial"]])
 
@@ -145,8 +138,8 @@ def test_no_mail_sent_twice(production):
         assert time.monotonic() < deadline, "mail still not sent after 30 s"
         time.sleep(0.5)
     sent = int(production.psql("select count(*) from outbox_mail").strip())
-    received = production.sink.received()
-    ids = [mail.message["Message-ID"] for mail in received]
+    received = production.mail.received()
+    ids = [mail.message_id for mail in received]
     assert sent >= 2 and len(received) == sent and len(set(ids)) == sent
 
 

@@ -225,7 +225,8 @@ def shown_long_enough(request: Request, token: str) -> bool | None:
     expected = keyed_digest(key, f"shown:{request.state.sid}:{moment}")[:24]
     if not (moment.isascii() and moment.isdigit()) or not service.same_secret(signature, expected):
         return None
-    return time.time() - int(moment) / 1000 >= MIN_FILL_SECONDS
+    seconds = request.app.state.settings.fill_seconds(MIN_FILL_SECONDS)
+    return time.time() - int(moment) / 1000 >= seconds
 
 
 async def identifier_page(v: Visit, page_name: str = "identifier", form=None, status=200,

@@ -470,7 +470,7 @@ async def register_submit(request: Request) -> Response:
     if not policy_accepted(request, draft):
         policy_error = _("Read and accept the privacy policy and terms of use.")
         errors.append(("policy-read", policy_error))
-    if not errors and (data.get("website") or too_fast(draft)):
+    if not errors and (data.get("website") or too_fast(request, draft)):
         await audit(
             "registration_refused",
             portal=PORTAL,
@@ -492,9 +492,10 @@ async def register_submit(request: Request) -> Response:
     return await create_registration(request, draft, form)
 
 
-def too_fast(draft: dict) -> bool:
+def too_fast(request, draft: dict) -> bool:
     started = datetime.fromisoformat(draft["started"])
-    return now() - started < timedelta(seconds=MIN_FILL_SECONDS)
+    seconds = request.app.state.settings.fill_seconds(MIN_FILL_SECONDS)
+    return now() - started < timedelta(seconds=seconds)
 
 
 async def create_registration(request, draft, form) -> Response:
