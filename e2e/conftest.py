@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from e2e.helpers import CHROMIUM_ARGS, JS_MODES, LOCALES
-from e2e.live_server import LiveServer
+from e2e.live_server import PREPARED, LiveServer, prepare_database
 from e2e.mail import DevMailbox, SinkMailbox, start_sink
 
 MAILDIR = pytest.StashKey[Path]()
@@ -65,6 +65,13 @@ def pytest_configure(config: pytest.Config) -> None:
     output = Path(config.getoption("--output", "test-results"))
     if output.is_dir() and not config.getoption("collectonly"):
         shutil.rmtree(output, ignore_errors=True)
+    if not remote_url(config) and not config.getoption("collectonly") \
+            and not os.environ.get(PREPARED):
+        # Migrated and loaded once; each worker's server (and any other) starts on a copy.
+        folder = Path(tempfile.mkdtemp(prefix="espace-e2e-database-"))
+        os.environ[PREPARED] = str(prepare_database(folder))
+        config.add_cleanup(lambda: (os.environ.pop(PREPARED, None),
+                                    shutil.rmtree(folder, True)))
     if address := config.getoption("--smtp-sink"):
         host, _, port = address.rpartition(":")
         folder = Path(tempfile.mkdtemp(prefix="espace-smtp-sink-"))

@@ -1,8 +1,9 @@
 """A real Espace server for the browser tests and the benchmarks.
 
-A temporary folder with a fresh SQLite database: ``espace migrate``, ``espace demo``, then
-uvicorn on a free loopback port in a subprocess, stopped on exit. Its log is kept in the
-folder and shown when it fails to start.
+A temporary folder with a fresh SQLite database: ``espace migrate``, ``espace demo`` (or a
+copy of the database ``prepare_database`` made so, named by ESPACE_E2E_DATABASE: the browser
+suite prepares it once for all its servers), then uvicorn on a free loopback port in a
+subprocess, stopped on exit. Its log is kept in the folder and shown when it fails to start.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
+PREPARED = "ESPACE_E2E_DATABASE"  # a migrated database with the demo registry, to copy
 
 
 def free_port() -> int:
@@ -95,9 +97,18 @@ class LiveServer:
                        "OR key LIKE 'resend%' OR key LIKE 'register-client%'")
             db.commit()
 
+    def prepare(self) -> None:
+        """This server's database: a copy of the prepared one, else migrated and loaded."""
+        prepared = self.env.get(PREPARED)
+        if not prepared:
+            self.espace("migrate")
+            self.espace("demo")
+            return
+        with closing(sqlite3.connect(prepared)) as source, self.database() as copy:
+            source.backup(copy)
+
     def start(self) -> LiveServer:
-        self.espace("migrate")
-        self.espace("demo")
+        self.prepare()
         command = [
             sys.executable,
             "-m",
@@ -148,3 +159,16 @@ class LiveServer:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def prepare_database(folder: Path) -> Path:
+    """A migrated database with the demo registry in ``folder``, for LiveServer to copy."""
+    server = LiveServer(extra_env={PREPARED: ""})
+    try:
+        server.prepare()
+        path = Path(folder) / "prepared.sqlite3"
+        with server.database() as source, closing(sqlite3.connect(path)) as copy:
+            source.backup(copy)
+        return path
+    finally:
+        server.stop()
