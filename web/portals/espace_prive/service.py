@@ -127,14 +127,17 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
         raise ValueError("register() needs a verified, complete draft")
     registration = await limits.admit(accounts.registration_rules(client))
     delivery = "postal" if result["method"] == "postal" else "email"
+    # By post, the identity alone was shown: nothing typed is kept (the letter and every
+    # mail go to the registry's addresses).
+    typed = {"email": "", "mobile": ""} if delivery == "postal" else contact
     try:
         async with in_transaction() as connection:
             account = await accounts.create_account(
                 member,
                 portal=portal.id,
                 login=member.identifier,
-                email=contact["email"],
-                mobile=contact["mobile"],
+                email=typed["email"],
+                mobile=typed["mobile"],
                 language=language,
                 policy_version=portal.branding.policy_version,
                 using_db=connection,
@@ -143,21 +146,22 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
                 await Letter.create(portal=portal.id, account=account, address=member.address,
                                     language=language, using_db=connection)
             else:
-                await _email_password(portal, account, member, contact, language, base_url,
-                                      connection)
+                await _email_password(portal, account, member, language, base_url, connection)
     except IntegrityError:  # nothing created: it does not count
         await registration.refund()
-        return delivery if await _just_registered(portal.id, member, contact) else "already"
+        return delivery if await _just_registered(portal.id, member, typed) else "already"
     await registration.count()
     await audit("registration", portal=portal.id, subject=member.identifier, client=client,
                 delivery=delivery)
     return delivery
 
 
-async def _email_password(portal, account, member, contact, language, base_url, connection):
+async def _email_password(portal, account, member, language, base_url, connection):
+    account.email_proved_at = datetime.now(UTC)  # it receives the first password
+    await account.save(using_db=connection, update_fields=["email_proved_at"])
     password = await accounts.issue_provisional_password(account, using_db=connection)
     await enqueue_mail(
-        contact["email"],
+        accounts.mail_destination(account, member),
         "provisional_password",
         language=language,
         context={

@@ -55,7 +55,7 @@ async def send_link(request: Request, account: Account, member: Member, connecti
     settings = request.app.state.settings
     raw = await tokens.issue_token(account, tokens.SET_PASSWORD, using_db=connection)
     await enqueue_mail(
-        account.email,
+        accounts.mail_destination(account, member),
         "set_password",
         language=account.language,
         context={
