@@ -6,25 +6,21 @@ said, one verification fact) of a member, the attacker's own mailbox."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from attack_support import browser
 from espace_prive_support import (
     BASE,
     CONTACT,
     NIR,
-    SERIAL,
     location,
     make_member,
     submit,
     through_contact,
-    through_verification,
 )
 
 from web.accounts import service as accounts
 from web.accounts.models import Account
-from web.mail.models import Letter, OutboxMail
+from web.mail.models import OutboxMail
 from web.portals.espace_prive import letters
 from web.portals.espace_prive import routes as prive_routes
 
