@@ -19,7 +19,7 @@ from web.accounts.models import Account
 from web.mail.models import Letter
 from web.mail.outbox import enqueue_mail
 from web.portals.espace_prive import checks, wizard
-from web.registry.matching import find_member, normalize_identifier, same_name
+from web.registry.matching import find_member, normalize_email, normalize_identifier, same_name
 from web.registry.models import Member
 from web.security import limits
 from web.security.audit import audit
@@ -31,6 +31,7 @@ RECENT = timedelta(minutes=2)  # an account this recent, same email: a double su
 class Verified:
     member: Member
     already_registered: bool
+    registry_email: bool  # the address typed is the one the registry holds for the member
 
 
 def same_secret(a: str, b: str) -> bool:
@@ -113,7 +114,11 @@ async def verify(portal_id: str, draft: dict, method: str, *, client: str) -> Ve
     await audit("verification_passed", portal=portal_id, subject=subject, client=client,
                 method=method)
     already = await Account.exists(portal=portal_id, member_id=member.pk)
-    return Verified(member, already)
+    return Verified(member, already, registry_holds(member, wizard.typed_email(draft)))
+
+
+def registry_holds(member: Member, email: str) -> bool:
+    return bool(member.email.strip()) and normalize_email(email) == normalize_email(member.email)
 
 
 async def register(portal, draft: dict, *, language: str, base_url: str, client: str) -> str:
@@ -123,7 +128,7 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
     result = wizard.verified(draft)
     contact = wizard.contact_of(draft)
     member = await Member.get_or_none(pk=result["member"]) if result else None
-    if member is None or contact is None:
+    if member is None or contact is None or not wizard.complete("password", draft):
         raise ValueError("register() needs a verified, complete draft")
     registration = await limits.admit(accounts.registration_rules(client))
     delivery = "postal" if result["method"] == "postal" else "email"
@@ -146,7 +151,8 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
                 await Letter.create(portal=portal.id, account=account, address=member.address,
                                     language=language, using_db=connection)
             else:
-                await _email_password(portal, account, member, language, base_url, connection)
+                await _email_password(portal, account, member, language, base_url, connection,
+                                      proved=wizard.email_needs_proof(draft))
     except IntegrityError:  # nothing created: it does not count
         await registration.refund()
         return delivery if await _just_registered(portal.id, member, typed) else "already"
@@ -156,9 +162,17 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
     return delivery
 
 
-async def _email_password(portal, account, member, language, base_url, connection):
-    account.email_proved_at = datetime.now(UTC)  # it receives the first password
-    await account.save(using_db=connection, update_fields=["email_proved_at"])
+async def _email_password(portal, account, member, language, base_url, connection, *,
+                          proved: bool):
+    """The provisional password to the proved address (the registry's told of it), or to the
+    registry's own."""
+    if proved:
+        account.email_proved_at = datetime.now(UTC)
+        await account.save(using_db=connection, update_fields=["email_proved_at"])
+        if member.email.strip():
+            await enqueue_mail(member.email, "address_notice", language=language,
+                               context={"portal": portal, "name": accounts.display_name(member),
+                                        "email": account.email}, using_db=connection)
     password = await accounts.issue_provisional_password(account, using_db=connection)
     await enqueue_mail(
         accounts.mail_destination(account, member),
