@@ -23,6 +23,9 @@ from espace_prive_support import (
     through_contact,
     through_verification,
 )
+from mss_support import EMAIL as MSS_EMAIL
+from mss_support import Visitor
+from mss_support import make_member as make_mss_member
 
 from web.accounts import service as accounts
 from web.accounts.models import Account
@@ -30,6 +33,8 @@ from web.mail.models import OutboxMail
 from web.portals.espace_prive import letters
 from web.portals.espace_prive import routes as prive_routes
 from web.portals.models import RegistrationDraft
+from web.portals.mss import registration
+from web.security import limits
 from web.security.models import AttemptCounter
 
 ATTACKER_MAIL = "mallory@attacker.example"
@@ -231,3 +236,94 @@ async def test_the_code_is_not_kept_in_clear(app):
         [code] = await codes_sent_to(ATTACKER_MAIL)
     stored = json.dumps([d.data for d in await RegistrationDraft.all()])
     assert code not in stored and "email_code" in stored
+
+
+# -- point 7: no page says whether an account exists -------------------------------------------
+
+
+TOKENS = (
+    (re.compile(r'(name="(?:csrf_token|shown)" value=")[^"]*'), r"\1…"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\+00:00)?( UTC)?"), "…"),
+)
+ANSWERED = ("content-type", "location", "hx-push-url", "hx-redirect", "retry-after")
+
+
+class Recorder:
+    """What the attacker sees of each answer: status, the headers that steer the browser, and
+    the page, with the tokens and times (which differ at every visit) blanked."""
+
+    def __init__(self) -> None:
+        self.seen = []
+
+    async def __call__(self, response) -> None:
+        await response.aread()
+        page = response.text
+        for pattern, blank in TOKENS:
+            page = pattern.sub(blank, page)
+        headers = {name: response.headers.get(name) for name in ANSWERED}
+        self.seen.append((response.request.method, str(response.request.url),
+                          response.status_code, headers, page))
+
+
+async def recorded(app, journey) -> list:
+    recorder = Recorder()
+    async with browser(app, ATTACKER) as attacker:
+        attacker.event_hooks["response"] = [recorder]
+        await journey(attacker)
+    return recorder.seen
+
+
+async def activate(login: str, app, portal: str) -> None:
+    account = await Account.get(login=login)
+    await accounts.set_password(account, "lantern quartz meadow violin 93",
+                                portal=app.state.portals[portal], base_url="http://testserver")
+
+
+async def test_espace_prive_postal_answers_the_same_with_or_without_an_account(app, tmp_path):
+    """The identity only, the postal choice, twice: first for a member without an account,
+    then once the member has one. Every answer is the same; the member learns of the second
+    by the letter, which names no password and says how to log in."""
+    await make_member(email="")
+
+    async def journey(attacker):
+        assert await postal_registration(attacker, ATTACKER_MAIL) == BASE + "/done"
+        await attacker.get(BASE + "/done")
+
+    without = await recorded(app, journey)
+    await letters.export_letters(tmp_path, base_url="http://testserver")
+    await activate(NIR, app, "espace-prive")
+    with_account = await recorded(app, journey)
+    assert [seen[:3] for seen in with_account] == [seen[:3] for seen in without]
+    assert with_account == without
+    assert await Account.filter(login=NIR).count() == 1
+    [second] = await letters.export_letters(tmp_path, base_url="http://testserver")
+    letter = second.read_text("utf-8")
+    assert "Vous avez déjà un espace privé" in letter and "2 85 03 97 411 023" in letter
+    assert "Mot de passe provisoire" not in letter
+    assert (await Account.get(login=NIR)).password_state == accounts.ACTIVE
+
+
+async def test_mss_verify_answers_the_same_with_or_without_an_account(app, monkeypatch):
+    """The identity fields, the two answers, Register, the done page and "send again": for a
+    member without an account, then with one, every answer is the same. The member with an
+    account is told by mail, at the registry's address."""
+    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    await make_mss_member()
+
+    async def journey(attacker):
+        visitor = Visitor(attacker)
+        await visitor.open()
+        await visitor.ready()
+        assert location(await visitor.register()) == "/mss/register/done"
+        await attacker.get("/mss/register/done")
+        await limits.clear_prefix("resend:")
+        await visitor.post("/mss/register/resend")
+
+    without = await recorded(app, journey)
+    await activate(MSS_EMAIL, app, "mss")
+    with_account = await recorded(app, journey)
+    assert [seen[:3] for seen in with_account] == [seen[:3] for seen in without]
+    assert with_account == without
+    told = [m.template for m in await mail_to(MSS_EMAIL)]
+    assert told == ["set_password", "set_password", "password_changed", "already_registered",
+                    "already_registered"]

@@ -113,7 +113,9 @@ async def verify(portal_id: str, draft: dict, method: str, *, client: str) -> Ve
         await limits.clear(counter_keys(portal_id, draft, client)[0])
     await audit("verification_passed", portal=portal_id, subject=subject, client=client,
                 method=method)
-    already = await Account.exists(portal=portal_id, member_id=member.pk)
+    # The postal choice proved no fact: whether the member has an account is no one's business
+    # yet (the letter tells the member).
+    already = method != "postal" and await Account.exists(portal=portal_id, member_id=member.pk)
     return Verified(member, already, registry_holds(member, wizard.typed_email(draft)))
 
 
@@ -124,7 +126,8 @@ def registry_holds(member: Member, email: str) -> bool:
 async def register(portal, draft: dict, *, language: str, base_url: str, client: str) -> str:
     """Create the account of the verified member in one transaction, with the accepted terms
     version and time, and either email a provisional password or queue a postal letter.
-    Returns "email", "postal", or "already" (the member has an account: told to log in)."""
+    Returns "email", "postal", or "already" (a fact proved it is the member, who has an
+    account: told to log in). By post, a member who has an account gets "postal" too."""
     result = wizard.verified(draft)
     contact = wizard.contact_of(draft)
     member = await Member.get_or_none(pk=result["member"]) if result else None
@@ -154,12 +157,29 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
                 await _email_password(portal, account, member, language, base_url, connection,
                                       proved=wizard.email_needs_proof(draft))
     except IntegrityError:  # nothing created: it does not count
+        if delivery == "postal":
+            return await _post_again(portal, member, language, registration)
         await registration.refund()
         return delivery if await _just_registered(portal.id, member, typed) else "already"
     await registration.count()
     await audit("registration", portal=portal.id, subject=member.identifier, client=client,
                 delivery=delivery)
     return delivery
+
+
+async def _post_again(portal, member: Member, language: str, registration) -> str:
+    """A postal registration of a member who has an account answers as any other: the letter
+    says so (``letters``), at the registry's address. One letter waits at a time (a double
+    submit, or someone trying again, queues none)."""
+    account = await Account.get(portal=portal.id, member_id=member.pk)
+    if await Letter.exists(account=account, exported_at__isnull=True):
+        await registration.refund()
+    else:
+        await Letter.create(portal=portal.id, account=account, address=member.address,
+                            language=language)
+        await registration.count()
+        await audit("registration_repeated", portal=portal.id, subject=member.identifier)
+    return "postal"
 
 
 async def _email_password(portal, account, member, language, base_url, connection, *,

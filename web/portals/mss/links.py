@@ -68,10 +68,31 @@ async def send_link(request: Request, account: Account, member: Member, connecti
     )
 
 
+async def tell_registered(request: Request, account: Account, member: Member) -> None:
+    """The link again while the account has no password yet; else (a registration of a
+    member who has an account, whose page said what it says to anyone) how to log in."""
+    if account.password_state == accounts.PENDING:
+        async with in_transaction() as connection:
+            await send_link(request, account, member, connection)
+        return
+    settings = request.app.state.settings
+    await enqueue_mail(
+        accounts.mail_destination(account, member),
+        "already_registered",
+        language=account.language,
+        context={
+            "portal": current_portal(request),
+            "name": accounts.display_name(member),
+            "login_url": f"{settings.base_url}/{PORTAL}/",
+            "forgot_url": f"{settings.base_url}/{PORTAL}/forgot",
+        },
+    )
+
+
 async def resend_link(request: Request, account: Account) -> None:
-    """Send the link again; raises ``limits.Locked`` during the address's cooldown (which
-    starts as the email is let through: requests at once send one), ``TooManyFromClient``
-    when this client has asked for too many."""
+    """Send the link again (``tell_registered``); raises ``limits.Locked`` during the
+    address's cooldown (which starts as the email is let through: requests at once send
+    one), ``TooManyFromClient`` when this client has asked for too many."""
     cooldown = await limits.admit({cooldown_key(account.email): COOLDOWN})
     try:
         await limits.take(
@@ -82,8 +103,7 @@ async def resend_link(request: Request, account: Account) -> None:
         raise TooManyFromClient(locked.until) from None
     await cooldown.count()
     member = await account.member
-    async with in_transaction() as connection:
-        await send_link(request, account, member, connection)
+    await tell_registered(request, account, member)
     await audit(
         "set_password_resent",
         portal=PORTAL,

@@ -137,8 +137,6 @@ async def panel_state(request: Request, draft: dict, form: RegistrationForm, **e
     if verification.get("outcome") == "cannot":
         error = _("We cannot verify your identity online. Please contact support.")
         return {"state": "cannot", "error": error, **extra}
-    if verification.get("outcome") == "registered":
-        return {"state": "registered", **extra}
     if is_verified(verification):
         return {"state": "verified", **extra}
     step, facts = verification["step"], verification["facts"]
@@ -285,8 +283,7 @@ async def verify(request: Request) -> Response:
     except service.CannotVerify as cannot:
         member, outcome = cannot.member, "cannot"
     else:
-        has_account = await Account.exists(portal=PORTAL, member=member)
-        outcome = "registered" if has_account else None
+        outcome = None  # an account or none: the questions come next either way
     # What comes next is kept in the draft: reload and the page without JS show it.
     draft["verification"] = {
         "fingerprint": identity.fingerprint,
@@ -518,22 +515,28 @@ async def create_registration(request, draft, form) -> Response:
     except IntegrityError:
         await registration.refund()
         account = await Account.get_or_none(portal=PORTAL, member=member)
-        if not same_registration(account, identity.email):
-            return await register_response(
-                request, draft, form, panel={"state": "registered"}, status_code=409
-            )
+        if account is None:  # another member's account logs in with this address
+            message = _("This address cannot be used for your account. Please contact support.")
+            return await register_response(request, draft, form, errors=[(None, message)],
+                                           status_code=409)
+        already = not same_registration(account, identity.email)
+        if already:  # the same page as a new registration: the member is told by mail
+            await links.tell_registered(request, account, member)
     else:
+        already = False
         await registration.count()
     await links.start_cooldown(account)
     draft.clear()
     draft["registered"] = {
         "account": account.id,
         "fingerprint": identity.fingerprint,
-        "at": account.created_at.isoformat(),
+        "at": now().isoformat() if already else account.created_at.isoformat(),
+        "email": identity.email,
+        "already": already,
     }
     await save_draft(request, PORTAL, draft)
     await audit(
-        "registration",
+        "registration_repeated" if already else "registration",
         portal=PORTAL,
         subject=member.identifier,
         client=client,
