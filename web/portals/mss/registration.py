@@ -81,6 +81,10 @@ def mismatch_message() -> str:
     )
 
 
+def cannot_verify_message() -> str:
+    return _("We cannot verify your identity online. Please contact support.")
+
+
 def locked_message(locked: limits.Locked) -> str:
     if locked.ceiling:
         return _(
@@ -100,10 +104,15 @@ async def take_form(request: Request) -> tuple[FormData, dict, RegistrationForm]
     draft = await load_draft(request, PORTAL)
     draft["fields"] = {name: (data.get(name) or "")[:FIELD_MAX] for name in FIELDS}
     draft.setdefault("started", now().isoformat())
-    if draft.get("verification") and "answer" in data:  # a question is on the page
-        draft["verification"]["answer"] = (data.get("answer") or "")[:ANSWER_MAX]
+    if draft.get("verification"):
+        draft["verification"].update(typed_answer(data))
     await save_draft(request, PORTAL, draft)
     return data, draft, RegistrationForm(data)
+
+
+def typed_answer(data: FormData) -> dict:
+    """The answer as typed (bounded), when the page shows a question: the field is posted."""
+    return {"answer": (data.get("answer") or "")[:ANSWER_MAX]} if "answer" in data else {}
 
 
 def verification_of(draft: dict, form: RegistrationForm) -> dict | None:
@@ -123,6 +132,15 @@ def is_verified(verification: dict | None) -> bool:
     )
 
 
+def asks_question(verification: dict | None) -> bool:
+    """A question is waiting for its answer (none after an outcome, nor once verified)."""
+    return (
+        bool(verification)
+        and not verification.get("outcome")
+        and verification["step"] < len(verification["facts"])
+    )
+
+
 def policy_accepted(request: Request, draft: dict) -> bool:
     policy = draft.get("policy") or {}
     return policy.get("version") == current_portal(request).branding.policy_version
@@ -135,8 +153,7 @@ async def panel_state(request: Request, draft: dict, form: RegistrationForm, **e
         state = "start" if is_email(form.email.data) else "empty"
         return {"state": state, **extra}
     if verification.get("outcome") == "cannot":
-        error = _("We cannot verify your identity online. Please contact support.")
-        return {"state": "cannot", "error": error, **extra}
+        return {"state": "cannot", "error": cannot_verify_message(), **extra}
     if is_verified(verification):
         return {"state": "verified", **extra}
     step, facts = verification["step"], verification["facts"]
@@ -229,8 +246,7 @@ async def panel_fragment(request: Request) -> Response:
         panel = {"state": "start"}
     else:
         draft = await load_draft(request, PORTAL)
-        typed = {"answer": data["answer"][:ANSWER_MAX]} if "answer" in data else {}
-        panel = await panel_state(request, draft, RegistrationForm(data), **typed)
+        panel = await panel_state(request, draft, RegistrationForm(data), **typed_answer(data))
     appeared = panel["state"] != "empty" and not shown
     message = _("The security questions field has appeared after the email fields.")
     return render(
@@ -362,7 +378,7 @@ async def answer(request: Request) -> Response:
 async def check_answer(request, draft, form, given: str) -> Response:
     verification = verification_of(draft, form)
     member = verification and await Member.get_or_none(id=verification["member"])
-    if not member or is_verified(verification):
+    if not member or not asks_question(verification):
         return await verified_response(
             request, draft, form, await panel_state(request, draft, form), "#security"
         )
@@ -452,7 +468,7 @@ async def register_submit(request: Request) -> Response:
     if data.get("switch_lang"):
         return see_other("/mss/register")
     verification = verification_of(draft, form)
-    if (data.get("answer") or "").strip() and verification and not is_verified(verification):
+    if (data.get("answer") or "").strip() and asks_question(verification):
         # Enter pressed in the answer field: that is "Submit", not "Register".
         return await check_answer(request, draft, form, data.get("answer"))
     registered, identity = draft.get("registered"), identity_of(form)
@@ -461,7 +477,9 @@ async def register_submit(request: Request) -> Response:
     form.validate()
     errors = error_list(form, groups=[RegistrationForm.DATE_PARTS])
     panel_error = policy_error = None
-    if not is_verified(verification):
+    if verification and verification.get("outcome"):  # the panel says why, and what to do
+        errors.append(("security-field", cannot_verify_message()))
+    elif not is_verified(verification):
         panel_error = _("Verify your identity: select Verify and answer the security questions.")
         errors.append(("verify" if not verification else "answer", panel_error))
     if not policy_accepted(request, draft):
