@@ -24,6 +24,11 @@
     });
   }
 
+  // A page showing errors says so: the server then answers every block that shows them.
+  document.addEventListener("htmx:before:request", function (e) {
+    if (document.querySelector(".error-summary")) e.detail.ctx.request.headers["Espace-Page-Errors"] = "1";
+  });
+
   // aria-busy on the target, and on a submitted form, while an htmx request runs (not on the
   // form of a field being typed in: its echo must not be held back).
   document.addEventListener("htmx:before:request", function (e) {
@@ -37,7 +42,10 @@
 
   // After a swap, move focus to the new content's heading (autofocus or data-focus-on-swap).
   // htmx itself focuses [autofocus] right after this event: make headings focusable first.
+  // A morph keeps the focused element: the focus stays where it is.
   document.addEventListener("htmx:after:settle", function (e) {
+    var spec = e.detail.task && e.detail.task.swapSpec;
+    var morphed = spec && /Morph$/.test(spec.style || "");
     (e.detail.newContent || []).forEach(function (node) {
       if (node.nodeType !== 1) return;
       enhance(node);
@@ -46,7 +54,7 @@
         if (el.tabIndex < 0 && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
         found.push(el);
       });
-      if (found.length && !found.some(function (el) { return el.hasAttribute("autofocus"); })) found[0].focus();
+      if (!morphed && found.length && !found.some(function (el) { return el.hasAttribute("autofocus"); })) found[0].focus();
     });
   });
 
