@@ -30,8 +30,9 @@ STATE = """() => ({
 UNLISTED = """() => {
   const targets = [...document.querySelectorAll(".error-summary a[href^='#']")]
     .map(a => document.getElementById(a.getAttribute("href").slice(1))).filter(Boolean);
+  const fieldset = el => el.closest("fieldset");
   const listed = el => targets.some(t => t === el || (t.name && t.name === el.name)
-    || el.contains(t) || (t.closest("fieldset") && t.closest("fieldset") === el.closest("fieldset")));
+    || el.contains(t) || (fieldset(t) && fieldset(t) === fieldset(el)));
   const describing = message => [...document.querySelectorAll("[aria-describedby]")]
     .filter(el => el.getAttribute("aria-describedby").split(/\\s+/).includes(message.id));
   return {

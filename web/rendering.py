@@ -72,15 +72,15 @@ def defining_template(env: Environment, template: str, block: str) -> str | None
     return template
 
 
-def page_title(env: Environment, template: str, ctx: Mapping) -> Markup | None:
+def page_title(env: Environment, template: str, ctx: Mapping) -> str | None:
     """The page's <title> for a fragment (htmx sets the document title from it), as the
     layout writes it: an "Error:" prefix when the page shows errors. None for a template that
     is not a page."""
     defining = defining_template(env, template, "title")
     if defining is None:
         return None
-    title = Markup(render_block(env, defining, "title", ctx))  # rendered: escaped already
-    return Markup(env.get_template("page_title.html").render({**ctx, "title_text": title}))
+    title = render_block(env, defining, "title", ctx)
+    return env.get_template("page_title.html").render({**ctx, "title_text": title})
 
 
 def render(
@@ -109,7 +109,7 @@ def render(
         env = app_state.templates
         html = str(render_block(env, template, block, ctx))
         if not overlay:
-            html = str(page_title(env, template, ctx) or "") + html
+            html = (page_title(env, template, ctx) or "") + html
             if status_message is not None:
                 html += str(status_partial(status_message))
     else:
