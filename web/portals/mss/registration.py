@@ -44,6 +44,10 @@ FIELDS = (
 FIELD_MAX = 254  # what a draft keeps of a field: the form refuses longer values anyway
 MIN_FILL_SECONDS = 3  # a person cannot verify, answer and accept faster: a robot can
 DOUBLE_SUBMIT = timedelta(minutes=10)
+# Where the error summary's "Verify your identity" leads, by state of the security panel:
+# the control to use (the panel's fieldset when there is none; the panel's place before it
+# has appeared).
+PANEL_ERROR_TARGETS = {"empty": "security", "start": "verify", "question": "answer"}
 # The whole form in place of the block an htmx request targets.
 WHOLE_FORM = {"HX-Retarget": "#register", "HX-Reswap": "innerHTML"}
 
@@ -462,7 +466,14 @@ async def register_submit(request: Request) -> Response:
     panel_error = policy_error = None
     if not is_verified(verification):
         panel_error = _("Verify your identity: select Verify and answer the security questions.")
-        errors.append(("verify" if not verification else "answer", panel_error))
+        if not verification and not is_email(form.email.data):  # no Verify button yet
+            panel_error = _(
+                "Verify your identity: enter your email address, then select Verify and "
+                "answer the security questions."
+            )
+    panel = await panel_state(request, draft, form, error=panel_error)
+    if panel_error:
+        errors.append((PANEL_ERROR_TARGETS.get(panel["state"], "security-field"), panel_error))
     if not policy_accepted(request, draft):
         policy_error = _("Read and accept the privacy policy and terms of use.")
         errors.append(("policy-read", policy_error))
@@ -475,7 +486,6 @@ async def register_submit(request: Request) -> Response:
         )
         errors = [(None, _("Please check your information, then select Register again."))]
     if errors:
-        panel = await panel_state(request, draft, form, error=panel_error)
         return await register_response(
             request,
             draft,
