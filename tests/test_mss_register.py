@@ -88,6 +88,28 @@ async def test_register_needs_verification_and_policy(client, db):
     assert await Account.all().count() == 0
 
 
+async def test_register_before_the_email_links_where_the_panel_goes(client, db):
+    """No valid email yet: no Verify button on the page (with JS), so the summary links to the
+    panel's place, where the message is."""
+    response = await Visitor(client).register({**FIELDS, "email": "", "email_confirm": ""})
+    assert response.status_code == 422
+    message = ("Verify your identity: enter your email address, then select Verify and answer "
+               "the security questions.")
+    assert f'<a href="#security">{message}</a>' in response.text
+    assert 'id="security-error"' in response.text.split('<div id="security"')[1].split("</div>")[0]
+
+
+async def test_a_wrong_answer_is_described_by_its_own_message(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.verify()
+    response = await visitor.answer("Nowhere")
+    fieldset = re.search(r'<fieldset[^>]*id="security-field"[^>]*>', response.text).group(0)
+    assert "aria-describedby" not in fieldset  # the answer field is; "security-field-error" is not
+    assert 'id="security-field-error"' not in response.text
+    assert 'aria-describedby="answer-hint answer-error' in response.text
+
+
 async def test_register_without_policy(client, db):
     await make_member()
     visitor = Visitor(client)

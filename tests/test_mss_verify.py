@@ -86,7 +86,10 @@ async def test_mismatch_with_htmx_swaps_the_form_with_the_summary(client, db):
     visitor = Visitor(client)
     response = await visitor.verify({**FIELDS, "uid": "999999999"}, partial=True)
     assert response.status_code == 422
-    assert response.text.lstrip().startswith('<div class="error-summary"')
+    assert response.headers["HX-Retarget"] == "#register"
+    assert response.text.lstrip().startswith(
+        '<title>Error: Registration form – Member Self-Service</title><div class="error-summary"'
+    )
     assert 'href="#security-field"' in response.text and "<html" not in response.text
 
 

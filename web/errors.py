@@ -27,6 +27,7 @@ def error_page(
         {"status": status_code, "swapped": swapped, **context},
         block="main",
         status_code=status_code,
+        status_message="",
         headers=headers,
     )
 

@@ -26,7 +26,7 @@ from web.portals.espace_prive import checks, email_proof, service, wizard
 from web.portals.espace_prive.forms import OTHER, PROFILE_HINTS, PROFILES, EmailCodeForm
 from web.portals.espace_prive.presentation import announcement, recap_rows
 from web.portals.home import current_portal
-from web.rendering import is_partial, render, see_other
+from web.rendering import is_partial, page_shows_errors, render, see_other
 from web.security import limits
 from web.security.client import client_address
 from web.security.tokens import keyed_digest
@@ -136,6 +136,7 @@ def page(
     status: int = 200,
     here: str | None = None,
     headers: dict | None = None,
+    status_message: str = "",
     **context,
 ) -> HTMLResponse:
     """A wizard page: the whole page, or its ``step`` block for htmx."""
@@ -155,14 +156,14 @@ def page(
         "form": form,
         "errors": errors,
         "page_error": bool(errors) or status >= 400,
-        "partial": is_partial(v.request),
         "action": v.url(here or step or "", _query(v)),
         "abandon_url": v.url("abandon", "?" + urlencode({"from": v.url(here or step or "")})),
         **context,
     }
     if here or step:
         ctx["lang_form_id"] = FORM_ID
-    return render(v.request, template, ctx, block="step", status_code=status, headers=headers)
+    return render(v.request, template, ctx, block="step", status_code=status, headers=headers,
+                  status_message=status_message)
 
 
 # -- entry, profile, contact-us -----------------------------------------------------------------
@@ -325,7 +326,8 @@ def verification_context(v: Visit, form) -> dict:
 
 
 async def verification_page(v: Visit, page_name: str = "verification/health", form=None,
-                            status=200, errors=(), locked: limits.Locked | None = None):
+                            status=200, errors=(), locked: limits.Locked | None = None,
+                            status_message: str = ""):
     question = page_name.split("/", 1)[1] if "/" in page_name else wizard.root_question(v.draft)
     form = form or wizard.verification_form(v.draft)
     return page(
@@ -340,6 +342,7 @@ async def verification_page(v: Visit, page_name: str = "verification/health", fo
         start=question,
         locked=locked,
         headers={"Retry-After": str(locked.retry_after)} if locked else None,
+        status_message=status_message,
         **verification_context(v, form),
     )
 
@@ -426,7 +429,17 @@ async def answer(request: Request) -> Response:
         return see_other(v.url(f"verification/{question}"))
     form = wizard.verification_form(v.draft)
     upcoming = wizard.following(question, v.draft)
-    if not form.validate_questions([question]) or upcoming is None:
+    if not form.validate_questions([question]):
+        upcoming = None
+    # From a page showing errors, the whole step, morphed in (the focus stays on the answer);
+    # not for a question put in place of another ("I cannot read this number").
+    if page_shows_errors(request) and question in wizard.chain(wizard.root_question(v.draft),
+                                                               v.draft):
+        message = announcement(upcoming, v.portal) if upcoming else ""
+        response = await verification_page(v, status_message=message)
+        response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerMorph"})
+        return response
+    if upcoming is None:
         return HTMLResponse("", headers={"Cache-Control": "no-store"})
     return _questions(v, form, upcoming, focus=False)
 
@@ -573,7 +586,7 @@ async def terms_read(request: Request) -> Response:
     """The terms of use: a page, or (htmx) the dialog over the terms step."""
     v = await visit(request)
     context = {"back_url": v.url("terms"), "version": v.portal.branding.policy_version}
-    return render(request, "espace_prive/terms_read.html", context, block="dialog")
+    return render(request, "espace_prive/terms_read.html", context, block="dialog", overlay=True)
 
 
 async def done(request: Request) -> Response:
@@ -603,7 +616,7 @@ async def abandon(request: Request) -> Response:
     if not came_from.startswith(v.url() + "/") or not _plain_path(came_from):
         came_from = v.url()
     context = {"back_url": came_from, "action": v.url("abandon")}
-    return render(request, "espace_prive/abandon.html", context, block="dialog")
+    return render(request, "espace_prive/abandon.html", context, block="dialog", overlay=True)
 
 
 def _plain_path(path: str) -> bool:

@@ -25,7 +25,7 @@ from web.portals.home import current_portal
 from web.portals.mss import links, service
 from web.portals.mss.forms import ANSWER_MAX, RegistrationForm
 from web.registry.models import Member
-from web.rendering import is_partial, render, see_other
+from web.rendering import is_partial, page_shows_errors, render, see_other
 from web.security import limits
 from web.security.audit import audit
 from web.security.client import client_address
@@ -44,6 +44,12 @@ FIELDS = (
 FIELD_MAX = 254  # what a draft keeps of a field: the form refuses longer values anyway
 MIN_FILL_SECONDS = 3  # a person cannot verify, answer and accept faster: a robot can
 DOUBLE_SUBMIT = timedelta(minutes=10)
+# Where the error summary's "Verify your identity" leads, by state of the security panel:
+# the control to use (the panel's fieldset when there is none; the panel's place before it
+# has appeared).
+PANEL_ERROR_TARGETS = {"empty": "security", "start": "verify", "question": "answer"}
+# The whole form in place of the block an htmx request targets.
+WHOLE_FORM = {"HX-Retarget": "#register", "HX-Reswap": "innerHTML"}
 
 
 def now() -> datetime:
@@ -192,7 +198,7 @@ async def register_response(
     policy_error=None,
     status_code: int = 200,
     block: str | None = None,
-    status_message: str | None = None,
+    status_message: str = "",
     headers: dict | None = None,
 ) -> Response:
     context = {
@@ -204,6 +210,8 @@ async def register_response(
         "policy_error": policy_error,
         "lang_form_id": "register-form",
     }
+    if block == "register" and is_partial(request):
+        headers = {**(headers or {}), **WHOLE_FORM}
     return render(
         request,
         "mss/register.html",
@@ -316,34 +324,21 @@ async def verify(request: Request) -> Response:
     )
 
 
-async def verify_failed(
-    request, draft, form, locked: limits.Locked | None, block: str = "register"
-) -> Response:
-    """A mismatch or a lockout: the verification starts over. ``block``: what an htmx request
-    swaps (the whole form after Verify, only the panel after Submit)."""
+async def verify_failed(request, draft, form, locked: limits.Locked | None) -> Response:
+    """A mismatch or a lockout: the verification starts over (with htmx, the whole form)."""
     draft.pop("verification", None)
     await save_draft(request, PORTAL, draft)
     message = locked_message(locked) if locked else mismatch_message()
     headers = {"Retry-After": str(locked.retry_after)} if locked else None
-    panel = {"state": "locked" if locked else "start", "error": message}
-    if block == "security" and is_partial(request):
-        return render(
-            request,
-            "mss/register.html",
-            {"panel": {**panel, "focus": True}},
-            block="security",
-            status_code=429 if locked else 422,
-            status_message=message,
-            headers=headers,
-        )
     return await register_response(
         request,
         draft,
         form,
         errors=[("security-field", message)],
-        panel=panel,
+        panel={"state": "locked" if locked else "start", "error": message},
         status_code=429 if locked else 422,
         block="register",
+        status_message=message,
         headers=headers,
     )
 
@@ -359,12 +354,13 @@ async def verified_response(request, draft, form, panel: dict, anchor: str) -> R
         ),
         "verified": _("Your identity has been verified."),
     }
+    message = messages.get(panel["state"], "")
+    if page_shows_errors(request):
+        return await register_response(
+            request, draft, form, panel=panel, block="register", status_message=message
+        )
     return render(
-        request,
-        "mss/register.html",
-        {"panel": panel},
-        block="security",
-        status_message=messages.get(panel["state"]),
+        request, "mss/register.html", {"panel": panel}, block="security", status_message=message
     )
 
 
@@ -396,7 +392,7 @@ async def check_answer(request, draft, form, given: str) -> Response:
     try:
         right = await service.check_answer(member, fact, given, client)
     except limits.Locked as locked:
-        return await verify_failed(request, draft, form, locked, block="security")
+        return await verify_failed(request, draft, form, locked)
     if not right:
         await save_draft(request, PORTAL, draft)
         attempts = await service.attempts_left(member.identifier, client)
@@ -415,23 +411,21 @@ async def check_answer(request, draft, form, given: str) -> Response:
 
 
 async def answer_failed(request, draft, form, error: str, attempts: int = 0) -> Response:
-    panel = await panel_state(request, draft, form, focus=True, error=error, attempts=attempts)
-    if is_partial(request):
-        return render(
-            request,
-            "mss/register.html",
-            {"panel": panel},
-            block="security",
-            status_code=422,
-            status_message=error,
-        )
+    panel = await panel_state(request, draft, form, error=error, attempts=attempts)
     return await register_response(
-        request, draft, form, errors=[("answer", error)], panel=panel, status_code=422
+        request,
+        draft,
+        form,
+        errors=[("answer", error)],
+        panel=panel,
+        status_code=422,
+        block="register",
+        status_message=error,
     )
 
 
 async def policy_page(request: Request) -> Response:
-    return render(request, "mss/policy.html", block="dialog")
+    return render(request, "mss/policy.html", block="dialog", overlay=True)
 
 
 async def policy_submit(request: Request) -> Response:
@@ -442,7 +436,7 @@ async def policy_submit(request: Request) -> Response:
         if data.get("switch_lang"):
             return see_other("/mss/register")
         if is_partial(request):
-            return render(request, "mss/policy.html", block="dialog")
+            return render(request, "mss/policy.html", block="dialog", overlay=True)
         return see_other("/mss/register/policy")
     draft = await load_draft(request, PORTAL)
     if action != "accept":
@@ -454,12 +448,18 @@ async def policy_submit(request: Request) -> Response:
     await save_draft(request, PORTAL, draft)
     if not is_partial(request):
         return see_other("/mss/register#policy")
+    message = _("You have accepted the privacy policy and terms of use.")
+    if page_shows_errors(request):
+        form = form_from_draft(draft)
+        return await register_response(
+            request, draft, form, block="register", status_message=message
+        )
     return render(
         request,
         "mss/register.html",
         {"policy_accepted": True},
         block="policy",
-        status_message=_("You have accepted the privacy policy and terms of use."),
+        status_message=message,
     )
 
 
@@ -481,7 +481,14 @@ async def register_submit(request: Request) -> Response:
         errors.append(("security-field", cannot_verify_message()))
     elif not is_verified(verification):
         panel_error = _("Verify your identity: select Verify and answer the security questions.")
-        errors.append(("verify" if not verification else "answer", panel_error))
+        if not verification and not is_email(form.email.data):  # no Verify button yet
+            panel_error = _(
+                "Verify your identity: enter your email address, then select Verify and "
+                "answer the security questions."
+            )
+    panel = await panel_state(request, draft, form, error=panel_error)
+    if panel_error:
+        errors.append((PANEL_ERROR_TARGETS.get(panel["state"], "security-field"), panel_error))
     if not policy_accepted(request, draft):
         policy_error = _("Read and accept the privacy policy and terms of use.")
         errors.append(("policy-read", policy_error))
@@ -494,7 +501,6 @@ async def register_submit(request: Request) -> Response:
         )
         errors = [(None, _("Please check your information, then select Register again."))]
     if errors:
-        panel = await panel_state(request, draft, form, error=panel_error)
         return await register_response(
             request,
             draft,
