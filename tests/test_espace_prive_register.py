@@ -387,10 +387,12 @@ async def test_an_emailed_provisional_password_can_be_replaced_by_a_reset(client
 
 
 def step_block(page: str) -> str:
-    """The step's content, without the CSRF tokens (the same for a swap and a reload)."""
+    """The step's content, without the CSRF tokens (the same for a swap and a reload) and
+    without a swap's partials for the title and the live region (outside the step)."""
     start = page.index('<h1 id="heading"')
-    return re.sub(r'name="csrf_token" value="[^"]+"', "", page[start:page.index("</main>")
-                  if "</main>" in page else len(page)])
+    step = page[start:page.index("</main>") if "</main>" in page else len(page)]
+    step = re.sub(r"<hx-partial [^>]*>.*?</hx-partial>\n?", "", step, flags=re.S)
+    return re.sub(r'name="csrf_token" value="[^"]+"', "", step).strip()
 
 
 async def test_the_code_step_with_htmx_is_what_a_reload_shows(client):
