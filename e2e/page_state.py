@@ -83,7 +83,8 @@ class SwapWatch:
         except Exception:  # noqa: BLE001 - a redirect or a body gone with the page
             body = ""
         found = STATUS_PARTIAL.search(body)
-        self.announced = html.unescape(found.group(1)).strip() if found else None
+        if found:  # a response without the live region's partial leaves it as it was
+            self.announced = html.unescape(found.group(1)).strip()
 
     def reload_state(self, context: BrowserContext) -> PageState:
         """The same URL, loaded in a new tab of the same browser (same cookies and draft)."""
@@ -106,6 +107,7 @@ class SwapWatch:
             f"{where}: the live region says {swapped.status!r}; this swap announced "
             f"{self.announced!r} and a reload says {reloaded.status!r}"
         )
+        self.announced = None
         return swapped
 
 
