@@ -280,6 +280,21 @@ async def test_registrations_that_create_nothing_do_not_count(client, db, monkey
     assert (await register_another(client, 1))[1].status_code == 303
 
 
+async def test_an_address_another_account_logs_in_with_is_refused(client, db):
+    """Two registry members share one address (a couple): the second cannot register with
+    it, and is told to contact support (no account, no mail)."""
+    other = await make_member(identifier="000314160", first_names="Paul")
+    await accounts.create_account(other, portal="mss", login=EMAIL, email=EMAIL,
+                                  language="fr", policy_version="2026-01")
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.ready()
+    response = await visitor.register()
+    assert response.status_code == 409
+    assert "This address cannot be used for your account" in text_of(response.text)
+    assert await Account.all().count() == 1 and not await OutboxMail.exists()
+
+
 # Resend and change email ----------------------------------------------------------------------
 
 
