@@ -148,14 +148,21 @@ def test_commands_end_to_end(tmp_path):
 
     imported = espace("import-members", str(SAMPLE), database=database)
     assert imported.returncode == 0, imported.stderr
-    assert "6 created, 0 updated, 0 unchanged, 0 rejected" in imported.stdout
+    assert "6 rows: 6 created, 0 updated, 0 unchanged, 0 rejected." in imported.stdout
 
     bad = tmp_path / "bad.csv"
     bad.write_text(SAMPLE.read_text("utf-8").replace("1966-09-02", "02/09/1966"), "utf-8")
     rejected = espace("import-members", str(bad), database=database)
     assert rejected.returncode == 1
     assert "line 2: birth_date: expected a date such as 1970-01-31" in rejected.stderr
-    assert "0 created, 0 updated, 5 unchanged, 1 rejected" in rejected.stdout
+    assert "6 rows: 0 created, 0 updated, 5 unchanged, 1 rejected." in rejected.stdout
+
+    quote = tmp_path / "quote.csv"
+    quote.write_text(SAMPLE.read_text("utf-8") + 'mss,"000000001,Unclosed\n', "utf-8")
+    unclosed = espace("import-members", str(quote), database=database)
+    assert unclosed.returncode == 1
+    assert "line 16: a quote opened on this line is never closed" in unclosed.stderr
+    assert "7 rows: 0 created, 0 updated, 6 unchanged, 1 rejected." in unclosed.stdout
 
     french = espace("import-members", str(bad), database=database, lang="fr_FR.UTF-8")
     assert "ligne 2 : birth_date : date attendue au format 1970-01-31" in french.stderr
