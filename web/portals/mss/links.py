@@ -112,9 +112,20 @@ async def resend_link(request: Request, account: Account) -> None:
     )
 
 
-async def token_account(raw: str) -> Account | None:
-    """The account of a set-password link, whether or not it is still usable."""
+async def link_token(raw: str) -> Token | None:
+    """The set-password link's token (with its account), whether or not it is still usable."""
     if not raw or len(raw) > tokens.MAX_RAW_LENGTH:
         return None
-    token = await Token.get_or_none(token_hash=digest(raw), purpose=tokens.SET_PASSWORD)
-    return await token.account if token else None
+    return await Token.get_or_none(
+        token_hash=digest(raw), purpose=tokens.SET_PASSWORD
+    ).prefetch_related("account")
+
+
+def link_problem(token: Token | None) -> str:
+    """Why the link cannot be used: unknown, used (spent — perhaps a moment ago, by another
+    tab whose password is still being saved — or the password is set), or expired."""
+    if token is None:
+        return "unknown"
+    if token.used_at or token.account.password_state != accounts.PENDING:
+        return "used"
+    return "expired"
