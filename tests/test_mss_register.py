@@ -22,7 +22,7 @@ def english_and_no_minimum_time(monkeypatch, client):
 
 
 def link_in(mail: OutboxMail) -> str:
-    return re.search(r"http://\S+/mss/password/(\S+)", mail.text_body).group(1)
+    return re.search(r"http://\S+/mss/password/(\S+)", mail.bodies()[0]).group(1)
 
 
 async def end_cooldown() -> None:

@@ -109,7 +109,8 @@ async def test_purge_deletes_only_what_expired(account):
         await AuditEvent.filter(id=created.id).update(at=at)  # `at` is set on creation
 
     assert await purge() == {
-        "drafts": 1, "tokens": 2, "sessions": 2, "attempt_counters": 2, "audit_events": 1
+        "drafts": 1, "tokens": 2, "sessions": 2, "attempt_counters": 2, "audit_events": 1,
+        "mails": 0,
     }
     assert {d.key for d in await RegistrationDraft.all()} == {"live"}
     assert {t.token_hash for t in await Token.all()} == {"used-1h", "expired-1h", "live"}

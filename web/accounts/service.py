@@ -343,10 +343,10 @@ async def request_password_reset(portal, login: str, *, base_url: str, client: s
                 context={
                     "portal": portal,
                     "name": display_name(member),
-                    "link": f"{base_url}/{portal.id}/reset/{raw}",
                     "hours": int(tokens.LIFETIME.total_seconds() // 3600),
                     "forgot_url": f"{base_url}/{portal.id}/forgot",
                 },
+                secret={"link": f"{base_url}/{portal.id}/reset/{raw}"},
                 using_db=connection,
             )
         sent = True

@@ -6,8 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from tortoise.expressions import Q
 
+from web.accounts import tokens
 from web.accounts.models import Account, Token
 from web.accounts.service import change_password_key, login_key
+from web.mail.outbox import purge_mail
 from web.portals.drafts import purge_expired_drafts
 from web.registry.matching import normalize_identifier
 from web.security import limits
@@ -45,8 +47,9 @@ async def unlock(portal: str, identifier: str, client: str | None = None) -> dic
 
 
 async def purge() -> dict[str, int]:
-    """Delete expired drafts, old tokens, expired sessions, old attempt counters and audit
-    events past their retention; returns how many of each."""
+    """Delete expired drafts, old tokens, expired sessions, old attempt counters, audit
+    events past their retention, and sent or dead mail older than a link's lifetime; returns
+    how many of each."""
     moment = datetime.now(UTC)
     cutoff = moment - TOKEN_GRACE
     return {
@@ -57,4 +60,6 @@ async def purge() -> dict[str, int]:
         ).delete(),
         "attempt_counters": await limits.purge_expired(),
         "audit_events": await AuditEvent.filter(at__lt=moment - AUDIT_RETENTION).delete(),
+        # what a mail said is of no use once its link has expired
+        "mails": await purge_mail(older_than=tokens.LIFETIME),
     }
