@@ -27,11 +27,12 @@ from mss_support import make_member as make_mss_member
 from tortoise import Tortoise
 
 from web.accounts.models import Token
-from web.accounts.service import canonical_provisional
-from web.mail.models import OutboxMail
+from web.accounts.service import canonical_provisional, create_account
+from web.mail.models import Letter, OutboxMail
 from web.mail.outbox import retry_mail
 from web.mail.worker import deliver_due
 from web.portals.espace_prive import routes as prive_routes
+from web.portals.espace_prive.letters import export_letters
 from web.portals.mss import registration
 from web.registry.maintenance import purge
 
@@ -161,3 +162,15 @@ async def test_purge_deletes_sent_and_dead_mail_after_the_links_lifetime(db):
     assert (await purge())["mails"] == 2
     kept = {mail.subject for mail in await OutboxMail.all()}
     assert kept == {"old pending", "new sent"}
+
+
+async def test_an_exported_letters_password_is_only_in_the_file_to_print(db, tmp_path):
+    member = await make_prive_member()
+    account = await create_account(member, portal="espace-prive", login=member.identifier,
+                                   email="", language="fr", policy_version="2026-01")
+    await Letter.create(portal="espace-prive", account=account, address=member.address,
+                        language="fr")
+    [written] = await export_letters(tmp_path, base_url="https://espace.example.org")
+    password = PROVISIONAL_RE.search(written.read_text("utf-8")).group(0)
+    assert await tables_holding(password) == []
+    assert await tables_holding(canonical_provisional(password)) == []
