@@ -361,7 +361,7 @@ async def test_change_email_after_the_registry_was_updated(client, db):
     account = await Account.get()
     assert account.login == "claire.new@example.org"
     last = await OutboxMail.filter(template="set_password").order_by("-id").first()
-    assert last.to == "Claire.New@example.org"
+    assert last.to == "claire.new@example.org"  # the registry's spelling, not the typed one
 
 
 async def test_partial_done_page_is_only_the_resend_block(client, db):

@@ -116,7 +116,8 @@ async def change_email(request: Request) -> Response:
 
 
 async def move_account(account: Account, form: ChangeEmailForm) -> bool:
-    """Give the pending account the new address if it is the one on record."""
+    """Give the pending account the address on record, as the registry spells it, if the one
+    typed is it."""
     member = await account.member
     new = form.email.data
     if normalize_email(new) != normalize_email(member.email):
@@ -127,9 +128,9 @@ async def move_account(account: Account, form: ChangeEmailForm) -> bool:
             )
         ]
         return False
-    if normalize_email(account.email) == normalize_email(new):
+    if account.email == member.email:
         return True
-    account.email, account.login = new, accounts.normalize_login(new)
+    account.email, account.login = member.email, accounts.normalize_login(member.email)
     try:
         await account.save(update_fields=["email", "login"])
     except IntegrityError:  # another account logs in with it: support must sort it out
