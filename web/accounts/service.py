@@ -69,7 +69,8 @@ def now() -> datetime:
 
 
 def normalize_login(login: str) -> str:
-    """An email (mss) compares case-insensitively, an identifier without spaces."""
+    """An email (mss) in the form of the email rule (normalize_email), an identifier without
+    spaces."""
     login = login or ""
     return normalize_email(login) if "@" in login else normalize_identifier(login)
 
