@@ -133,7 +133,7 @@ async def through_password(client):
 async def last_code() -> str:
     """The code of the last confirmation mail (what the visitor reads in their mailbox)."""
     mail = await OutboxMail.filter(template="email_code").order_by("-id").first()
-    return CODE_RE.search(mail.text_body).group(1)
+    return CODE_RE.search(mail.bodies()[0]).group(1)
 
 
 async def confirm_email(client):

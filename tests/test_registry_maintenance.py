@@ -122,7 +122,8 @@ async def test_purge_deletes_only_what_expired(account, monkeypatch, batch):
         await AuditEvent.filter(id=created.id).update(at=at)  # `at` is set on creation
 
     assert await purge() == {
-        "drafts": 1, "tokens": 2, "sessions": 2, "attempt_counters": 2, "audit_events": 1
+        "drafts": 1, "tokens": 2, "sessions": 2, "attempt_counters": 2, "audit_events": 1,
+        "mails": 0,
     }
     assert sum(deleted) == 8 and max(deleted) <= batch
     assert {d.key for d in await RegistrationDraft.all()} == {"live"}

@@ -112,7 +112,7 @@ async def through_verified(client, email: str) -> None:
 
 
 async def codes_sent_to(address: str) -> list[str]:
-    return [CODE_RE.search(m.text_body).group(1)
+    return [CODE_RE.search(m.bodies()[0]).group(1)
             for m in await mail_to(address) if m.template == "email_code"]
 
 

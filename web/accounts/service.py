@@ -68,7 +68,8 @@ def now() -> datetime:
 
 
 def normalize_login(login: str) -> str:
-    """An email (mss) compares case-insensitively, an identifier without spaces."""
+    """An email (mss) in the form of the email rule (normalize_email), an identifier without
+    spaces."""
     login = login or ""
     return normalize_email(login) if "@" in login else normalize_identifier(login)
 
@@ -343,10 +344,10 @@ async def request_password_reset(portal, login: str, *, base_url: str, client: s
                 context={
                     "portal": portal,
                     "name": display_name(member),
-                    "link": f"{base_url}/{portal.id}/reset/{raw}",
                     "hours": int(tokens.LIFETIME.total_seconds() // 3600),
                     "forgot_url": f"{base_url}/{portal.id}/forgot",
                 },
+                secret={"link": f"{base_url}/{portal.id}/reset/{raw}"},
                 using_db=connection,
             )
         sent = True

@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from web.accounts import tokens
 from web.accounts.models import Account, Token
 from web.accounts.service import change_password_key, login_key
+from web.mail.outbox import expired_mail
 from web.portals.drafts import expired_drafts
 from web.registry.matching import normalize_identifier
 from web.security import limits
@@ -49,8 +51,9 @@ async def unlock(portal: str, identifier: str, client: str | None = None) -> dic
 
 
 async def purge() -> dict[str, int]:
-    """Delete expired drafts, old tokens, expired sessions, old attempt counters and audit
-    events past their retention; returns how many of each."""
+    """Delete expired drafts, old tokens, expired sessions, old attempt counters, audit
+    events past their retention, and sent or dead mail older than a link's lifetime; returns
+    how many of each."""
     moment = datetime.now(UTC)
     cutoff = moment - TOKEN_GRACE
     expired = {
@@ -61,6 +64,8 @@ async def purge() -> dict[str, int]:
         ),
         "attempt_counters": limits.expired_counters(),
         "audit_events": AuditEvent.filter(at__lt=moment - AUDIT_RETENTION),
+        # what a mail said is of no use once its link has expired
+        "mails": expired_mail(older_than=tokens.LIFETIME),
     }
     return {kind: await delete_in_batches(query) for kind, query in expired.items()}
 

@@ -60,7 +60,7 @@ async def send_code(portal, draft: dict, *, secret_key: str, language: str) -> N
     draft["email_code"] = sent
     minutes = int(LIFETIME.total_seconds() // 60)
     await enqueue_mail(sent["email"], "email_code", language=language,
-                       context={"portal": portal, "code": code, "minutes": minutes})
+                       context={"portal": portal, "minutes": minutes}, secret={"code": code})
 
 
 async def check_code(draft: dict, code: str, *, secret_key: str) -> str:

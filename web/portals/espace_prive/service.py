@@ -201,11 +201,11 @@ async def _email_password(portal, account, member, language, base_url, connectio
         context={
             "portal": portal,
             "name": accounts.display_name(member),
-            "password": password,
             "login": checks.format_identifier(member.identifier),
             "login_url": f"{base_url}/{portal.id}/login",
             "expires_at": account.password_expires_at,
         },
+        secret={"password": password},
         using_db=connection,
     )
 

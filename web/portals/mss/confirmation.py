@@ -118,8 +118,8 @@ async def change_email(request: Request) -> Response:
 
 
 async def move_account(account: Account, form: ChangeEmailForm, *, move: bool = True) -> bool:
-    """Give the pending account the new address if it is the one on record (``move=False``:
-    only check that it is)."""
+    """Give the pending account the address on record, as the registry spells it, if the one
+    typed is it (``move=False``: only check that it is)."""
     member = await account.member
     new = form.email.data
     if normalize_email(new) != normalize_email(member.email):
@@ -130,9 +130,9 @@ async def move_account(account: Account, form: ChangeEmailForm, *, move: bool = 
             )
         ]
         return False
-    if not move or normalize_email(account.email) == normalize_email(new):
+    if not move or account.email == member.email:
         return True
-    account.email, account.login = new, accounts.normalize_login(new)
+    account.email, account.login = member.email, accounts.normalize_login(member.email)
     try:
         await account.save(update_fields=["email", "login"])
     except IntegrityError:  # another account logs in with it: support must sort it out

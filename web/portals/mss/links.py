@@ -61,9 +61,9 @@ async def send_link(request: Request, account: Account, member: Member, connecti
         context={
             "portal": current_portal(request),
             "name": accounts.display_name(member),
-            "link": f"{settings.base_url}/{PORTAL}/password/{raw}",
             "hours": int(tokens.LIFETIME.total_seconds() // 3600),
         },
+        secret={"link": f"{settings.base_url}/{PORTAL}/password/{raw}"},
         using_db=connection,
     )
 

@@ -24,6 +24,7 @@ from web.portals.drafts import load_draft, save_draft
 from web.portals.home import current_portal
 from web.portals.mss import links, service
 from web.portals.mss.forms import ANSWER_MAX, RegistrationForm
+from web.registry.matching import normalize_email
 from web.registry.models import Member
 from web.rendering import is_partial, page_shows_errors, render, see_other
 from web.security import limits
@@ -535,7 +536,7 @@ async def create_registration(request, draft, form) -> Response:
         await registration.refund()
         return await verify_failed(request, draft, form, lock_of(failure))
     try:
-        account = await open_account(request, member, identity.email, draft["policy"])
+        account = await open_account(request, member, draft["policy"])
     except IntegrityError:
         await registration.refund()
         account = await Account.get_or_none(portal=PORTAL, member=member)
@@ -586,15 +587,16 @@ def same_registration(account: Account | None, email: str) -> bool:
         bool(account)
         and account.password_state == accounts.PENDING
         and (
-            account.email.casefold() == email.casefold()
+            normalize_email(account.email) == normalize_email(email)
             and now() - account.created_at < DOUBLE_SUBMIT
         )
     )
 
 
-async def open_account(request: Request, member: Member, email: str, policy: dict) -> Account:
+async def open_account(request: Request, member: Member, policy: dict) -> Account:
     """Account (with the policy version and when it was accepted), set-password token and its
-    email: one transaction, all or nothing.
+    email: one transaction, all or nothing. The address is the registry's, as the registry
+    spells it: the typed one only had to match it.
 
     The account's language, which its emails use, is the one the member uses on the site now
     (SPEC §4: "emails use the member's language" — the language they chose). The registry's
@@ -605,8 +607,8 @@ async def open_account(request: Request, member: Member, email: str, policy: dic
         account = await accounts.create_account(
             member,
             portal=PORTAL,
-            login=email,
-            email=email,
+            login=member.email,
+            email=member.email,
             language=current_language.get(),
             policy_version=policy["version"],
             using_db=connection,
