@@ -62,7 +62,7 @@ async def test_migrations_apply_to_a_fresh_postgresql_database():
 
 
 async def test_mss_logins_are_put_in_the_form_of_the_email_rule(db):
-    """Migration 0007: logins casefolded by the old rule are found by the new one."""
+    """Migration 0008: logins casefolded by the old rule are found by the new one."""
     from types import SimpleNamespace
 
     from accounts_support import make_account
@@ -71,7 +71,7 @@ async def test_mss_logins_are_put_in_the_form_of_the_email_rule(db):
     from web.accounts.models import Account
     from web.accounts.service import find_account
 
-    rule = importlib.import_module("web.migrations.0007_logins_by_the_email_rule")
+    rule = importlib.import_module("web.migrations.0008_logins_by_the_email_rule")
     accounts = {}
     for n, email in enumerate(("ÉLODIE.Roy@例え.jp", "Zoe@Example.org", "taken@xn--r8jz45g.jp",
                                "TAKEN@例え.jp")):

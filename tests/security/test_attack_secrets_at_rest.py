@@ -20,8 +20,14 @@ from urllib.parse import urlsplit
 import pytest
 from accounts_support import MSS_EMAIL, make_account, post_form
 from aiosmtpd.controller import Controller
+from espace_prive_support import (
+    CONTACT,
+    submit,
+    through_contact,
+    through_password,
+    through_verification,
+)
 from espace_prive_support import make_member as make_prive_member
-from espace_prive_support import submit, through_password
 from mss_support import Visitor
 from mss_support import make_member as make_mss_member
 from tortoise import Tortoise
@@ -124,8 +130,8 @@ async def test_a_sent_provisional_password_is_nowhere_in_the_database(client, sm
     await make_prive_member()
     await through_password(client)
     await submit(client, "/terms")
-    assert await deliver_due(settings) == 1
-    password = PROVISIONAL_RE.search(inbox.texts[0]).group(0)
+    assert await deliver_due(settings) == 2  # the typed address's code, then the password
+    password = PROVISIONAL_RE.search(inbox.texts[-1]).group(0)
     assert await tables_holding(password) == []
     assert await tables_holding(canonical_provisional(password)) == []
 
@@ -174,3 +180,14 @@ async def test_an_exported_letters_password_is_only_in_the_file_to_print(db, tmp
     password = PROVISIONAL_RE.search(written.read_text("utf-8")).group(0)
     assert await tables_holding(password) == []
     assert await tables_holding(canonical_provisional(password)) == []
+
+
+async def test_a_sent_email_code_is_nowhere_in_the_database(client, smtp):
+    settings, inbox = smtp
+    await make_prive_member(email="celine.hoarau@example.org")
+    await through_contact(client, contact={**CONTACT, "email": "celine@elsewhere.example"})
+    await through_verification(client)
+    await submit(client, "/password")  # a code to the typed address, not the registry's
+    assert await deliver_due(settings) == 1
+    code = re.search(r"\b\d{6}\b", inbox.texts[0]).group(0)
+    assert await tables_holding(code) == []

@@ -142,11 +142,9 @@ async def enqueue_mail(
     )
 
 
-async def purge_mail(older_than: timedelta) -> int:
-    """Delete sent and dead mail written more than ``older_than`` ago (for `espace purge`)."""
-    return await OutboxMail.filter(
-        status__in=(SENT, DEAD), created_at__lt=utc_now() - older_than
-    ).delete()
+def finished_mail(older_than: timedelta):
+    """Sent and dead mail written more than ``older_than`` ago (what `espace purge` deletes)."""
+    return OutboxMail.filter(status__in=(SENT, DEAD), created_at__lt=utc_now() - older_than)
 
 
 async def recent_mail(status: str | None = None, limit: int = 50) -> list[OutboxMail]:

@@ -149,8 +149,9 @@ def import_members(
             raise fail(str(error)) from None
         typer.echo(
             _(
-                "%(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
-                "%(rejected)s rejected.",
+                "%(rows)s rows: %(created)s created, %(updated)s updated, "
+                "%(unchanged)s unchanged, %(rejected)s rejected.",
+                rows=result.rows,
                 created=result.created,
                 updated=result.updated,
                 unchanged=result.unchanged,

@@ -25,7 +25,7 @@ async def renormalize_logins(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0006_outbox_mail_secret')]
+    dependencies = [('models', '0007_outbox_mail_secret')]
 
     initial = False
 

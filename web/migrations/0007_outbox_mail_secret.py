@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_binding_b_attempt_reservations')]
+    dependencies = [('models', '0006_account_email_proved_at')]
 
     initial = False
 
