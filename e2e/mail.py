@@ -23,6 +23,8 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.handlers import Mailbox as MaildirHandler
 from playwright.sync_api import Page
 
+from web.mail.models import SECRET_MARK
+
 LINK = re.compile(r"https?://[^\s<>\"']+")
 
 
@@ -88,7 +90,13 @@ class DevMailbox:
             return [Mail(mail_id, to, subject, "") for mail_id, subject, to in self._list()]
 
         found = wait_for(listed, address, after, timeout)
-        return self.read(found.id, found.subject, found.to)
+        deadline = time.monotonic() + timeout
+        while SECRET_MARK in (mail := self.read(found.id, found.subject, found.to)).text:
+            # Still in the outbox: its secrets (link, password) are put in when delivered.
+            if time.monotonic() > deadline:
+                raise AssertionError(f"mail {found.id} to {address} not delivered in {timeout} s")
+            time.sleep(0.2)
+        return mail
 
     def read(self, mail_id: int, subject: str = "", to: str = "") -> Mail:
         page = self._get(f"/dev/mailbox/{mail_id}")

@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import JS_MODES, t
+from e2e.helpers import JS_MODES, LOCALES, portal_text, t
 from e2e.journeys.mss import PASSWORD, Guide, demo, set_password_link
 
 MISMATCH = ("The information you entered does not match our records. Check your UID, names, "
@@ -108,15 +108,20 @@ def test_registry_mismatch_says_the_same_whatever_the_field(lang_page: Page, lan
     assert messages[0] == messages[1]
 
 
-def test_already_registered_is_told_to_log_in(lang_page: Page, lang, js, mail):
-    g = guide(lang_page, lang, js, "000123456", mail)  # Hélène has an account
+def test_a_member_with_an_account_is_told_by_mail(lang_page: Page, lang, js, mail):
+    """Hélène has an account: the form answers as it does for anyone (the questions, then the
+    confirmation); the email, at the registry's address, tells her to log in."""
+    g = Guide(lang_page, lang, js, demo("000123456"), mail, shots="account-holder-")
     open_form(g)
     g.step_03_fill_in_the_form()
-    g.page.get_by_role("button", name=t(lang, "Verify"), exact=True).click()
-    notice = g.page.locator("#already-registered")
-    expect(notice).to_contain_text(t(lang, "You already have an account"))
-    expect(notice.get_by_role("link", name=t(lang, "Forgotten password"))).to_be_visible()
-    g.check("already registered")
+    g.step_04_verify_and_answer_the_security_questions()
+    g.step_05_read_and_accept_the_policy()
+    g.step_06_register()
+    told = mail.newest(g.member.email, after=g.mails_before)
+    assert told.subject in {t(language, "You already have a %(service)s account",  # the
+                              service=portal_text("mss", language))  # account's language
+                            for language in LOCALES}
+    assert any(link.endswith("/mss/forgot") for link in told.links)
 
 
 def test_policy_not_accepted(lang_page: Page, lang, js, mail):

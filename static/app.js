@@ -24,6 +24,11 @@
     });
   }
 
+  // A page showing errors says so: the server then answers every block that shows them.
+  document.addEventListener("htmx:before:request", function (e) {
+    if (document.querySelector(".error-summary")) e.detail.ctx.request.headers["Espace-Page-Errors"] = "1";
+  });
+
   // aria-busy on the target, and on a submitted form, while an htmx request runs (not on the
   // form of a field being typed in: its echo must not be held back).
   document.addEventListener("htmx:before:request", function (e) {
@@ -37,20 +42,51 @@
 
   // After a swap, move focus to the new content's heading (autofocus or data-focus-on-swap).
   // htmx itself focuses [autofocus] right after this event: make headings focusable first.
+  // A morph keeps the focused element: the focus stays where it is.
+  // Once over all the new content: an [autofocus] (an error summary) is focused by htmx, and
+  // nothing else may take the focus before it.
   document.addEventListener("htmx:after:settle", function (e) {
+    var spec = e.detail.task && e.detail.task.swapSpec;
+    var morphed = spec && /Morph$/.test(spec.style || "");
+    var found = [];
     (e.detail.newContent || []).forEach(function (node) {
       if (node.nodeType !== 1) return;
       enhance(node);
-      var found = [];
       each(node, "[autofocus], [data-focus-on-swap]", function (el) {
         if (el.tabIndex < 0 && !el.hasAttribute("tabindex")) el.setAttribute("tabindex", "-1");
         found.push(el);
       });
-      if (found.length && !found.some(function (el) { return el.hasAttribute("autofocus"); })) found[0].focus();
     });
+    if (!morphed && found.length && !found.some(function (el) { return el.hasAttribute("autofocus"); })) found[0].focus();
   });
 
+  // What names a field: its fieldset's legend for a radio or a checkbox, or when the legend
+  // and the field fit in half the window together; else its label (GOV.UK's error summary).
+  function captionOf(field) {
+    var fieldset = field.closest("fieldset"), legend = fieldset && fieldset.querySelector("legend");
+    if (legend) {
+      if (field === fieldset || field.type === "radio" || field.type === "checkbox") return legend;
+      var box = field.getBoundingClientRect();
+      if (box.bottom - legend.getBoundingClientRect().top < window.innerHeight / 2) return legend;
+    }
+    return (field.id && document.querySelector("label[for='" + CSS.escape(field.id) + "']")) || field.closest("label");
+  }
+
+  // An error summary link focuses its field with the field's label or legend in view (the
+  // browser alone would scroll the field to the top edge, hiding what names it).
+  function followSummaryLink(link, e) {
+    var field = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    if (!field) return;
+    e.preventDefault();
+    history.pushState(history.state, "", link.hash);
+    (captionOf(field) || field).scrollIntoView();
+    if (field.tabIndex < 0 && !field.hasAttribute("tabindex")) field.setAttribute("tabindex", "-1");
+    field.focus({ preventScroll: true });
+  }
+
   document.addEventListener("click", function (e) {
+    var link = e.target.closest && e.target.closest(".error-summary a[href^='#']");
+    if (link) return followSummaryLink(link, e);
     var el = e.target.closest && e.target.closest("[data-dialog], [data-close-dialog], [data-password-toggle]");
     if (!el) return;
     if (el.hasAttribute("data-dialog")) {

@@ -8,6 +8,7 @@ dialect, so ``make test`` runs this suite once per database.
 from __future__ import annotations
 
 import os
+import sys
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -54,3 +55,10 @@ async def client(app):
         transport=transport, base_url="http://testserver", follow_redirects=False
     ) as http:
         yield http
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fuzz suite's status counts, when it ran."""
+    fuzz = sys.modules.get("test_fuzz")
+    if fuzz and fuzz.STATUSES:
+        terminalreporter.write_line(fuzz.summary())

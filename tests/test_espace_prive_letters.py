@@ -81,12 +81,19 @@ async def test_letter_in_the_members_language(db, tmp_path):
     assert "Identifier: 2 85 03 97 411 023" in content and "Provisional password:" in content
 
 
-async def test_no_letter_for_an_account_with_its_own_password(db, tmp_path):
+async def test_an_account_with_its_own_password_is_told_how_to_log_in(db, tmp_path):
+    """A postal registration of a member who has an account: the letter gives no password
+    (the member's own one stays) but says how to log in, and how to choose a new one."""
     letter = await queue_letter()
     account = await Account.get(pk=letter.account_id)
-    account.password_state = accounts.ACTIVE
+    account.password_state, account.password_hash = accounts.ACTIVE, "$argon2id$kept"
     await account.save()
-    assert await export_letters(tmp_path, base_url=BASE_URL) == []
+    [written] = await export_letters(tmp_path, base_url=BASE_URL)
+    content = written.read_text("utf-8")
+    assert "Vous avez déjà un espace privé" in content
+    assert "Identifiant : 2 85 03 97 411 023" in content and "Mot de passe" not in content
+    assert f"{BASE_URL}/espace-prive/forgot" in content
+    assert (await Account.get(pk=account.pk)).password_hash == "$argon2id$kept"  # noqa: S105
     assert (await Letter.get(pk=letter.pk)).exported_at is not None
 
 

@@ -14,8 +14,10 @@ from espace_prive_support import (
     CONTACT,
     NIR,
     SERIAL,
+    confirm_email,
     draft,
     hidden_fields,
+    last_code,
     location,
     make_member,
     submit,
@@ -139,9 +141,9 @@ async def test_pencil_edits_the_email_then_comes_back(client):
     assert 'action="/espace-prive/register/contact?back=password"' in edit.text
     new = {**CONTACT, "email": "c.hoarau@example.net"}
     response = await submit(client, "/contact?back=password", new)
-    assert location(response) == BASE + "/password"
+    assert location(response) == VERIFY  # the email is part of what was verified
+    assert location(await through_verification(client)) == BASE + "/password"
     assert "c.hoarau@example.net" in (await client.get(BASE + "/password")).text
-    assert (await draft(client))["verified"]  # the email is not part of the verification
 
 
 async def test_terms_step(client):
@@ -180,7 +182,7 @@ async def test_registration_by_email(client):
     mail = await OutboxMail.get(template="provisional_password")
     assert mail.to == CONTACT["email"] and mail.language == "fr"
     assert "2 85 03 97 411 023" in mail.text_body
-    password = PASSWORD_RE.search(mail.text_body).group(1)
+    password = PASSWORD_RE.search(mail.bodies()[0]).group(1)
     assert password not in account.password_hash
     assert await AuditEvent.filter(event="registration").count() == 1
     done = await client.get(BASE + "/done")
@@ -287,7 +289,7 @@ async def test_registrations_are_limited_per_client(client, monkeypatch):
         contact={**CONTACT, "birth_month": "5", "birth_day": "1"},
     )
     assert location(await through_verification(client)) == BASE + "/password"
-    await submit(client, "/password")
+    await confirm_email(client)
     response = await finish(client)
     assert response.status_code == 429 and "Trop d'inscriptions" in text(response)
 
@@ -297,7 +299,7 @@ async def test_first_log_in_forces_a_new_password(client):
     await through_password(client)
     await finish(client)
     mail = await OutboxMail.get(template="provisional_password")
-    password = PASSWORD_RE.search(mail.text_body).group(1)
+    password = PASSWORD_RE.search(mail.bodies()[0]).group(1)
     login = await client.get("/espace-prive/login")
     response = await client.post(
         "/espace-prive/login",
@@ -320,7 +322,8 @@ async def test_expired_provisional_password(client):
     await make_member()
     await through_password(client)
     await finish(client)
-    password = PASSWORD_RE.search((await OutboxMail.get()).text_body).group(1)
+    mail = await OutboxMail.get(template="provisional_password")
+    password = PASSWORD_RE.search(mail.bodies()[0]).group(1)
     account = await Account.get(login=NIR)
     account.password_expires_at = datetime.now(UTC) - timedelta(minutes=1)
     await account.save()
@@ -380,3 +383,63 @@ async def test_an_emailed_provisional_password_can_be_replaced_by_a_reset(client
     await finish(client)
     portal = app.state.portals["espace-prive"]
     assert await accounts.request_password_reset(portal, NIR, base_url="http://x")
+
+
+def step_block(page: str) -> str:
+    """The step's content, without the CSRF tokens (the same for a swap and a reload) and
+    without a swap's partials for the title and the live region (outside the step)."""
+    start = page.index('<h1 id="heading"')
+    step = page[start:page.index("</main>") if "</main>" in page else len(page)]
+    step = re.sub(r"<hx-partial [^>]*>.*?</hx-partial>\n?", "", step, flags=re.S)
+    return re.sub(r'name="csrf_token" value="[^"]+"', "", step).strip()
+
+
+async def test_the_code_step_with_htmx_is_what_a_reload_shows(client):
+    await make_member()
+    await through_contact(client)
+    await through_verification(client)
+    first = await client.get(BASE + "/password")
+    assert "nous vérifions qu'elle est bien à vous" in text(first)
+    assert 'name="email_code"' not in first.text
+    sent = await submit(client, "/password", headers=HX)
+    assert sent.status_code == 200 and sent.headers["HX-Push-Url"] == BASE + "/password"
+    reload = await client.get(BASE + "/password")
+    assert 'name="email_code"' in reload.text and 'autocomplete="one-time-code"' in reload.text
+    assert "Nous avons envoyé un code à 6 chiffres à celine.hoarau@example.org" in text(reload)
+    assert step_block(sent.text) == step_block(reload.text)
+    wrong = await submit(client, "/password", {"email_code": "12 34 5"}, headers=HX)
+    assert wrong.status_code == 422 and 'aria-invalid="true"' in wrong.text
+    assert "Saisissez le code à 6 chiffres" in text(wrong)
+    proved = await submit(client, "/password", {"email_code": await last_code()}, headers=HX)
+    assert proved.headers["HX-Push-Url"] == BASE + "/terms"
+
+
+async def test_a_new_code_replaces_the_previous_one(client):
+    await make_member()
+    await through_contact(client)
+    await through_verification(client)
+    await submit(client, "/password")
+    first = await last_code()
+    resent = await submit(client, "/password", {"action": "send_code"})
+    assert location(resent) == BASE + "/password"
+    assert await OutboxMail.filter(template="email_code").count() == 2
+    second = await last_code()
+    if first != second:
+        refused = await submit(client, "/password", {"email_code": first})
+        assert refused.status_code == 422
+    assert location(await submit(client, "/password", {"email_code": second})) == BASE + "/terms"
+
+
+async def test_the_code_mail_in_english_names_no_one(client):
+    await make_member()
+    await client.get("/espace-prive/?lang=en")
+    await through_contact(client)
+    await through_verification(client)
+    await submit(client, "/password")
+    mail = await OutboxMail.get(template="email_code")
+    assert mail.to == CONTACT["email"] and mail.language == "en"
+    assert mail.subject == "Your confirmation code for My private space"
+    assert "It works for 30 minutes" in mail.text_body
+    assert "Céline" not in mail.text_body + mail.html_body
+    page = await client.get(BASE + "/password")
+    assert "We have sent a 6-digit code to celine.hoarau@example.org" in page.text

@@ -11,6 +11,7 @@ from web.app import create_app
 from web.mail.mailbox import SHOWN, linkify
 from web.mail.models import OutboxMail
 from web.mail.outbox import enqueue_mail
+from web.mail.worker import deliver_due
 from web.portals.base import DEFAULT_PORTALS
 from web.settings import Settings
 
@@ -152,3 +153,19 @@ async def test_only_the_latest_mails_are_listed(client):
     assert html.count('class="mailbox__item"') == SHOWN
     assert "m100@example.org" in html and "m000@example.org" not in html
     assert f"Seuls les {SHOWN} derniers courriels sont affichés." in html
+
+
+async def test_the_mailbox_shows_the_link_of_a_mail_delivered_into_it(client, settings):
+    mail = await enqueue_mail(
+        "zoe@example.org", "set_password", language="fr",
+        context={"portal": DEFAULT_PORTALS["mss"], "name": "Zoë", "hours": 24},
+        secret={"link": LINK},
+    )
+    escaped = LINK.replace("&", "&amp;")
+    for _ in range(2):  # waiting, then delivered into the mailbox (development only)
+        assert f'<a href="{escaped}">' in (await client.get(f"/dev/mailbox/{mail.id}")).text
+        assert f'href="{escaped}"' in (await client.get(f"/dev/mailbox/{mail.id}.html")).text
+        await deliver_due(settings)
+    delivered = await OutboxMail.get(id=mail.id)
+    assert delivered.status == "sent" and delivered.secret is None
+    assert LINK in delivered.text_body

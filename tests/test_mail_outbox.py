@@ -182,3 +182,30 @@ async def test_retry_every_dead_mail(db):
     await OutboxMail.filter(id__in=[m.id for m in mails[:2]]).update(status="dead", attempts=8)
     assert await retry_dead() == 2
     assert await OutboxMail.filter(status="pending", attempts=0).count() == 3
+
+
+async def secret_mail(link: str = "https://espace.example.org/mss/reset/T0k&n<x>") -> OutboxMail:
+    return await enqueue_mail(
+        "zoe@example.org", "reset_password", language="en",
+        context={"portal": DEFAULT_PORTALS["mss"], "name": "Zoë", "hours": 24,
+                 "forgot_url": "https://espace.example.org/mss/forgot"},
+        secret={"link": link},
+    )
+
+
+async def test_a_secret_is_stored_apart_and_put_in_its_marks(db):
+    mail = await secret_mail()
+    assert "T0k" not in mail.text_body + mail.html_body
+    assert mail.text_body.count("[secret:link]") == 1 and "[secret:link]" in mail.html_body
+    text, html = mail.bodies()
+    assert "https://espace.example.org/mss/reset/T0k&n<x>" in text  # plain text: as it is
+    assert 'href="https://espace.example.org/mss/reset/T0k&amp;n&lt;x&gt;"' in html
+    assert "[secret:" not in text + html
+
+
+async def test_a_dead_mail_without_a_secret_is_retried_with_the_others(db):
+    plain, secret = await queue(), await secret_mail()
+    await OutboxMail.filter(id__in=(plain.id, secret.id)).update(status="dead", secret=None)
+    assert await retry_dead() == 1
+    assert (await OutboxMail.get(id=plain.id)).status == "pending"
+    assert await retry_mail(secret.id) == "secret_lost"

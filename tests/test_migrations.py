@@ -1,5 +1,6 @@
 """The committed migrations match the models and apply on a fresh database."""
 
+import importlib
 import os
 import uuid
 from pathlib import Path
@@ -58,3 +59,29 @@ async def test_migrations_apply_to_a_fresh_postgresql_database():
     finally:
         await admin.execute(f'DROP DATABASE "{name}"')
         await admin.close()
+
+
+async def test_mss_logins_are_put_in_the_form_of_the_email_rule(db):
+    """Migration 0008: logins casefolded by the old rule are found by the new one."""
+    from types import SimpleNamespace
+
+    from accounts_support import make_account
+    from tortoise import connections
+
+    from web.accounts.models import Account
+    from web.accounts.service import find_account
+
+    rule = importlib.import_module("web.migrations.0008_logins_by_the_email_rule")
+    accounts = {}
+    for n, email in enumerate(("ÉLODIE.Roy@例え.jp", "Zoe@Example.org", "taken@xn--r8jz45g.jp",
+                               "TAKEN@例え.jp")):
+        account = await make_account(email=f"{n}@example.org", identifier=f"{n:09d}")
+        # as the old rule wrote it
+        await Account.filter(id=account.id).update(email=email, login=email.casefold())
+        accounts[email] = account.id
+    await rule.renormalize_logins(SimpleNamespace(get_model=lambda *_: Account),
+                                  SimpleNamespace(client=connections.get("default")))
+    assert (await find_account("mss", "ÉLODIE.Roy@例え.jp")).id == accounts["ÉLODIE.Roy@例え.jp"]
+    assert (await find_account("mss", "zoe@example.org")).id == accounts["Zoe@Example.org"]
+    kept = await Account.get(id=accounts["TAKEN@例え.jp"])
+    assert kept.login == "taken@例え.jp"  # its new form is another account's: left for support

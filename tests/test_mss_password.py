@@ -25,7 +25,7 @@ async def registered_link(client) -> tuple[Visitor, str]:
     await visitor.ready()
     await visitor.register()
     mail = await OutboxMail.get(template="set_password")
-    return visitor, re.search(r"/mss/password/(\S+)", mail.text_body).group(1)
+    return visitor, re.search(r"/mss/password/(\S+)", mail.bodies()[0]).group(1)
 
 
 async def choose(visitor: Visitor, token: str, password: str, confirmation: str | None = None):
@@ -137,7 +137,7 @@ async def test_renewals_are_limited_per_client_address(client, db, monkeypatch):
     await AttemptCounter.filter(key__startswith="resend:").delete()
     assert (await visitor.post(f"/mss/password/{token}/renew")).status_code == 200
     mail = await OutboxMail.filter(template="set_password").order_by("-id").first()
-    token = re.search(r"/mss/password/(\S+)", mail.text_body).group(1)
+    token = re.search(r"/mss/password/(\S+)", mail.bodies()[0]).group(1)
     await Token.all().update(expires_at=datetime.now(UTC) - timedelta(minutes=1))
     await AttemptCounter.filter(key__startswith="resend:").delete()
     refused = await visitor.post(f"/mss/password/{token}/renew")

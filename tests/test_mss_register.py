@@ -23,7 +23,7 @@ def english_and_no_minimum_time(monkeypatch, client):
 
 
 def link_in(mail: OutboxMail) -> str:
-    return re.search(r"http://\S+/mss/password/(\S+)", mail.text_body).group(1)
+    return re.search(r"http://\S+/mss/password/(\S+)", mail.bodies()[0]).group(1)
 
 
 async def end_cooldown() -> None:
@@ -87,6 +87,28 @@ async def test_register_needs_verification_and_policy(client, db):
     assert "Read and accept the privacy policy and terms of use." in text
     assert 'href="#verify"' in response.text and 'href="#policy-read"' in response.text
     assert await Account.all().count() == 0
+
+
+async def test_register_before_the_email_links_where_the_panel_goes(client, db):
+    """No valid email yet: no Verify button on the page (with JS), so the summary links to the
+    panel's place, where the message is."""
+    response = await Visitor(client).register({**FIELDS, "email": "", "email_confirm": ""})
+    assert response.status_code == 422
+    message = ("Verify your identity: enter your email address, then select Verify and answer "
+               "the security questions.")
+    assert f'<a href="#security">{message}</a>' in response.text
+    assert 'id="security-error"' in response.text.split('<div id="security"')[1].split("</div>")[0]
+
+
+async def test_a_wrong_answer_is_described_by_its_own_message(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.verify()
+    response = await visitor.answer("Nowhere")
+    fieldset = re.search(r'<fieldset[^>]*id="security-field"[^>]*>', response.text).group(0)
+    assert "aria-describedby" not in fieldset  # the answer field is; "security-field-error" is not
+    assert 'id="security-field-error"' not in response.text
+    assert 'aria-describedby="answer-hint answer-error' in response.text
 
 
 async def test_register_without_policy(client, db):
@@ -270,6 +292,21 @@ async def test_registrations_that_create_nothing_do_not_count(client, db, monkey
     assert (await register_another(client, 1))[1].status_code == 303
 
 
+async def test_an_address_another_account_logs_in_with_is_refused(client, db):
+    """Two registry members share one address (a couple): the second cannot register with
+    it, and is told to contact support (no account, no mail)."""
+    other = await make_member(identifier="000314160", first_names="Paul")
+    await accounts.create_account(other, portal="mss", login=EMAIL, email=EMAIL,
+                                  language="fr", policy_version="2026-01")
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.ready()
+    response = await visitor.register()
+    assert response.status_code == 409
+    assert "This address cannot be used for your account" in text_of(response.text)
+    assert await Account.all().count() == 1 and not await OutboxMail.exists()
+
+
 # Resend and change email ----------------------------------------------------------------------
 
 
@@ -373,7 +410,7 @@ async def test_change_email_after_the_registry_was_updated(client, db):
     account = await Account.get()
     assert account.login == "claire.new@example.org"
     last = await OutboxMail.filter(template="set_password").order_by("-id").first()
-    assert last.to == "Claire.New@example.org"
+    assert last.to == "claire.new@example.org"  # the registry's spelling, not the typed one
 
 
 async def test_partial_done_page_is_only_the_resend_block(client, db):

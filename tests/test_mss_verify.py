@@ -6,7 +6,7 @@ from datetime import date
 
 import httpx
 import pytest
-from mss_support import ANSWERS, FIELDS, HX, Visitor, make_member, text_of
+from mss_support import ANSWERS, EMAIL, FIELDS, HX, Visitor, make_member, text_of
 
 from web.accounts import service as accounts
 from web.portals.mss import registration, service
@@ -86,7 +86,10 @@ async def test_mismatch_with_htmx_swaps_the_form_with_the_summary(client, db):
     visitor = Visitor(client)
     response = await visitor.verify({**FIELDS, "uid": "999999999"}, partial=True)
     assert response.status_code == 422
-    assert response.text.lstrip().startswith('<div class="error-summary"')
+    assert response.headers["HX-Retarget"] == "#register"
+    assert response.text.lstrip().startswith(
+        '<title>Error: Registration form – Member Self-Service</title><div class="error-summary"'
+    )
     assert 'href="#security-field"' in response.text and "<html" not in response.text
 
 
@@ -183,7 +186,8 @@ async def test_changing_a_field_after_verifying_asks_to_verify_again(client, db)
     assert "Verify your identity: select Verify" in text_of(response.text)
 
 
-async def test_member_with_an_account_is_told_to_log_in_only_after_a_full_match(client, db):
+async def test_member_with_an_account_gets_the_questions_like_anyone(client, db):
+    """Whether the member has an account is never said on the page (the mail says it)."""
     member = await make_member()
     await accounts.create_account(
         member,
@@ -194,11 +198,9 @@ async def test_member_with_an_account_is_told_to_log_in_only_after_a_full_match(
         policy_version="2026-01",
     )
     visitor = Visitor(client)
-    half = await visitor.verify({**FIELDS, "birth_year": "1976"})
-    assert "You already have an account" not in half.text and MISMATCH in text_of(half.text)
     full = await visitor.verify(partial=True)
-    assert "You already have an account" in full.text
-    assert 'href="/mss/forgot"' in full.text and 'href="/mss/"' in full.text
+    assert full.status_code == 200 and "Question 1 of 2." in full.text
+    assert "already" not in full.text.lower()
 
 
 async def test_member_without_facts_is_sent_to_support(client, db):
@@ -339,3 +341,38 @@ async def test_suggestions_are_chosen_once_a_question(client, db, monkeypatch):
     assert chosen == ["employer"]
     await visitor.answer(ANSWERS["employer"], partial=True)
     assert chosen == ["employer", "duty_country"]
+
+
+async def test_the_email_corrected_while_a_question_is_shown_keeps_the_question(client, db):
+    """htmx asks for the panel again at each pause in typing, with the answer field on the page:
+    a letter deleted from the email (another identity) asks for Verify again, the letter typed
+    back shows the question with the answer as typed."""
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.verify(partial=True)
+    fields = {**FIELDS, "panel_shown": "1", "answer": "Institut"}
+    edited = await visitor.post(
+        "/mss/register/panel", {**fields, "email": EMAIL.replace("@", "x@")}, partial=True
+    )
+    assert edited.status_code == 200 and 'id="verify"' in edited.text
+    back = await visitor.post("/mss/register/panel", fields, partial=True)
+    assert back.status_code == 200 and "[1 / 2]" in text_of(back.text)
+    assert answer_value(back.text) == "Institut"
+
+
+@pytest.mark.parametrize("partial", [False, True])
+async def test_an_answer_after_a_verification_with_an_outcome_shows_the_outcome(
+    client, db, partial
+):
+    """A member sent to support has no question to answer: an answer posted anyway (a stale
+    page, a script) shows the outcome again, through Submit and through S'inscrire."""
+    await make_member(facts={"employer": "Institut Atlas des sols"})
+    visitor = Visitor(client)
+    await visitor.verify()
+    answered = await visitor.answer("Institut Atlas des sols", partial=partial)
+    assert answered.status_code in (200, 303)
+    page = answered.text if partial else (await client.get("/mss/register")).text
+    assert "We cannot verify your identity online" in text_of(page)
+    registered = await visitor.post("/mss/register", {**FIELDS, "answer": "x"}, partial=partial)
+    assert registered.status_code == 422
+    assert "We cannot verify your identity online" in text_of(registered.text)

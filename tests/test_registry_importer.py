@@ -16,6 +16,7 @@ from web.registry.importer import (
     COLUMNS,
     MAX_LINE_BYTES,
     ImportFailed,
+    Rejection,
     import_members,
     read_rows,
 )
@@ -300,14 +301,61 @@ async def test_a_field_over_the_csv_limit_is_rejected(db, tmp_path):
     result = await import_members(path)
     assert result.created == 1
     assert result.rejected[0].line == 2
-    assert "unreadable CSV" in result.rejected[0].reason
+    assert "runs over more than 20 lines or 64 KiB" in result.rejected[0].reason
 
 
 async def test_an_unterminated_quote_is_rejected_not_a_crash(db, tmp_path):
     path = write_csv(tmp_path / "quote.csv", [SIRET_ROW])
     path.write_bytes(path.read_bytes() + b'mss,"000000001,unterminated\n')
     result = await import_members(path)
-    assert (result.created, result.rejected_count) == (1, 1)
+    assert (result.created, result.rejected_count, result.rows) == (1, 1, 2)
+    assert result.rejected == [Rejection(3, "a quote opened on this line is never closed")]
+
+
+def with_unclosed_quote(path: Path, row: int, rows: int) -> Path:
+    """A file of ``rows`` rows whose row ``row`` has a quote left open (line row + 1)."""
+    write_csv(path, list(generated_rows(rows)))
+    lines = path.read_bytes().split(b"\n")
+    lines[row] = lines[row].replace(b",Membre", b',"Membre', 1)
+    path.write_bytes(b"\n".join(lines))
+    return path
+
+
+async def test_an_unclosed_quote_drops_one_row_and_every_other_row_is_imported(db, tmp_path):
+    """The record opened at row 10 would swallow the file: it is rejected at its first line,
+    and reading starts again on the next line."""
+    path = with_unclosed_quote(tmp_path / "quote.csv", 10, 2000)
+    result = await import_members(path)
+    assert (result.created, result.updated, result.unchanged) == (1999, 0, 0)
+    assert result.rejected == [Rejection(11, (
+        "the record starting on this line runs over more than 20 lines "
+        "or 64 KiB: a quote is probably not closed"))]
+    assert result.rows == 2000 == result.created + result.rejected_count
+    assert await Member.filter(identifier="000001999").exists()
+    again = await import_members(path)
+    assert (again.unchanged, again.rejected_count, again.rows) == (1999, 1, 2000)
+
+
+async def test_an_unclosed_quote_near_the_end_loses_no_row(db, tmp_path):
+    path = with_unclosed_quote(tmp_path / "quote.csv", 1995, 2000)
+    result = await import_members(path)
+    assert (result.created, result.rejected_count, result.rows) == (1999, 1, 2000)
+    assert result.rejected[0].line == 1996
+
+
+async def test_every_line_is_accounted_for(db, tmp_path):
+    """Created, updated, unchanged and rejected add up to the rows read, whatever breaks."""
+    rows = list(generated_rows(60)) + [{**MSS_ROW, "identifier": "000000003"}]
+    path = write_csv(tmp_path / "mixed.csv", rows)
+    lines = path.read_bytes().split(b"\n")
+    lines[5] = b'mss,"' + lines[5]
+    lines[30] = lines[30] + b'"'
+    lines[40] = b"\xff" + lines[40]
+    path.write_bytes(b"\n".join(lines))
+    result = await import_members(path)
+    assert result.rows == 61
+    assert result.created + result.updated + result.unchanged + result.rejected_count == 61
+    assert [r.line for r in result.rejected] == [6, 31, 41]
 
 
 # --- whole-file errors ----------------------------------------------------------------------

@@ -10,12 +10,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tortoise.queryset import QuerySet
 from typer.testing import CliRunner
 
 from web import cli
 from web.accounts.models import Account, Token
 from web.accounts.service import login_key
 from web.portals.models import RegistrationDraft
+from web.registry import maintenance
 from web.registry.demo import DEMO_PASSWORD, demo_identities
 from web.registry.maintenance import purge, unlock
 from web.registry.models import Member
@@ -73,7 +75,18 @@ async def test_unlock_an_unknown_member_clears_nothing(db):
 # --- purge ----------------------------------------------------------------------------------
 
 
-async def test_purge_deletes_only_what_expired(account):
+@pytest.mark.parametrize("batch", [500, 1])
+async def test_purge_deletes_only_what_expired(account, monkeypatch, batch):
+    """In batches: the write lock is held one batch at a time, never for the whole purge."""
+    monkeypatch.setattr(maintenance, "PURGE_BATCH", batch)
+    deleted = []
+    delete = QuerySet.delete
+
+    async def counting_delete(self):
+        deleted.append(await delete(self))
+        return deleted[-1]
+
+    monkeypatch.setattr(QuerySet, "delete", counting_delete)
     ago = lambda **kw: NOW - timedelta(**kw)  # noqa: E731
     for key, expires in (("old", ago(minutes=1)), ("live", NOW + timedelta(hours=23))):
         await RegistrationDraft.create(key=key, portal="mss", updated_at=NOW, expires_at=expires)
@@ -109,8 +122,10 @@ async def test_purge_deletes_only_what_expired(account):
         await AuditEvent.filter(id=created.id).update(at=at)  # `at` is set on creation
 
     assert await purge() == {
-        "drafts": 1, "tokens": 2, "sessions": 2, "attempt_counters": 2, "audit_events": 1
+        "drafts": 1, "tokens": 2, "sessions": 2, "attempt_counters": 2, "audit_events": 1,
+        "mails": 0,
     }
+    assert sum(deleted) == 8 and max(deleted) <= batch
     assert {d.key for d in await RegistrationDraft.all()} == {"live"}
     assert {t.token_hash for t in await Token.all()} == {"used-1h", "expired-1h", "live"}
     assert {s.id_hash for s in await Session.all()} == {"live"}
@@ -148,14 +163,21 @@ def test_commands_end_to_end(tmp_path):
 
     imported = espace("import-members", str(SAMPLE), database=database)
     assert imported.returncode == 0, imported.stderr
-    assert "6 created, 0 updated, 0 unchanged, 0 rejected" in imported.stdout
+    assert "6 rows: 6 created, 0 updated, 0 unchanged, 0 rejected." in imported.stdout
 
     bad = tmp_path / "bad.csv"
     bad.write_text(SAMPLE.read_text("utf-8").replace("1966-09-02", "02/09/1966"), "utf-8")
     rejected = espace("import-members", str(bad), database=database)
     assert rejected.returncode == 1
     assert "line 2: birth_date: expected a date such as 1970-01-31" in rejected.stderr
-    assert "0 created, 0 updated, 5 unchanged, 1 rejected" in rejected.stdout
+    assert "6 rows: 0 created, 0 updated, 5 unchanged, 1 rejected." in rejected.stdout
+
+    quote = tmp_path / "quote.csv"
+    quote.write_text(SAMPLE.read_text("utf-8") + 'mss,"000000001,Unclosed\n', "utf-8")
+    unclosed = espace("import-members", str(quote), database=database)
+    assert unclosed.returncode == 1
+    assert "line 16: a quote opened on this line is never closed" in unclosed.stderr
+    assert "7 rows: 0 created, 0 updated, 6 unchanged, 1 rejected." in unclosed.stdout
 
     french = espace("import-members", str(bad), database=database, lang="fr_FR.UTF-8")
     assert "ligne 2 : birth_date : date attendue au format 1970-01-31" in french.stderr

@@ -18,8 +18,32 @@ def test_partial_request_gets_the_block_only(app):
     body = response.body.decode()
     assert "<html" not in body and "<h1 " in body
     assert '<hx-partial hx-target="#status" hx-swap="innerHTML">Done</hx-partial>' in body
-    assert response.headers["vary"] == "HX-Request, HX-Request-Type"
+    assert response.headers["vary"] == "HX-Request, HX-Request-Type, Espace-Page-Errors"
     assert response.headers["cache-control"] == "no-store"
+
+
+def test_a_block_of_a_page_brings_its_title_and_empties_the_live_region(app):
+    """htmx sets the document title from the fragment's <title>; what an earlier swap said in
+    the live region is not true of the new content."""
+    request = _request(app, {"HX-Request": "true", "HX-Request-Type": "partial"})
+    body = render(request, "error.html", {"status": 404}, block="main", status_message="")
+    body = body.body.decode()
+    assert body.startswith("<title>Erreur : Page introuvable – Espace</title><h1 ")  # fr: default
+    assert body.endswith('<hx-partial hx-target="#status" hx-swap="innerHTML"></hx-partial>')
+    full = render(_request(app, {}), "error.html", {"status": 404}).body.decode()
+    assert body[: body.index("</title>")] in full  # the very title of the full page
+
+
+def test_an_echo_of_typing_leaves_the_live_region(app):
+    request = _request(app, {"HX-Request": "true", "HX-Request-Type": "partial"})
+    body = render(request, "error.html", {"status": 404}, block="main").body.decode()
+    assert "<title>" in body and "hx-partial" not in body
+
+
+def test_a_dialog_keeps_the_pages_title_and_live_region(app):
+    request = _request(app, {"HX-Request": "true", "HX-Request-Type": "partial"})
+    body = render(request, "error.html", {"status": 404}, block="main", overlay=True)
+    assert "<title>" not in body.body.decode() and "hx-partial" not in body.body.decode()
 
 
 def test_full_htmx_request_and_plain_request_get_the_page(app):

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
+from tortoise.exceptions import OperationalError, TransactionManagementError
 
 from web.rendering import is_partial, render
 from web.security.limits import Busy, Locked
 
-HANDLED = (400, 403, 404, 405, 413, 429, 500)
+log = logging.getLogger("espace")
+HANDLED = (400, 403, 404, 405, 413, 429, 500, 503)
+BUSY_RETRY_SECONDS = 5
 # htmx swaps error answers too: whatever the request targeted, the error replaces the page's
 # main content (never a whole page inside a fragment's place).
 PARTIAL_ERROR_HEADERS = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"}
@@ -27,6 +33,7 @@ def error_page(
         {"status": status_code, "swapped": swapped, **context},
         block="main",
         status_code=status_code,
+        status_message="",
         headers=headers,
     )
 
@@ -46,6 +53,21 @@ async def busy(request: Request, exc: Busy) -> HTMLResponse:
     return error_page(request, 429, headers={"Retry-After": str(exc.retry_after)}, busy=True)
 
 
+def database_busy(error: BaseException) -> bool:
+    """SQLite's "database is locked" once its busy timeout has passed: another connection
+    (an operator command, a long transaction) holds the write lock."""
+    message = str(error)
+    return "database is locked" in message or "database is busy" in message
+
+
+async def database_error(request: Request, exc: Exception) -> HTMLResponse:
+    """A busy database answers 503 (try again in a moment); any other error is a 500."""
+    if not database_busy(exc):
+        raise exc
+    log.warning("database busy: answered 503 (%s)", exc)  # one line, no traceback
+    return error_page(request, 503, headers={"Retry-After": str(BUSY_RETRY_SECONDS)})
+
+
 def guard_error(scope, status_code: int) -> HTMLResponse:
     """Errors the request guard answers itself (403 CSRF, 413, 400, 500)."""
     return error_page(Request(scope), status_code)
@@ -55,4 +77,7 @@ EXCEPTION_HANDLERS = {
     HTTPException: http_exception,
     Locked: locked,
     Busy: busy,
+    OperationalError: database_error,
+    TransactionManagementError: database_error,
+    sqlite3.OperationalError: database_error,
 }

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, nodes, select_autoescape
 from jinja2_fragments import render_block
 from markupsafe import Markup, escape
 from starlette.requests import Request
@@ -13,13 +14,21 @@ from starlette.responses import HTMLResponse, RedirectResponse
 from web import i18n
 from web.settings import ROOT
 
-VARY = "HX-Request, HX-Request-Type"
+# app.js sends it on every htmx request from a page showing an error summary.
+PAGE_ERRORS = "Espace-Page-Errors"
+VARY = f"HX-Request, HX-Request-Type, {PAGE_ERRORS}"
 
 
 def is_partial(request: Request) -> bool:
     """htmx asks for a block only with ``HX-Request-Type: partial``; history restores,
     boosted navigation and JS-off requests get the full page."""
     return request.headers.get("hx-request-type") == "partial"
+
+
+def page_shows_errors(request: Request) -> bool:
+    """An htmx request from a page showing errors: the answer must re-render every block that
+    shows them (a swap of one block would leave the others' errors on the page)."""
+    return is_partial(request) and request.headers.get(PAGE_ERRORS) == "1"
 
 
 def make_environment() -> Environment:
@@ -45,10 +54,33 @@ def see_other(url: str, **kwargs) -> RedirectResponse:
 
 
 def status_partial(message: str) -> Markup:
-    """Fill the layout's polite live region from a fragment response."""
+    """Fill (or, with "", empty) the layout's polite live region from a fragment response."""
     return Markup('<hx-partial hx-target="#status" hx-swap="innerHTML">{}</hx-partial>').format(
         escape(message)
     )
+
+
+@cache
+def defining_template(env: Environment, template: str, block: str) -> str | None:
+    """The template of ``template``'s chain of ``{% extends %}`` that defines ``block``."""
+    while block not in env.get_template(template).blocks:
+        tree = env.parse(env.loader.get_source(env, template)[0])
+        parent = next(tree.find_all(nodes.Extends), None)
+        if parent is None or not isinstance(parent.template, nodes.Const):
+            return None
+        template = parent.template.value
+    return template
+
+
+def page_title(env: Environment, template: str, ctx: Mapping) -> str | None:
+    """The page's <title> for a fragment (htmx sets the document title from it), as the
+    layout writes it: an "Error:" prefix when the page shows errors. None for a template that
+    is not a page."""
+    defining = defining_template(env, template, "title")
+    if defining is None:
+        return None
+    title = render_block(env, defining, "title", ctx)
+    return env.get_template("page_title.html").render({**ctx, "title_text": title})
 
 
 def render(
@@ -60,19 +92,26 @@ def render(
     status_code: int = 200,
     status_message: str | None = None,
     headers: Mapping[str, str] | None = None,
+    overlay: bool = False,
 ) -> HTMLResponse:
     """Render ``template``: only ``block`` for an htmx partial request, else the whole page.
 
-    ``status_message`` is announced through the layout's live region (a partial tag for htmx,
-    the region's initial text for a full page).
+    A block swapped into the page brings the page's title (when ``template`` is a page) and
+    the live region's text, ``status_message``: "" empties it (a new step: what an earlier swap
+    said is not true of it), None leaves it (an echo of what is being typed must not cut off
+    what was just said). ``overlay``: the block opens over the page (a dialog), whose title and
+    live region stay. Without htmx ``status_message`` is the region's initial text.
     """
     app_state = request.app.state
     ctx = {**app_state.template_globals(request), **(context or {})}
     ctx["status_message"] = status_message
     if block and is_partial(request):
-        html = render_block(app_state.templates, template, block, ctx)
-        if status_message:
-            html = str(html) + str(status_partial(status_message))
+        env = app_state.templates
+        html = str(render_block(env, template, block, ctx))
+        if not overlay:
+            html = (page_title(env, template, ctx) or "") + html
+            if status_message is not None:
+                html += str(status_partial(status_message))
     else:
         html = app_state.templates.get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))

@@ -5,14 +5,17 @@ rule allows (issue 12 point 4). Run on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import re
 
 from accounts_support import MSS_EMAIL, PASSWORD, csrf_from, make_account
 from attack_support import browser
 from espace_prive_support import make_member as make_prive_member
 from espace_prive_support import through_contact
-from mss_support import Visitor, make_member, text_of
+from mss_support import GOOD_PASSWORD, Visitor, make_member, text_of
 
+from web.accounts import service as accounts
 from web.accounts.models import Account
+from web.mail.models import OutboxMail
 from web.portals.espace_prive import routes as prive_routes
 from web.portals.mss import registration
 from web.security.models import AttemptCounter, AuditEvent
@@ -89,3 +92,29 @@ async def test_wrong_passwords_sent_together_check_five_at_most(app):
     assert await AuditEvent.filter(event="login_failure").count() <= 5
     assert sum(a.status_code == 429 for a in answers) >= len(guesses) - 5
     assert answers[-1].status_code == 429
+
+
+async def test_the_losers_of_a_race_on_one_set_password_link_are_told_it_was_used(
+    client, db, monkeypatch
+):
+    """Ten submissions of one set-password link at once (a double click, two tabs): one sets
+    the password, the others are told the link was used — while the winner's password is
+    still being hashed too — with the log-in and forgotten-password offers, never that it
+    expired."""
+    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    client.headers["Accept-Language"] = "en"
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.ready()
+    await visitor.register()
+    mail = await OutboxMail.get(template="set_password")
+    link = re.search(r"/mss/password/\S+", mail.bodies()[0]).group(0)
+    await visitor.open(link)
+    form = {"password": GOOD_PASSWORD, "confirmation": GOOD_PASSWORD}
+    answers = await asyncio.gather(*(visitor.post(link, form) for _ in range(10)))
+    assert sorted(a.status_code for a in answers) == [303] + [410] * 9
+    for lost in (a for a in answers if a.status_code == 410):
+        text = text_of(lost.text)
+        assert "This link has already been used" in text and "expired" not in text
+        assert 'href="/mss/"' in lost.text and 'href="/mss/forgot"' in lost.text
+    assert (await Account.get()).password_state == accounts.ACTIVE

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from accounts_support import MSS_EMAIL, PASSWORD, make_account
-from http_helpers import csrf_from
+from http_helpers import csrf_from, raw_request
 
 from web.security.models import Session
 from web.security.tokens import digest
@@ -67,3 +67,32 @@ async def test_an_issued_visitor_id_is_kept(client):
     again = await client.get("/mss/login")
     assert client.cookies.get("espace_sid") == sid and "espace_sid" not in again.headers.get(
         "set-cookie", "")
+
+
+def form_headers(**extra: bytes) -> list[tuple[bytes, bytes]]:
+    headers = {b"host": b"testserver", b"content-type": b"application/x-www-form-urlencoded",
+               b"accept-language": b"fr"}
+    headers.update({name.replace("_", "-").encode(): value for name, value in extra.items()})
+    return list(headers.items())
+
+
+@pytest.mark.parametrize("header", ["origin", "host", "sec_fetch_site", "x_csrf_token"])
+@pytest.mark.parametrize("value", [b"\xff", b"http://testserver\xc3", b"\xe9t\xe9"])
+async def test_header_bytes_that_are_not_utf8_get_the_400_page(app, header, value):
+    """What curl -H $'Origin: \\xff' sends: the rejected request's page, in the visitor's
+    language and with the security headers, never a plain-text 500."""
+    status, headers, body = await raw_request(
+        app, "POST", "/mss/login", form_headers(**{header: value}), b"login=a&password=b")
+    assert status == 400
+    assert headers["content-type"].startswith("text/html")
+    assert headers["content-security-policy"] and headers["x-frame-options"] == "DENY"
+    assert '<html lang="fr"' in body and "La demande n'a pas pu être lue" in body
+
+
+@pytest.mark.parametrize("query", [b"lang=\xff", b"next=\xff\xfe", b"lang=%ff&x=%c3"])
+async def test_query_bytes_that_are_not_utf8_never_give_a_500(app, query):
+    for method, body in (("GET", b""), ("POST", b"login=a")):
+        status, headers, _ = await raw_request(
+            app, method, "/mss/login", form_headers(), body, query_string=query)
+        assert status in (200, 400, 403), (method, query, status)
+        assert headers["x-content-type-options"] == "nosniff"

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 from accounts_support import MSS_EMAIL, NEW_PASSWORD, PASSWORD, csrf_from, log_in, make_account
 from attack_support import browser, wait_out_lockouts
-from espace_prive_support import CONTACT, make_member, submit, through_contact
+from espace_prive_support import CONTACT, confirm_email, make_member, submit, through_contact
 from mss_support import FIELDS, Visitor
 from mss_support import make_member as make_mss_member
 
@@ -120,7 +120,7 @@ async def test_registrations_are_counted_once_over_both_portals(app, monkeypatch
                               contact={**CONTACT, "birth_month": "5", "birth_day": "1"})
         serial = {**WRONG_SERIAL, "serial": "802500002"}
         assert (await submit(visitor, "/verification", serial)).status_code == 303
-        await submit(visitor, "/password")
+        await confirm_email(visitor)
         refused = await submit(visitor, "/terms")
     assert refused.status_code == 429
     assert "Too many registrations were made from your connection. Try again in 60 min." in (

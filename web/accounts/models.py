@@ -13,6 +13,9 @@ class Account(Model):
     member = fields.ForeignKeyField("models.Member", related_name="accounts")
     login = fields.CharField(max_length=320, description="email (mss) or identifier")
     email = fields.CharField(max_length=320, default="")
+    email_proved_at = fields.DatetimeField(
+        null=True, description="when the member proved control of email (a code sent to it)"
+    )
     mobile = fields.CharField(max_length=16, default="", description="E.164, or empty")
     password_hash = fields.CharField(max_length=255, default="")
     password_state = fields.CharField(max_length=16, default="pending")

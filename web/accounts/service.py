@@ -16,7 +16,6 @@ from web.accounts import tokens
 from web.accounts.hashing import DUMMY_HASH, hash_password, verify_password
 from web.accounts.models import Account, Token
 from web.accounts.passwords import Personal, check_password, personal_words
-from web.mail.models import Letter
 from web.mail.outbox import enqueue_mail
 from web.registry.matching import normalize_email, normalize_identifier
 from web.registry.models import Member
@@ -69,7 +68,8 @@ def now() -> datetime:
 
 
 def normalize_login(login: str) -> str:
-    """An email (mss) compares case-insensitively, an identifier without spaces."""
+    """An email (mss) in the form of the email rule (normalize_email), an identifier without
+    spaces."""
     login = login or ""
     return normalize_email(login) if "@" in login else normalize_identifier(login)
 
@@ -192,14 +192,16 @@ async def set_password(account: Account, password: str, *, portal, base_url: str
             portal=account.portal,
             subject=account.login,
         )
-        if account.email:
-            await _notify_password_changed(account, portal, base_url, first, connection)
+        member = await account.member
+        if destination := mail_destination(account, member):
+            await _notify_password_changed(account, member, destination, portal, base_url,
+                                           first, connection)
 
 
-async def _notify_password_changed(account, portal, base_url, first, connection) -> None:
-    member = await account.member
+async def _notify_password_changed(account, member, destination, portal, base_url, first,
+                                   connection) -> None:
     await enqueue_mail(
-        account.email,
+        destination,
         "password_changed",
         language=account.language,
         context={
@@ -326,27 +328,26 @@ async def lift_login_pause(account: Account, client: str) -> None:
 
 async def request_password_reset(portal, login: str, *, base_url: str, client: str = "") -> bool:
     """Email a 24-hour single-use reset link to the account of ``login`` on ``portal``, when it
-    exists and its email address is known to reach the member (at most one a minute). Returns
+    exists and mail reaches the member (``mail_destination``; at most one a minute). Returns
     whether a mail was queued: for tests and logs only, never for the visitor's page."""
     account = await find_account(portal.id, login)
     member = account and await account.member
+    destination = account and mail_destination(account, member)
     sent = False
-    if account and await email_reaches_member(account, member) and not await _reset_recently(
-        account
-    ):
+    if destination and not await _reset_recently(account):
         async with in_transaction() as connection:
             raw = await tokens.issue_token(account, tokens.RESET, using_db=connection)
             await enqueue_mail(
-                account.email,
+                destination,
                 "reset_password",
                 language=account.language,
                 context={
                     "portal": portal,
                     "name": display_name(member),
-                    "link": f"{base_url}/{portal.id}/reset/{raw}",
                     "hours": int(tokens.LIFETIME.total_seconds() // 3600),
                     "forgot_url": f"{base_url}/{portal.id}/forgot",
                 },
+                secret={"link": f"{base_url}/{portal.id}/reset/{raw}"},
                 using_db=connection,
             )
         sent = True
@@ -360,16 +361,14 @@ async def request_password_reset(portal, login: str, *, base_url: str, client: s
     return sent
 
 
-async def email_reaches_member(account: Account, member: Member) -> bool:
-    """Whether a link sent to the account's email goes to the member: the address is the
-    registry's, or the account's first password was sent to it. An address typed at a postal
-    registration proves nothing, then or after the letter's password is used: anyone knowing
-    the identity could have typed theirs."""
-    if not account.email:
-        return False
-    if normalize_email(account.email) == normalize_email(member.email):
-        return True
-    return account.password_state != PENDING and not await Letter.exists(account=account)
+def mail_destination(account: Account, member: Member) -> str | None:
+    """Where mail of this account may go — the binding rule, for every mail: the address the
+    member proved (a code sent to it was typed back), else the registry's address as the
+    registry holds it, else nowhere. An address only typed (at a postal registration, say)
+    is never one: anyone knowing the identity could have typed theirs."""
+    if account.email and account.email_proved_at:
+        return account.email
+    return member.email.strip() or None
 
 
 async def _reset_recently(account: Account) -> bool:

@@ -12,7 +12,15 @@ from rich.table import Table
 
 from web.i18n import gettext as _
 from web.i18n import use_language
-from web.mail.outbox import DEAD, PENDING, SENT, recent_mail, retry_dead, retry_mail
+from web.mail.outbox import (
+    DEAD,
+    PENDING,
+    SECRET_LOST,
+    SENT,
+    recent_mail,
+    retry_dead,
+    retry_mail,
+)
 from web.registry.cli import cli_language, fail, run
 
 mail_app = typer.Typer(help="Show, retry and deliver the mail outbox.", no_args_is_help=True)
@@ -80,6 +88,10 @@ def retry(
                 typer.echo(_("Mail %(id)s queued again.", id=mail_id))
             elif outcome == "missing":
                 typer.echo(_("No mail %(id)s.", id=mail_id), err=True)
+            elif outcome == SECRET_LOST:
+                typer.echo(_("Mail %(id)s carried a link or a password, erased when it failed: "
+                             "not sent again (the member asks for a new one).", id=mail_id),
+                           err=True)
             elif outcome == PENDING:
                 typer.echo(_("Mail %(id)s is already waiting to be sent.", id=mail_id), err=True)
             else:

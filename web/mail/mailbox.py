@@ -70,14 +70,14 @@ async def mailbox_mail(request: Request) -> Response:
     return render(
         request,
         "mailbox/mail.html",
-        {"mail": mail, "text": linkify(mail.text_body), "status_label": status_label},
+        {"mail": mail, "text": linkify(mail.bodies()[0]), "status_label": status_label},
     )
 
 
 async def mailbox_mail_html(request: Request) -> Response:
     mail = await _mail_or_404(request)
     return Response(
-        mail.html_body,
+        mail.bodies()[1],
         media_type="text/html; charset=utf-8",
         headers={"Content-Security-Policy": HTML_PART_CSP, "Cache-Control": "no-store"},
     )

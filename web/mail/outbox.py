@@ -30,8 +30,16 @@ and queues it inside the transaction of what it announces::
     async with in_transaction() as connection:
         ...
         await enqueue_mail(account.email, "welcome", language=account.language,
-                           context={"portal": portal, "name": name, "link": link},
+                           context={"portal": portal, "name": name}, secret={"link": link},
                            using_db=connection)
+
+A value that opens an account (a link with its token, a provisional password) goes in
+``secret``, not ``context``: the stored bodies get a mark in its place (``[secret:link]``), the
+value is kept apart in ``OutboxMail.secret``, put in at sending, and erased in the very update
+that marks the mail sent or dead. So the outbox never holds a usable secret once delivered, and
+a dead mail that carried one is not sent again (its link is gone: the member asks for a new
+one). In development (``MAIL_URL=mailbox:``) delivery is into the dev mailbox: the bodies keep
+the secret there, so the journey can be finished from it; production refuses ``mailbox:``.
 
 The caller gives absolute URLs (``settings.base_url`` + path): a mail has no request. The text
 part is not HTML-escaped; the HTML part is. The layouts add the portal's name, the support
@@ -43,18 +51,20 @@ language, in UTC. Templates also get ``lang`` (the language actually used).
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from babel.dates import format_datetime
 from jinja2 import Environment, select_autoescape
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.queryset import QuerySet
 
 from web.i18n import current_language, use_language
-from web.mail.models import OutboxMail
+from web.mail.models import SECRET_MARK, OutboxMail, secret_mark
 from web.rendering import make_environment
 
 PENDING, SENT, DEAD = "pending", "sent", "dead"
+SECRET_LOST = "secret_lost"  # noqa: S105 - an outcome
 SUBJECT_MAX = OutboxMail._meta.fields_map["subject"].max_length
 ADDRESS_MAX = OutboxMail._meta.fields_map["to"].max_length
 ID_MAX = 2**63 - 1  # a BIGINT primary key
@@ -103,6 +113,7 @@ async def enqueue_mail(
     *,
     language: str,
     context: dict,
+    secret: dict[str, str] | None = None,
     using_db: BaseDBAsyncClient | None = None,
 ) -> OutboxMail:
     """Render ``web/templates/mail/<template>.txt`` / ``.html`` in ``language`` and store it,
@@ -110,23 +121,31 @@ async def enqueue_mail(
 
     Pass ``using_db`` (the connection of ``in_transaction()``) so the mail is written in the
     same transaction as what it announces. ``context`` must hold ``portal`` (see the module
-    docstring) and what the message templates use.
+    docstring) and what the message templates use; ``secret`` the template values that open
+    an account (stored apart, erased once sent).
     """
     to = to.strip()
     if not to or len(to) > ADDRESS_MAX or any(c in to for c in "\r\n\0"):
         raise ValueError("not a deliverable address")
-    subject, text_body, html_body = render_mail(template, language, context)
+    marks = {name: secret_mark(name) for name in secret or {}}
+    subject, text_body, html_body = render_mail(template, language, {**context, **marks})
     return await OutboxMail.create(
         to=to,
         subject=subject,
         text_body=text_body,
         html_body=html_body,
+        secret=secret or None,
         template=template,
         language=language,
         status=PENDING,
         next_attempt_at=utc_now(),
         using_db=using_db,
     )
+
+
+def expired_mail(older_than: timedelta) -> QuerySet[OutboxMail]:
+    """Sent and dead mail written more than ``older_than`` ago (`espace purge` deletes it)."""
+    return OutboxMail.filter(status__in=(SENT, DEAD), created_at__lt=utc_now() - older_than)
 
 
 async def recent_mail(status: str | None = None, limit: int = 50) -> list[OutboxMail]:
@@ -139,20 +158,25 @@ async def retry_mail(mail_id: int) -> str:
     """Put a dead mail back in the queue, due now, with its tries counted afresh.
 
     Returns ``"retried"``, or why not: ``"missing"``, ``"pending"`` (already queued: the
-    worker will try it) or ``"sent"``.
+    worker will try it), ``"sent"``, or ``"secret_lost"`` (it carried a link or password,
+    erased when it died).
     """
     if not valid_id(mail_id):
         return "missing"
-    if await OutboxMail.filter(id=mail_id, status=DEAD).update(
+    if await _retriable().filter(id=mail_id).update(
         status=PENDING, attempts=0, next_attempt_at=utc_now()
     ):
         return "retried"
     mail = await OutboxMail.get_or_none(id=mail_id)
-    return "missing" if mail is None else mail.status
+    if mail is None:
+        return "missing"
+    return SECRET_LOST if mail.status == DEAD else mail.status
 
 
 async def retry_dead() -> int:
-    """Put every dead mail back in the queue; returns how many."""
-    return await OutboxMail.filter(status=DEAD).update(
-        status=PENDING, attempts=0, next_attempt_at=utc_now()
-    )
+    """Put every dead mail that lost no secret back in the queue; returns how many."""
+    return await _retriable().update(status=PENDING, attempts=0, next_attempt_at=utc_now())
+
+
+def _retriable():
+    return OutboxMail.filter(status=DEAD).exclude(text_body__contains=SECRET_MARK)

@@ -1,5 +1,5 @@
 """Delivery of the outbox: claim due mail, send it over SMTP (or, with ``MAIL_URL=mailbox:``,
-only mark it sent for the development mailbox), retry with a growing delay for a day.
+put the whole mail in the development mailbox), retry with a growing delay for a day.
 
 A pass first *claims* its mail in a short transaction (``SELECT … FOR UPDATE SKIP LOCKED`` on
 PostgreSQL, then a compare-and-set on ``attempts``, which also covers SQLite and several
@@ -91,8 +91,9 @@ def build_message(mail: OutboxMail, settings: Settings) -> EmailMessage:
     message["Date"] = format_datetime(utc_now())
     message["Message-ID"] = f"<outbox.{mail.id}.{int(mail.created_at.timestamp())}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(mail.text_body, charset="utf-8")
-    message.add_alternative(mail.html_body, subtype="html", charset="utf-8")
+    text_body, html_body = mail.bodies()
+    message.set_content(text_body, charset="utf-8")
+    message.add_alternative(html_body, subtype="html", charset="utf-8")
     return message
 
 
@@ -161,7 +162,7 @@ async def record_failure(mail: OutboxMail, error: Exception, now: datetime) -> N
     # reason is kept in the outbox, for `espace mail list`).
     if permanent or mail.attempts >= MAX_ATTEMPTS:
         log.error("mail %s dead after %s tries (%s)", mail.id, mail.attempts, _kind(error))
-        await OutboxMail.filter(id=mail.id).update(status=DEAD, last_error=reason)
+        await OutboxMail.filter(id=mail.id).update(status=DEAD, last_error=reason, secret=None)
     else:
         log.warning("mail %s: try %s failed (%s), retried later", mail.id, mail.attempts,
                     _kind(error))
@@ -190,10 +191,19 @@ async def deliver_due(
         except Exception as error:  # noqa: BLE001 - whatever it was, count the try and go on
             await record_failure(mail, error, now)
         else:
-            await OutboxMail.filter(id=mail.id).update(
-                status=SENT, sent_at=utc_now(), last_error=""
-            )
+            await record_sent(mail, into_mailbox=server is None)
     return len(claimed)
+
+
+async def record_sent(mail: OutboxMail, *, into_mailbox: bool) -> None:
+    """Sent: its secrets are erased, unless it was delivered into the development mailbox,
+    whose bodies are then the whole mail (``mailbox:`` is refused in production)."""
+    delivered = {}
+    if into_mailbox:
+        delivered = dict(zip(("text_body", "html_body"), mail.bodies(), strict=True))
+    await OutboxMail.filter(id=mail.id).update(
+        status=SENT, sent_at=utc_now(), last_error="", secret=None, **delivered
+    )
 
 
 async def run_worker(

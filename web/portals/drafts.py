@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from starlette.requests import Request
+from tortoise.queryset import QuerySet
 
 from web.portals.models import RegistrationDraft
 from web.security.audit import audit
@@ -47,5 +48,5 @@ async def delete_draft(request: Request, portal_id: str) -> None:
     await RegistrationDraft.filter(key=_key(request, portal_id)).delete()
 
 
-async def purge_expired_drafts() -> int:
-    return await RegistrationDraft.filter(expires_at__lt=datetime.now(UTC)).delete()
+def expired_drafts() -> QuerySet[RegistrationDraft]:
+    return RegistrationDraft.filter(expires_at__lt=datetime.now(UTC))

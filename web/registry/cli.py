@@ -149,8 +149,9 @@ def import_members(
             raise fail(str(error)) from None
         typer.echo(
             _(
-                "%(created)s created, %(updated)s updated, %(unchanged)s unchanged, "
-                "%(rejected)s rejected.",
+                "%(rows)s rows: %(created)s created, %(updated)s updated, "
+                "%(unchanged)s unchanged, %(rejected)s rejected.",
+                rows=result.rows,
                 created=result.created,
                 updated=result.updated,
                 unchanged=result.unchanged,
@@ -198,8 +199,8 @@ def unlock(
 
 
 def purge() -> None:
-    """Delete expired drafts, old tokens, expired sessions, old attempt counters and audit
-    events over a year old."""
+    """Delete expired drafts, old tokens, expired sessions, old attempt counters, audit
+    events over a year old, and sent or failed mail over a day old."""
     from web.registry.maintenance import purge as run_purge
 
     with use_language(cli_language()):
@@ -210,6 +211,7 @@ def purge() -> None:
             "sessions": _("expired sessions"),
             "attempt_counters": _("old attempt counters"),
             "audit_events": _("audit events over a year old"),
+            "mails": _("sent and failed mails over a day old"),
         }
         for kind, count in counts.items():
             typer.echo(_("%(what)s: %(count)s deleted", what=labels[kind], count=count))

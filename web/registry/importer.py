@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +86,8 @@ COLUMNS = REQUIRED_COLUMNS + (
     "vitale_kind",
     "iban",
 )
-MAX_LINE_BYTES = 64 * 1024
+MAX_LINE_BYTES = 64 * 1024  # a line, and a record
+MAX_RECORD_LINES = 20  # an address takes a few: a record over this has a quote left open
 BATCH_SIZE = 500
 KEPT_REJECTIONS = 1000
 MEMBER_FIELDS = (
@@ -116,6 +118,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     rejected_count: int = 0
+    rows: int = 0  # every record read: created + updated + unchanged + rejected
     rejected: list[Rejection] = field(default_factory=list)  # the first KEPT_REJECTIONS
 
     def add(self, other: ImportResult) -> None:
@@ -239,55 +242,100 @@ async def upsert_members(records: Iterable[dict]) -> ImportResult:
 # --- reading ------------------------------------------------------------------------------
 
 
-class _Lines:
-    """Decoded physical lines of a binary file, at most MAX_LINE_BYTES each.
+@dataclass(frozen=True)
+class _Line:
+    number: int
+    text: str
+    size: int  # bytes kept (a line too long keeps none)
+    problem: str | None = None  # why it cannot be read (too long, not UTF-8)
 
-    A line that is too long or not UTF-8 is remembered in ``bad`` (line number → reason)
-    and passed on as an empty or replaced line, so the CSV reader keeps counting lines.
-    """
 
-    def __init__(self, raw: BinaryIO, on_progress: Callable[[int], None] | None) -> None:
-        self.raw = raw
-        self.on_progress = on_progress
-        self.number = 0
-        self.bad: dict[int, str] = {}
+def _physical_lines(raw: BinaryIO, on_progress) -> Iterator[_Line]:
+    """Decoded lines of a binary file, at most MAX_LINE_BYTES each: a line too long or not
+    UTF-8 comes with its problem (empty or replaced), so that lines keep their numbers."""
+    number = 0
+    while chunk := raw.readline(MAX_LINE_BYTES + 1):
+        number += 1
+        size = len(chunk)
+        if number == 1:
+            chunk = chunk.removeprefix(codecs.BOM_UTF8)
+        problem = None
+        if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
+            while chunk and not chunk.endswith(b"\n"):  # skip the rest of the line
+                chunk = raw.readline(MAX_LINE_BYTES)
+                size += len(chunk)
+            problem, chunk = _("the line is too long"), b"\n"
+        if on_progress:
+            on_progress(size)
+        try:
+            text = chunk.decode("utf-8")
+        except UnicodeDecodeError:
+            problem = _("the line is not valid UTF-8")
+            text = chunk.decode("utf-8", errors="replace")
+        yield _Line(number, text, len(chunk), problem)
 
-    def __iter__(self) -> Iterator[str]:
-        while chunk := self.raw.readline(MAX_LINE_BYTES + 1):
-            self.number += 1
-            size = len(chunk)
-            if self.number == 1:
-                chunk = chunk.removeprefix(codecs.BOM_UTF8)
-            if len(chunk) > MAX_LINE_BYTES and not chunk.endswith(b"\n"):
-                while chunk and not chunk.endswith(b"\n"):  # skip the rest of the line
-                    chunk = self.raw.readline(MAX_LINE_BYTES)
-                    size += len(chunk)
-                self.bad[self.number] = _("the line is too long")
-                chunk = b"\n"
-            if self.on_progress:
-                self.on_progress(size)
+
+class _Unclosed(Exception):
+    """A quoted field runs past the end of the file, or over the record's limits."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+class _Records:
+    """CSV records over the physical lines. A record that cannot be read (an unclosed quote,
+    over MAX_RECORD_LINES or MAX_LINE_BYTES) is rejected at its first line, and reading starts
+    again on the next line: a quote left open loses one row, never the rest of the file."""
+
+    def __init__(self, lines: Iterator[_Line]) -> None:
+        self.lines = lines
+        self.pending: deque[_Line] = deque()  # read, then given back for the next record
+        self.taken: list[_Line] = []
+
+    def _feed(self) -> Iterator[str]:
+        size = 0
+        while line := self.pending.popleft() if self.pending else next(self.lines, None):
+            self.taken.append(line)
+            size += line.size
+            if len(self.taken) > MAX_RECORD_LINES or size > MAX_LINE_BYTES:
+                raise _Unclosed(
+                    _(
+                        "the record starting on this line runs over more than %(lines)s "
+                        "lines or 64 KiB: a quote is probably not closed",
+                        lines=MAX_RECORD_LINES,
+                    )
+                )
+            yield line.text
+        if self.taken:  # the reader asks for more only inside a quoted field
+            raise _Unclosed(_("a quote opened on this line is never closed"))
+
+    def __iter__(self) -> Iterator[tuple[int, list[str] | Rejection]]:
+        while True:
+            self.taken = []
             try:
-                yield chunk.decode("utf-8")
-            except UnicodeDecodeError:
-                self.bad[self.number] = _("the line is not valid UTF-8")
-                yield chunk.decode("utf-8", errors="replace")
+                values = next(csv.reader(self._feed()))
+            except StopIteration:
+                return
+            except (_Unclosed, csv.Error) as error:
+                first = self.taken[0].number
+                self.pending.extendleft(reversed(self.taken[1:]))
+                reason = getattr(error, "reason", None) or _(
+                    "unreadable CSV: %(error)s", error=str(error)
+                )
+                yield first, Rejection(first, reason)
+                continue
+            first = self.taken[0].number
+            problem = next((line.problem for line in self.taken if line.problem), None)
+            yield first, Rejection(first, problem) if problem else values
 
-    def problem_between(self, first: int, last: int) -> str | None:
-        """The reason a record spanning these lines is unreadable, if any (and forget them)."""
-        found = [self.bad.pop(n) for n in range(first, last + 1) if n in self.bad]
-        return found[0] if found else None
 
-
-def _header(reader, lines: _Lines) -> list[str]:
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise ImportFailed(_("the file is empty")) from None
-    except csv.Error:
-        header = []
-    if lines.problem_between(1, reader.line_num) or not header:
+def _header(records: Iterator[tuple[int, list[str] | Rejection]]) -> list[str]:
+    header = next(records, None)
+    if header is None:
+        raise ImportFailed(_("the file is empty"))
+    if isinstance(header[1], Rejection) or not header[1]:
         raise ImportFailed(_("the first line must be a UTF-8 header naming the columns"))
-    names = [name.strip().lower() for name in header]
+    names = [name.strip().lower() for name in header[1]]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise ImportFailed(_("missing columns: %(columns)s", columns=", ".join(missing)))
@@ -302,39 +350,24 @@ def _header(reader, lines: _Lines) -> list[str]:
 
 
 def read_rows(raw: BinaryIO, on_progress=None) -> Iterator[tuple[int, dict | Rejection]]:
-    """(first line number, row dict) for each record, or a Rejection when unreadable."""
+    """(first line number, row dict) for each record, or a Rejection when unreadable; blank
+    lines are skipped."""
     if raw.peek(2)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         raise ImportFailed(_("the file must be UTF-8 (this one is UTF-16)"))
-    lines = _Lines(raw, on_progress)
-    reader = csv.reader(iter(lines))
-    names = _header(reader, lines)
-    while True:
-        first = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            lines.problem_between(first, reader.line_num)
-            yield first, Rejection(first, _("unreadable CSV: %(error)s", error=str(error)))
-            continue
-        problem = lines.problem_between(first, reader.line_num)
-        if problem:
-            yield first, Rejection(first, problem)
+    records = iter(_Records(_physical_lines(raw, on_progress)))
+    names = _header(records)
+    for first, values in records:
+        if isinstance(values, Rejection):
+            yield first, values
         elif not values:
             continue  # a blank line
         elif len(values) != len(names):
-            yield (
-                first,
-                Rejection(
-                    first,
-                    _(
-                        "expected %(expected)s fields, found %(found)s",
-                        expected=len(names),
-                        found=len(values),
-                    ),
-                ),
+            reason = _(
+                "expected %(expected)s fields, found %(found)s",
+                expected=len(names),
+                found=len(values),
             )
+            yield first, Rejection(first, reason)
         else:
             yield first, dict(zip(names, values, strict=True))
 
@@ -366,6 +399,7 @@ async def import_members(
         ) from None
     with raw:
         for line, row in read_rows(raw, on_progress):
+            result.rows += 1
             if isinstance(row, Rejection):
                 reject(row)
                 continue

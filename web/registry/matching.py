@@ -1,18 +1,22 @@
 """Matching what a visitor typed against the registry (SPEC §1).
 
 Names compare case-, accent-, space-, hyphen- and apostrophe-insensitively (Ł, Æ, Œ… as
-the Latin letters they are typed as); emails case-insensitively; identifiers after removing
-spaces.
+the Latin letters they are typed as); emails by ``normalize_email`` (ASCII case and the
+domain's IDNA form only); identifiers after removing spaces.
 """
 
 from __future__ import annotations
 
+import string
 import unicodedata
 from datetime import date
+
+from email_validator import EmailNotValidError, validate_email
 
 from web.registry.models import Member
 
 _IDENTIFIER_MAX = Member._meta.fields_map["identifier"].max_length
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 # Apostrophes, and every dash people (or their word processor) put in a compound name.
 NAME_PUNCTUATION = frozenset(" .\u00a0'\u2019\u2018\u02bc-\u2010\u2011\u2012\u2013\u2014\u2212")
 # Lowercase letters with no decomposition into a base letter and an accent, as they are
@@ -47,8 +51,21 @@ def normalize_identifier(value: str) -> str:
     return "".join((value or "").split()).upper()
 
 
+def ascii_lower(value: str) -> str:
+    return value.translate(_ASCII_LOWER)
+
+
 def normalize_email(value: str) -> str:
-    return (value or "").strip().casefold()
+    """The one form addresses are compared in: the domain IDNA-encoded (what DNS resolves) and
+    lowercased, the local part with only its ASCII letters lowercased. Never casefolded: ß is
+    not ss, and a look-alike letter (Cyrillic а) or domain is another mailbox. A value that is
+    not an address is only stripped and ASCII-lowercased, so it matches nothing else."""
+    value = (value or "").strip()
+    try:
+        address = validate_email(value, check_deliverability=False)
+    except EmailNotValidError:
+        return ascii_lower(value)
+    return f"{ascii_lower(address.local_part)}@{ascii_lower(address.ascii_domain)}"
 
 
 def same_name(a: str, b: str) -> bool:

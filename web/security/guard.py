@@ -29,6 +29,8 @@ CSP = (
 # starts (``sid_refresh``), so only a registration still being typed after 7 days could lose it.
 SID_MAX_AGE = 7 * 24 * 3600
 LANG_MAX_AGE = 365 * 24 * 3600
+# What a POST is checked against (all read as UTF-8: any other byte is a 400).
+CHECKED_HEADERS = (b"sec-fetch-site", b"origin", b"host", b"x-csrf-token")
 
 
 class Rejected(Exception):
@@ -95,12 +97,10 @@ class RequestGuard:
             state["sid_new"] = True
         state["sid"] = sid
         state["csrf_token"] = csrf_token_for(self.settings.secret_key, sid)
-        query_string = scope.get("query_string", b"")
         chosen = None
-        if b"lang=" in query_string:
-            chosen = _valid_language(parse_qs(query_string.decode("latin-1")).get("lang", [""])[0])
         body = b""
         try:
+            chosen = _language_in_query(scope.get("query_string", b""))
             if scope["method"] not in SAFE_METHODS:
                 body = await _read_body(scope, receive)
                 items = _form_items(scope, body)
@@ -111,8 +111,11 @@ class RequestGuard:
                 self._check_csrf(scope, form, state["csrf_token"])
         except Rejected as rejected:
             language = chosen or _remembered_language(cookies, scope)
+            # The page of a rejected request links to its path only: its query string may
+            # be what could not be read.
+            page_scope = {**scope, "query_string": b""}
             with i18n.use_language(language):
-                response = self.render_error(scope, rejected.status_code)
+                response = self.render_error(page_scope, rejected.status_code)
             await self._send_with_headers(response, scope, receive, send, state, None)
             return
         if chosen:
@@ -142,27 +145,27 @@ class RequestGuard:
             i18n.current_language.reset(token)
 
     def _check_csrf(self, scope: Scope, form: dict, expected: str) -> None:
-        headers = dict(scope["headers"])
-        fetch_site = headers.get(b"sec-fetch-site", b"").decode()
+        raw = dict(scope["headers"])
+        fetch_site, origin, host, sent = (
+            _text(raw.get(name, b"")) for name in CHECKED_HEADERS
+        )
         if fetch_site and fetch_site not in ("same-origin", "none"):
             raise Rejected(403)
-        origin = headers.get(b"origin", b"").decode()
         if origin == "null":
             # Browsers send "null" for a sandboxed or opaque page, and for a same-origin form
             # under Referrer-Policy: no-referrer (Chromium does): only the fetch metadata,
             # which no page can forge, says it is the latter.
             if fetch_site != "same-origin":
                 raise Rejected(403)
-        elif origin and origin not in self._origins(scope, headers):
+        elif origin and origin not in self._origins(scope, host):
             raise Rejected(403)
-        sent = headers.get(b"x-csrf-token", b"").decode() or form.get("csrf_token") or ""
+        sent = sent or form.get("csrf_token") or ""
         if not hmac.compare_digest(sent.encode(), expected.encode()):
             raise Rejected(403)
 
-    def _origins(self, scope: Scope, headers: dict) -> tuple[str, str]:
+    def _origins(self, scope: Scope, host: str) -> tuple[str, str]:
         """This site's origins: the public one, and the one the request was made to (scheme
         and host, as a browser writes them)."""
-        host = headers.get(b"host", b"").decode()
         return self.public_origin, f"{scope.get('scheme', 'http')}://{host}"
 
     def _cookie_headers(self, state: dict, chosen: str | None) -> list[tuple[bytes, bytes]]:
@@ -194,6 +197,20 @@ class RequestGuard:
 
     async def _send_with_headers(self, response, scope, receive, send, state, chosen) -> None:
         await response(scope, receive, self._wrap_send(send, state, chosen))
+
+
+def _text(value: bytes) -> str:
+    """A header or query string as text: bytes that are not UTF-8 are a request that cannot
+    be read (400), like a body that is not."""
+    try:
+        return value.decode()
+    except UnicodeDecodeError:
+        raise Rejected(400) from None
+
+
+def _language_in_query(query_string: bytes) -> str | None:
+    query = _text(query_string)  # the routes read it as UTF-8 (Starlette's query_params)
+    return _valid_language(parse_qs(query).get("lang", [""])[0]) if "lang=" in query else None
 
 
 def _cookies(scope: Scope) -> dict[str, str]:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from web.security.models import AttemptCounter
@@ -271,11 +273,13 @@ async def clear_prefix(prefix: str) -> int:
     return cleared
 
 
-async def purge_expired(older_than: timedelta = timedelta(days=1)) -> int:
+def expired_counters(older_than: timedelta = timedelta(days=1)) -> QuerySet[AttemptCounter]:
+    """Counters no attempt is being checked against, whose window (or lockout) ended."""
     cutoff = now() - older_than
-    return await AttemptCounter.filter(
-        window_started_at__lt=cutoff, locked_until__isnull=True, pending=0
-    ).delete() + await AttemptCounter.filter(locked_until__lt=cutoff, pending=0).delete()
+    return AttemptCounter.filter(
+        Q(window_started_at__lt=cutoff, locked_until__isnull=True) | Q(locked_until__lt=cutoff),
+        pending=0,
+    )
 
 
 def verification_keys(portal: str, identifier: str, client: str) -> tuple[str, str]:

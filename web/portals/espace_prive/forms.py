@@ -20,6 +20,7 @@ from web.forms import (
 )
 from web.i18n import lazy_gettext
 from web.portals.espace_prive import checks
+from web.registry.matching import ascii_digits
 
 IDENTIFIER_MAX = 40
 FACT_MAX = 60
@@ -220,3 +221,13 @@ class VerificationForm(Form):
             if name:
                 valid = self[name].validate(self) and valid
         return valid
+
+
+class EmailCodeForm(Form):
+    """The code mailed to a typed address, typed back (6 digits, spaces allowed)."""
+
+    email_code = StringField(lazy_gettext("Confirmation code"), filters=[strip])
+
+    @property
+    def value(self) -> str:
+        return "".join(ascii_digits(self.email_code.data or "").split())

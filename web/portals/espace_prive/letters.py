@@ -3,7 +3,8 @@
 A letter is queued at registration without any password. Exporting it (``espace letters
 export``) makes the provisional password at that moment, writes the letter as a text file to
 print, and keeps only the password's hash: no clear password is ever stored. The password
-works for 7 days from the export.
+works for 7 days from the export. A member who has a password of their own (a postal
+registration of someone who has an account) gets a letter without one, saying how to log in.
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def render_letter(letter: Letter, account: Account, member, password: str, base_
             login=checks.format_identifier(member.identifier),
             password=password,
             login_url=f"{base_url}/{letter.portal}/login",
-            expires_on=format_day(account.password_expires_at.date()),
+            forgot_url=f"{base_url}/{letter.portal}/forgot",
+            expires_on=format_day(account.password_expires_at.date()) if password else "",
             today=format_day(datetime.now(UTC).date()),
         )
 
@@ -67,8 +69,7 @@ def render_letter(letter: Letter, account: Account, member, password: str, base_
 async def export_letters(folder: Path, *, base_url: str, portals=None) -> list[Path]:
     """Write one text file per waiting letter into ``folder`` (which exists),
     ``letter-<id>.txt``, readable by its owner only, each with a new provisional password,
-    and mark the letters exported. A letter whose account already has a password of its own
-    is marked exported without a file."""
+    and mark the letters exported."""
     written = []
     for waiting in await Letter.filter(exported_at__isnull=True).order_by("id"):
         async with in_transaction() as connection:
@@ -81,13 +82,14 @@ async def export_letters(folder: Path, *, base_url: str, portals=None) -> list[P
             if letter is None:
                 continue  # exported meanwhile by another operator
             account = await Account.get(pk=letter.account_id, using_db=connection)
+            member = await account.member.using_db(connection)
+            password = ""
             if account.password_state != accounts.ACTIVE:
-                member = await account.member.using_db(connection)
                 password = await accounts.issue_provisional_password(account, connection)
-                path = folder / f"letter-{letter.pk:06d}.txt"
-                _write_private(path, render_letter(letter, account, member, password, base_url,
-                                                   portals))
-                written.append(path)
+            path = folder / f"letter-{letter.pk:06d}.txt"
+            _write_private(path, render_letter(letter, account, member, password, base_url,
+                                               portals))
+            written.append(path)
             letter.exported_at = datetime.now(UTC)
             await letter.save(using_db=connection, update_fields=["exported_at"])
     return written

@@ -22,11 +22,11 @@ from web.forms import FormData, error_list, read_form
 from web.i18n import current_language
 from web.i18n import gettext as _
 from web.portals.drafts import delete_draft, load_draft, save_draft
-from web.portals.espace_prive import checks, service, wizard
-from web.portals.espace_prive.forms import OTHER, PROFILE_HINTS, PROFILES
+from web.portals.espace_prive import checks, email_proof, service, wizard
+from web.portals.espace_prive.forms import OTHER, PROFILE_HINTS, PROFILES, EmailCodeForm
 from web.portals.espace_prive.presentation import announcement, recap_rows
 from web.portals.home import current_portal
-from web.rendering import is_partial, render, see_other
+from web.rendering import is_partial, page_shows_errors, render, see_other
 from web.security import limits
 from web.security.client import client_address
 from web.security.tokens import keyed_digest
@@ -136,6 +136,7 @@ def page(
     status: int = 200,
     here: str | None = None,
     headers: dict | None = None,
+    status_message: str = "",
     **context,
 ) -> HTMLResponse:
     """A wizard page: the whole page, or its ``step`` block for htmx."""
@@ -155,14 +156,14 @@ def page(
         "form": form,
         "errors": errors,
         "page_error": bool(errors) or status >= 400,
-        "partial": is_partial(v.request),
         "action": v.url(here or step or "", _query(v)),
         "abandon_url": v.url("abandon", "?" + urlencode({"from": v.url(here or step or "")})),
         **context,
     }
     if here or step:
         ctx["lang_form_id"] = FORM_ID
-    return render(v.request, template, ctx, block="step", status_code=status, headers=headers)
+    return render(v.request, template, ctx, block="step", status_code=status, headers=headers,
+                  status_message=status_message)
 
 
 # -- entry, profile, contact-us -----------------------------------------------------------------
@@ -326,7 +327,8 @@ def verification_context(v: Visit, form) -> dict:
 
 
 async def verification_page(v: Visit, page_name: str = "verification/health", form=None,
-                            status=200, errors=(), locked: limits.Locked | None = None):
+                            status=200, errors=(), locked: limits.Locked | None = None,
+                            status_message: str = ""):
     question = page_name.split("/", 1)[1] if "/" in page_name else wizard.root_question(v.draft)
     form = form or wizard.verification_form(v.draft)
     return page(
@@ -341,6 +343,7 @@ async def verification_page(v: Visit, page_name: str = "verification/health", fo
         start=question,
         locked=locked,
         headers={"Retry-After": str(locked.retry_after)} if locked else None,
+        status_message=status_message,
         **verification_context(v, form),
     )
 
@@ -408,6 +411,7 @@ async def _verify(v: Visit, here: str, form, method: str | None, client: str) ->
         "member": result.member.pk,
         "method": method,
         "fingerprint": wizard.fingerprint(v.draft),
+        "registry_email": result.registry_email,
     }
     await v.save()
     return await goto(v, after(v, "verification"))
@@ -426,7 +430,17 @@ async def answer(request: Request) -> Response:
         return see_other(v.url(f"verification/{question}"))
     form = wizard.verification_form(v.draft)
     upcoming = wizard.following(question, v.draft)
-    if not form.validate_questions([question]) or upcoming is None:
+    if not form.validate_questions([question]):
+        upcoming = None
+    # From a page showing errors, the whole step, morphed in (the focus stays on the answer);
+    # not for a question put in place of another ("I cannot read this number").
+    if page_shows_errors(request) and question in wizard.chain(wizard.root_question(v.draft),
+                                                               v.draft):
+        message = announcement(upcoming, v.portal) if upcoming else ""
+        response = await verification_page(v, status_message=message)
+        response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerMorph"})
+        return response
+    if upcoming is None:
         return HTMLResponse("", headers={"Cache-Control": "no-store"})
     return _questions(v, form, upcoming, focus=False)
 
@@ -452,12 +466,17 @@ def _questions(v: Visit, form, start: str, *, focus: bool) -> HTMLResponse:
 # -- password delivery and recap, terms, done -------------------------------------------------
 
 
-async def password_page(v: Visit, page_name: str = "password"):
+async def password_page(v: Visit, page_name: str = "password", form=None, status=200,
+                        errors=(), headers=None):
     contact = wizard.contact_of(v.draft) or {}
     method = (wizard.verified(v.draft) or {}).get("method")
+    proof = wizard.email_needs_proof(v.draft) and not wizard.email_proved(v.draft)
+    code = proof and email_proof.live_code(v.draft)
     return page(v, "espace_prive/password.html", "password", _("Receive your password"),
-                email=contact.get("email", ""), postal=method == "postal",
-                rows=recap_rows(v), change_email=v.url("contact", "?back=password#email"))
+                form=form or (EmailCodeForm() if code else None), status=status, errors=errors,
+                headers=headers, email=contact.get("email", ""), postal=method == "postal",
+                proof=proof, code_sent=bool(code), rows=recap_rows(v),
+                change_email=v.url("contact", "?back=password#email"))
 
 
 async def password(request: Request) -> Response:
@@ -469,9 +488,58 @@ async def password(request: Request) -> Response:
     data = await read_form(request)
     if exit_ := await early_exit(v, data, "verification", "password"):
         return exit_
+    if wizard.email_needs_proof(v.draft) and not wizard.email_proved(v.draft):
+        return await prove_email(v, data)
     v.draft["password_seen"] = True
     await v.save()
     return await goto(v, "terms")
+
+
+async def prove_email(v: Visit, data: FormData) -> Response:
+    """Suivant sends the code (or "Send a new code"); with a code sent, Suivant checks it."""
+    form = EmailCodeForm(data)
+    if data.get("action") == "send_code" or not (
+        email_proof.live_code(v.draft) or form.email_code.data
+    ):
+        return await send_code(v)
+    if not form.value.isdigit() or len(form.value) != email_proof.DIGITS:
+        message = _("Enter the 6-digit code we sent to %(email)s.",
+                    email=wizard.typed_email(v.draft))
+        return await code_refused(v, form, message)
+    secret_key = v.request.app.state.settings.secret_key
+    outcome = await email_proof.check_code(v.draft, form.value, secret_key=secret_key)
+    if outcome == email_proof.RIGHT:
+        v.draft["password_seen"] = True
+        await v.save()
+        return await goto(v, "terms")
+    await v.save()
+    if outcome == email_proof.SPENT:  # the page shows no code field: a message over it
+        message = _("This code no longer works. Select “%(button)s” to receive a new code.",
+                    button=_("Next"))
+        return await password_page(v, status=422, errors=[(None, message)])
+    form.email_code.data = ""
+    return await code_refused(v, form, _("This is not the code we sent. Check it and type it "
+                                         "again."))
+
+
+async def code_refused(v: Visit, form: EmailCodeForm, message: str) -> Response:
+    form.email_code.errors = [message]
+    return await password_page(v, form=form, status=422, errors=[("email_code", message)])
+
+
+async def send_code(v: Visit) -> Response:
+    try:
+        await email_proof.send_code(v.portal, v.draft, language=current_language.get(),
+                                    secret_key=v.request.app.state.settings.secret_key)
+    except limits.Locked as locked:
+        message = _(
+            "We have sent all the codes we can today for this registration. Try again "
+            "tomorrow, or contact us: %(email)s, %(phone)s.",
+            email=v.portal.branding.support_email, phone=v.portal.branding.support_phone)
+        return await password_page(v, status=429, errors=[(None, message)],
+                                   headers={"Retry-After": str(locked.retry_after)})
+    await v.save()
+    return await goto(v, "password")
 
 
 async def terms_page(v: Visit, page_name: str = "terms", status=200, errors=(), headers=None):
@@ -519,7 +587,7 @@ async def terms_read(request: Request) -> Response:
     """The terms of use: a page, or (htmx) the dialog over the terms step."""
     v = await visit(request)
     context = {"back_url": v.url("terms"), "version": v.portal.branding.policy_version}
-    return render(request, "espace_prive/terms_read.html", context, block="dialog")
+    return render(request, "espace_prive/terms_read.html", context, block="dialog", overlay=True)
 
 
 async def done(request: Request) -> Response:
@@ -549,7 +617,7 @@ async def abandon(request: Request) -> Response:
     if not came_from.startswith(v.url() + "/") or not _plain_path(came_from):
         came_from = v.url()
     context = {"back_url": came_from, "action": v.url("abandon")}
-    return render(request, "espace_prive/abandon.html", context, block="dialog")
+    return render(request, "espace_prive/abandon.html", context, block="dialog", overlay=True)
 
 
 def _plain_path(path: str) -> bool:

@@ -19,7 +19,7 @@ from web.accounts.models import Account
 from web.mail.models import Letter
 from web.mail.outbox import enqueue_mail
 from web.portals.espace_prive import checks, wizard
-from web.registry.matching import find_member, normalize_identifier, same_name
+from web.registry.matching import find_member, normalize_email, normalize_identifier, same_name
 from web.registry.models import Member
 from web.security import limits
 from web.security.audit import audit
@@ -31,6 +31,7 @@ RECENT = timedelta(minutes=2)  # an account this recent, same email: a double su
 class Verified:
     member: Member
     already_registered: bool
+    registry_email: bool  # the address typed is the one the registry holds for the member
 
 
 def same_secret(a: str, b: str) -> bool:
@@ -112,29 +113,39 @@ async def verify(portal_id: str, draft: dict, method: str, *, client: str) -> Ve
         await limits.clear(counter_keys(portal_id, draft, client)[0])
     await audit("verification_passed", portal=portal_id, subject=subject, client=client,
                 method=method)
-    already = await Account.exists(portal=portal_id, member_id=member.pk)
-    return Verified(member, already)
+    # The postal choice proved no fact: whether the member has an account is no one's business
+    # yet (the letter tells the member).
+    already = method != "postal" and await Account.exists(portal=portal_id, member_id=member.pk)
+    return Verified(member, already, registry_holds(member, wizard.typed_email(draft)))
+
+
+def registry_holds(member: Member, email: str) -> bool:
+    return bool(member.email.strip()) and normalize_email(email) == normalize_email(member.email)
 
 
 async def register(portal, draft: dict, *, language: str, base_url: str, client: str) -> str:
     """Create the account of the verified member in one transaction, with the accepted terms
     version and time, and either email a provisional password or queue a postal letter.
-    Returns "email", "postal", or "already" (the member has an account: told to log in)."""
+    Returns "email", "postal", or "already" (a fact proved it is the member, who has an
+    account: told to log in). By post, a member who has an account gets "postal" too."""
     result = wizard.verified(draft)
     contact = wizard.contact_of(draft)
     member = await Member.get_or_none(pk=result["member"]) if result else None
-    if member is None or contact is None:
+    if member is None or contact is None or not wizard.complete("password", draft):
         raise ValueError("register() needs a verified, complete draft")
     registration = await limits.admit(accounts.registration_rules(client))
     delivery = "postal" if result["method"] == "postal" else "email"
+    # By post, the identity alone was shown: nothing typed is kept (the letter and every
+    # mail go to the registry's addresses).
+    typed = {"email": "", "mobile": ""} if delivery == "postal" else contact
     try:
         async with in_transaction() as connection:
             account = await accounts.create_account(
                 member,
                 portal=portal.id,
                 login=member.identifier,
-                email=contact["email"],
-                mobile=contact["mobile"],
+                email=typed["email"],
+                mobile=typed["mobile"],
                 language=language,
                 policy_version=portal.branding.policy_version,
                 using_db=connection,
@@ -143,31 +154,58 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
                 await Letter.create(portal=portal.id, account=account, address=member.address,
                                     language=language, using_db=connection)
             else:
-                await _email_password(portal, account, member, contact, language, base_url,
-                                      connection)
+                await _email_password(portal, account, member, language, base_url, connection,
+                                      proved=wizard.email_needs_proof(draft))
     except IntegrityError:  # nothing created: it does not count
+        if delivery == "postal":
+            return await _post_again(portal, member, language, registration)
         await registration.refund()
-        return delivery if await _just_registered(portal.id, member, contact) else "already"
+        return delivery if await _just_registered(portal.id, member, typed) else "already"
     await registration.count()
     await audit("registration", portal=portal.id, subject=member.identifier, client=client,
                 delivery=delivery)
     return delivery
 
 
-async def _email_password(portal, account, member, contact, language, base_url, connection):
+async def _post_again(portal, member: Member, language: str, registration) -> str:
+    """A postal registration of a member who has an account answers as any other: the letter
+    says so (``letters``), at the registry's address. One letter waits at a time (a double
+    submit, or someone trying again, queues none)."""
+    account = await Account.get(portal=portal.id, member_id=member.pk)
+    if await Letter.exists(account=account, exported_at__isnull=True):
+        await registration.refund()
+    else:
+        await Letter.create(portal=portal.id, account=account, address=member.address,
+                            language=language)
+        await registration.count()
+        await audit("registration_repeated", portal=portal.id, subject=member.identifier)
+    return "postal"
+
+
+async def _email_password(portal, account, member, language, base_url, connection, *,
+                          proved: bool):
+    """The provisional password to the proved address (the registry's told of it), or to the
+    registry's own."""
+    if proved:
+        account.email_proved_at = datetime.now(UTC)
+        await account.save(using_db=connection, update_fields=["email_proved_at"])
+        if member.email.strip():
+            await enqueue_mail(member.email, "address_notice", language=language,
+                               context={"portal": portal, "name": accounts.display_name(member),
+                                        "email": account.email}, using_db=connection)
     password = await accounts.issue_provisional_password(account, using_db=connection)
     await enqueue_mail(
-        contact["email"],
+        accounts.mail_destination(account, member),
         "provisional_password",
         language=language,
         context={
             "portal": portal,
             "name": accounts.display_name(member),
-            "password": password,
             "login": checks.format_identifier(member.identifier),
             "login_url": f"{base_url}/{portal.id}/login",
             "expires_at": account.password_expires_at,
         },
+        secret={"password": password},
         using_db=connection,
     )
 

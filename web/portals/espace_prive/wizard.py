@@ -115,7 +115,8 @@ def contact_of(draft: dict) -> dict | None:
 
 
 def fingerprint(draft: dict) -> str:
-    """What the verification proved, as a digest: changing any of it re-opens verification."""
+    """What the verification proved, as a digest: changing any of it re-opens verification.
+    The email and mobile are in it: who changes them after the verification verifies again."""
     contact = contact_of(draft) or {}
     parts = [
         draft.get("profile") or "",
@@ -123,6 +124,8 @@ def fingerprint(draft: dict) -> str:
         normalize_name(contact.get("last_name", "")),
         normalize_name(contact.get("first_names", "")),
         str(contact.get("birth_date", "")),
+        contact.get("email", ""),
+        contact.get("mobile", ""),
     ]
     return digest("\x1f".join(parts))
 
@@ -133,6 +136,22 @@ def verified(draft: dict) -> dict | None:
     if isinstance(result, dict) and result.get("fingerprint") == fingerprint(draft):
         return result
     return None
+
+
+def typed_email(draft: dict) -> str:
+    return (contact_of(draft) or {}).get("email", "")
+
+
+def email_needs_proof(draft: dict) -> bool:
+    """Whether the password is to be mailed to an address the registry does not hold for the
+    member: it must be proved first (``email_proof``)."""
+    result = verified(draft)
+    return bool(result) and result["method"] != "postal" and not result.get("registry_email")
+
+
+def email_proved(draft: dict) -> bool:
+    email = typed_email(draft)
+    return bool(email) and draft.get("email_proof") == email
 
 
 def complete(step: str, draft: dict) -> bool:
@@ -146,7 +165,8 @@ def complete(step: str, draft: dict) -> bool:
     if step == "verification":
         return verified(draft) is not None
     if step == "password":
-        return bool(draft.get("password_seen"))
+        ready = not email_needs_proof(draft) or email_proved(draft)
+        return bool(draft.get("password_seen")) and ready
     return False
 
 

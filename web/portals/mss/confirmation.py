@@ -55,7 +55,7 @@ def done_response(
 ):
     moment, shown = registered_at(draft)
     context = {
-        "account": account,
+        "email": draft["registered"].get("email") or account.email,
         "registered_at": moment,
         "registered_at_text": shown,
         "sent": sent,
@@ -80,8 +80,8 @@ async def resend(request: Request) -> Response:
 
 
 async def resend_to(request, draft, account: Account) -> Response:
-    if account.password_state != accounts.PENDING:
-        return see_other("/mss/register/done")
+    if account.password_state != accounts.PENDING and not draft["registered"].get("already"):
+        return see_other("/mss/register/done")  # the member has chosen a password since
     try:
         await links.resend_link(request, account)
     except limits.Locked as locked:
@@ -108,15 +108,18 @@ async def change_email(request: Request) -> Response:
     if data.get("switch_lang"):
         return see_other("/mss/register/email")
     form = ChangeEmailForm(data)
-    if form.validate() and await move_account(account, form):
+    already = draft["registered"].get("already")  # someone's account: never moved from here
+    if form.validate() and await move_account(account, form, move=not already):
         draft.pop("new_email")
+        draft["registered"]["email"] = form.email.data
         await save_draft(request, PORTAL, draft)
         return await resend_to(request, draft, account)
     return email_page(request, form, 422)
 
 
-async def move_account(account: Account, form: ChangeEmailForm) -> bool:
-    """Give the pending account the new address if it is the one on record."""
+async def move_account(account: Account, form: ChangeEmailForm, *, move: bool = True) -> bool:
+    """Give the pending account the address on record, as the registry spells it, if the one
+    typed is it (``move=False``: only check that it is)."""
     member = await account.member
     new = form.email.data
     if normalize_email(new) != normalize_email(member.email):
@@ -127,9 +130,9 @@ async def move_account(account: Account, form: ChangeEmailForm) -> bool:
             )
         ]
         return False
-    if normalize_email(account.email) == normalize_email(new):
+    if not move or account.email == member.email:
         return True
-    account.email, account.login = new, accounts.normalize_login(new)
+    account.email, account.login = member.email, accounts.normalize_login(member.email)
     try:
         await account.save(update_fields=["email", "login"])
     except IntegrityError:  # another account logs in with it: support must sort it out

@@ -15,7 +15,7 @@ from web.forms import (
     strip,
 )
 from web.i18n import lazy_gettext
-from web.registry.matching import ascii_digits
+from web.registry.matching import ascii_digits, normalize_email
 
 ANSWER_MAX = 100
 
@@ -42,7 +42,7 @@ def confirm_field() -> StringField:
 
 
 def _same_email(form, field):
-    if field.data.casefold() != (form.email.data or "").casefold():
+    if normalize_email(field.data) != normalize_email(form.email.data):
         raise ValidationError(lazy_gettext("The two email addresses do not match."))
 
 

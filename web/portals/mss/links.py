@@ -55,23 +55,44 @@ async def send_link(request: Request, account: Account, member: Member, connecti
     settings = request.app.state.settings
     raw = await tokens.issue_token(account, tokens.SET_PASSWORD, using_db=connection)
     await enqueue_mail(
-        account.email,
+        accounts.mail_destination(account, member),
         "set_password",
         language=account.language,
         context={
             "portal": current_portal(request),
             "name": accounts.display_name(member),
-            "link": f"{settings.base_url}/{PORTAL}/password/{raw}",
             "hours": int(tokens.LIFETIME.total_seconds() // 3600),
         },
+        secret={"link": f"{settings.base_url}/{PORTAL}/password/{raw}"},
         using_db=connection,
     )
 
 
+async def tell_registered(request: Request, account: Account, member: Member) -> None:
+    """The link again while the account has no password yet; else (a registration of a
+    member who has an account, whose page said what it says to anyone) how to log in."""
+    if account.password_state == accounts.PENDING:
+        async with in_transaction() as connection:
+            await send_link(request, account, member, connection)
+        return
+    settings = request.app.state.settings
+    await enqueue_mail(
+        accounts.mail_destination(account, member),
+        "already_registered",
+        language=account.language,
+        context={
+            "portal": current_portal(request),
+            "name": accounts.display_name(member),
+            "login_url": f"{settings.base_url}/{PORTAL}/",
+            "forgot_url": f"{settings.base_url}/{PORTAL}/forgot",
+        },
+    )
+
+
 async def resend_link(request: Request, account: Account) -> None:
-    """Send the link again; raises ``limits.Locked`` during the address's cooldown (which
-    starts as the email is let through: requests at once send one), ``TooManyFromClient``
-    when this client has asked for too many."""
+    """Send the link again (``tell_registered``); raises ``limits.Locked`` during the
+    address's cooldown (which starts as the email is let through: requests at once send
+    one), ``TooManyFromClient`` when this client has asked for too many."""
     cooldown = await limits.admit({cooldown_key(account.email): COOLDOWN})
     try:
         await limits.take(
@@ -82,8 +103,7 @@ async def resend_link(request: Request, account: Account) -> None:
         raise TooManyFromClient(locked.until) from None
     await cooldown.count()
     member = await account.member
-    async with in_transaction() as connection:
-        await send_link(request, account, member, connection)
+    await tell_registered(request, account, member)
     await audit(
         "set_password_resent",
         portal=PORTAL,
@@ -92,9 +112,20 @@ async def resend_link(request: Request, account: Account) -> None:
     )
 
 
-async def token_account(raw: str) -> Account | None:
-    """The account of a set-password link, whether or not it is still usable."""
+async def link_token(raw: str) -> Token | None:
+    """The set-password link's token (with its account), whether or not it is still usable."""
     if not raw or len(raw) > tokens.MAX_RAW_LENGTH:
         return None
-    token = await Token.get_or_none(token_hash=digest(raw), purpose=tokens.SET_PASSWORD)
-    return await token.account if token else None
+    return await Token.get_or_none(
+        token_hash=digest(raw), purpose=tokens.SET_PASSWORD
+    ).prefetch_related("account")
+
+
+def link_problem(token: Token | None) -> str:
+    """Why the link cannot be used: unknown, used (spent — perhaps a moment ago, by another
+    tab whose password is still being saved — or the password is set), or expired."""
+    if token is None:
+        return "unknown"
+    if token.used_at or token.account.password_state != accounts.PENDING:
+        return "used"
+    return "expired"

@@ -57,17 +57,13 @@ def password_page(request, account, form, status_code=200) -> Response:
     return render(request, "mss/set_password.html", context, status_code=status_code)
 
 
-async def link_problem(request: Request, raw: str, **context) -> Response:
+async def link_problem(request: Request, raw: str) -> Response:
     """An expired, used or unknown link says so, and how to get a new one."""
-    account = await links.token_account(raw)
-    if account is None:
-        problem = "unknown"
-    else:
-        problem = "expired" if account.password_state == accounts.PENDING else "used"
+    problem = links.link_problem(await links.link_token(raw))
     return render(
         request,
         "mss/link_problem.html",
-        {"problem": problem, "raw": raw, **context},
+        {"problem": problem, "raw": raw},
         status_code=404 if problem == "unknown" else 410,
     )
 
@@ -75,11 +71,11 @@ async def link_problem(request: Request, raw: str, **context) -> Response:
 async def renew_link(request: Request) -> Response:
     """A new link for the account of an expired one (one a minute per address)."""
     raw = request.path_params["token"]
-    account = await links.token_account(raw)
-    if account is None or account.password_state != accounts.PENDING:
+    token = await links.link_token(raw)
+    if links.link_problem(token) != "expired":
         return await link_problem(request, raw)
     try:
-        await links.resend_link(request, account)
+        await links.resend_link(request, token.account)
     except limits.Locked as locked:
         return render(
             request,

@@ -24,8 +24,9 @@ from web.portals.drafts import load_draft, save_draft
 from web.portals.home import current_portal
 from web.portals.mss import links, service
 from web.portals.mss.forms import ANSWER_MAX, RegistrationForm
+from web.registry.matching import normalize_email
 from web.registry.models import Member
-from web.rendering import is_partial, render, see_other
+from web.rendering import is_partial, page_shows_errors, render, see_other
 from web.security import limits
 from web.security.audit import audit
 from web.security.client import client_address
@@ -44,6 +45,12 @@ FIELDS = (
 FIELD_MAX = 254  # what a draft keeps of a field: the form refuses longer values anyway
 MIN_FILL_SECONDS = 3  # a person cannot verify, answer and accept faster: a robot can
 DOUBLE_SUBMIT = timedelta(minutes=10)
+# Where the error summary's "Verify your identity" leads, by state of the security panel:
+# the control to use (the panel's fieldset when there is none; the panel's place before it
+# has appeared).
+PANEL_ERROR_TARGETS = {"empty": "security", "start": "verify", "question": "answer"}
+# The whole form in place of the block an htmx request targets.
+WHOLE_FORM = {"HX-Retarget": "#register", "HX-Reswap": "innerHTML"}
 
 
 def now() -> datetime:
@@ -81,6 +88,10 @@ def mismatch_message() -> str:
     )
 
 
+def cannot_verify_message() -> str:
+    return _("We cannot verify your identity online. Please contact support.")
+
+
 def locked_message(locked: limits.Locked) -> str:
     if locked.ceiling:
         return _(
@@ -100,10 +111,15 @@ async def take_form(request: Request) -> tuple[FormData, dict, RegistrationForm]
     draft = await load_draft(request, PORTAL)
     draft["fields"] = {name: (data.get(name) or "")[:FIELD_MAX] for name in FIELDS}
     draft.setdefault("started", now().isoformat())
-    if draft.get("verification") and "answer" in data:  # a question is on the page
-        draft["verification"]["answer"] = (data.get("answer") or "")[:ANSWER_MAX]
+    if draft.get("verification"):
+        draft["verification"].update(typed_answer(data))
     await save_draft(request, PORTAL, draft)
     return data, draft, RegistrationForm(data)
+
+
+def typed_answer(data: FormData) -> dict:
+    """The answer as typed (bounded), when the page shows a question: the field is posted."""
+    return {"answer": (data.get("answer") or "")[:ANSWER_MAX]} if "answer" in data else {}
 
 
 def verification_of(draft: dict, form: RegistrationForm) -> dict | None:
@@ -123,6 +139,15 @@ def is_verified(verification: dict | None) -> bool:
     )
 
 
+def asks_question(verification: dict | None) -> bool:
+    """A question is waiting for its answer (none after an outcome, nor once verified)."""
+    return (
+        bool(verification)
+        and not verification.get("outcome")
+        and verification["step"] < len(verification["facts"])
+    )
+
+
 def policy_accepted(request: Request, draft: dict) -> bool:
     policy = draft.get("policy") or {}
     return policy.get("version") == current_portal(request).branding.policy_version
@@ -135,10 +160,7 @@ async def panel_state(request: Request, draft: dict, form: RegistrationForm, **e
         state = "start" if is_email(form.email.data) else "empty"
         return {"state": state, **extra}
     if verification.get("outcome") == "cannot":
-        error = _("We cannot verify your identity online. Please contact support.")
-        return {"state": "cannot", "error": error, **extra}
-    if verification.get("outcome") == "registered":
-        return {"state": "registered", **extra}
+        return {"state": "cannot", "error": cannot_verify_message(), **extra}
     if is_verified(verification):
         return {"state": "verified", **extra}
     step, facts = verification["step"], verification["facts"]
@@ -177,7 +199,7 @@ async def register_response(
     policy_error=None,
     status_code: int = 200,
     block: str | None = None,
-    status_message: str | None = None,
+    status_message: str = "",
     headers: dict | None = None,
 ) -> Response:
     context = {
@@ -189,6 +211,8 @@ async def register_response(
         "policy_error": policy_error,
         "lang_form_id": "register-form",
     }
+    if block == "register" and is_partial(request):
+        headers = {**(headers or {}), **WHOLE_FORM}
     return render(
         request,
         "mss/register.html",
@@ -231,8 +255,7 @@ async def panel_fragment(request: Request) -> Response:
         panel = {"state": "start"}
     else:
         draft = await load_draft(request, PORTAL)
-        typed = {"answer": data["answer"][:ANSWER_MAX]} if "answer" in data else {}
-        panel = await panel_state(request, draft, RegistrationForm(data), **typed)
+        panel = await panel_state(request, draft, RegistrationForm(data), **typed_answer(data))
     appeared = panel["state"] != "empty" and not shown
     message = _("The security questions field has appeared after the email fields.")
     return render(
@@ -285,8 +308,7 @@ async def verify(request: Request) -> Response:
     except service.CannotVerify as cannot:
         member, outcome = cannot.member, "cannot"
     else:
-        has_account = await Account.exists(portal=PORTAL, member=member)
-        outcome = "registered" if has_account else None
+        outcome = None  # an account or none: the questions come next either way
     # What comes next is kept in the draft: reload and the page without JS show it.
     draft["verification"] = {
         "fingerprint": identity.fingerprint,
@@ -303,34 +325,21 @@ async def verify(request: Request) -> Response:
     )
 
 
-async def verify_failed(
-    request, draft, form, locked: limits.Locked | None, block: str = "register"
-) -> Response:
-    """A mismatch or a lockout: the verification starts over. ``block``: what an htmx request
-    swaps (the whole form after Verify, only the panel after Submit)."""
+async def verify_failed(request, draft, form, locked: limits.Locked | None) -> Response:
+    """A mismatch or a lockout: the verification starts over (with htmx, the whole form)."""
     draft.pop("verification", None)
     await save_draft(request, PORTAL, draft)
     message = locked_message(locked) if locked else mismatch_message()
     headers = {"Retry-After": str(locked.retry_after)} if locked else None
-    panel = {"state": "locked" if locked else "start", "error": message}
-    if block == "security" and is_partial(request):
-        return render(
-            request,
-            "mss/register.html",
-            {"panel": {**panel, "focus": True}},
-            block="security",
-            status_code=429 if locked else 422,
-            status_message=message,
-            headers=headers,
-        )
     return await register_response(
         request,
         draft,
         form,
         errors=[("security-field", message)],
-        panel=panel,
+        panel={"state": "locked" if locked else "start", "error": message},
         status_code=429 if locked else 422,
         block="register",
+        status_message=message,
         headers=headers,
     )
 
@@ -346,12 +355,13 @@ async def verified_response(request, draft, form, panel: dict, anchor: str) -> R
         ),
         "verified": _("Your identity has been verified."),
     }
+    message = messages.get(panel["state"], "")
+    if page_shows_errors(request):
+        return await register_response(
+            request, draft, form, panel=panel, block="register", status_message=message
+        )
     return render(
-        request,
-        "mss/register.html",
-        {"panel": panel},
-        block="security",
-        status_message=messages.get(panel["state"]),
+        request, "mss/register.html", {"panel": panel}, block="security", status_message=message
     )
 
 
@@ -365,7 +375,7 @@ async def answer(request: Request) -> Response:
 async def check_answer(request, draft, form, given: str) -> Response:
     verification = verification_of(draft, form)
     member = verification and await Member.get_or_none(id=verification["member"])
-    if not member or is_verified(verification):
+    if not member or not asks_question(verification):
         return await verified_response(
             request, draft, form, await panel_state(request, draft, form), "#security"
         )
@@ -383,7 +393,7 @@ async def check_answer(request, draft, form, given: str) -> Response:
     try:
         right = await service.check_answer(member, fact, given, client)
     except limits.Locked as locked:
-        return await verify_failed(request, draft, form, locked, block="security")
+        return await verify_failed(request, draft, form, locked)
     if not right:
         await save_draft(request, PORTAL, draft)
         attempts = await service.attempts_left(member.identifier, client)
@@ -402,23 +412,21 @@ async def check_answer(request, draft, form, given: str) -> Response:
 
 
 async def answer_failed(request, draft, form, error: str, attempts: int = 0) -> Response:
-    panel = await panel_state(request, draft, form, focus=True, error=error, attempts=attempts)
-    if is_partial(request):
-        return render(
-            request,
-            "mss/register.html",
-            {"panel": panel},
-            block="security",
-            status_code=422,
-            status_message=error,
-        )
+    panel = await panel_state(request, draft, form, error=error, attempts=attempts)
     return await register_response(
-        request, draft, form, errors=[("answer", error)], panel=panel, status_code=422
+        request,
+        draft,
+        form,
+        errors=[("answer", error)],
+        panel=panel,
+        status_code=422,
+        block="register",
+        status_message=error,
     )
 
 
 async def policy_page(request: Request) -> Response:
-    return render(request, "mss/policy.html", block="dialog")
+    return render(request, "mss/policy.html", block="dialog", overlay=True)
 
 
 async def policy_submit(request: Request) -> Response:
@@ -429,7 +437,7 @@ async def policy_submit(request: Request) -> Response:
         if data.get("switch_lang"):
             return see_other("/mss/register")
         if is_partial(request):
-            return render(request, "mss/policy.html", block="dialog")
+            return render(request, "mss/policy.html", block="dialog", overlay=True)
         return see_other("/mss/register/policy")
     draft = await load_draft(request, PORTAL)
     if action != "accept":
@@ -441,12 +449,18 @@ async def policy_submit(request: Request) -> Response:
     await save_draft(request, PORTAL, draft)
     if not is_partial(request):
         return see_other("/mss/register#policy")
+    message = _("You have accepted the privacy policy and terms of use.")
+    if page_shows_errors(request):
+        form = form_from_draft(draft)
+        return await register_response(
+            request, draft, form, block="register", status_message=message
+        )
     return render(
         request,
         "mss/register.html",
         {"policy_accepted": True},
         block="policy",
-        status_message=_("You have accepted the privacy policy and terms of use."),
+        status_message=message,
     )
 
 
@@ -455,7 +469,7 @@ async def register_submit(request: Request) -> Response:
     if data.get("switch_lang"):
         return see_other("/mss/register")
     verification = verification_of(draft, form)
-    if (data.get("answer") or "").strip() and verification and not is_verified(verification):
+    if (data.get("answer") or "").strip() and asks_question(verification):
         # Enter pressed in the answer field: that is "Submit", not "Register".
         return await check_answer(request, draft, form, data.get("answer"))
     registered, identity = draft.get("registered"), identity_of(form)
@@ -464,9 +478,18 @@ async def register_submit(request: Request) -> Response:
     form.validate()
     errors = error_list(form, groups=[RegistrationForm.DATE_PARTS])
     panel_error = policy_error = None
-    if not is_verified(verification):
+    if verification and verification.get("outcome"):  # the panel says why, and what to do
+        errors.append(("security-field", cannot_verify_message()))
+    elif not is_verified(verification):
         panel_error = _("Verify your identity: select Verify and answer the security questions.")
-        errors.append(("verify" if not verification else "answer", panel_error))
+        if not verification and not is_email(form.email.data):  # no Verify button yet
+            panel_error = _(
+                "Verify your identity: enter your email address, then select Verify and "
+                "answer the security questions."
+            )
+    panel = await panel_state(request, draft, form, error=panel_error)
+    if panel_error:
+        errors.append((PANEL_ERROR_TARGETS.get(panel["state"], "security-field"), panel_error))
     if not policy_accepted(request, draft):
         policy_error = _("Read and accept the privacy policy and terms of use.")
         errors.append(("policy-read", policy_error))
@@ -479,7 +502,6 @@ async def register_submit(request: Request) -> Response:
         )
         errors = [(None, _("Please check your information, then select Register again."))]
     if errors:
-        panel = await panel_state(request, draft, form, error=panel_error)
         return await register_response(
             request,
             draft,
@@ -515,26 +537,32 @@ async def create_registration(request, draft, form) -> Response:
         await registration.refund()
         return await verify_failed(request, draft, form, lock_of(failure))
     try:
-        account = await open_account(request, member, identity.email, draft["policy"])
+        account = await open_account(request, member, draft["policy"])
     except IntegrityError:
         await registration.refund()
         account = await Account.get_or_none(portal=PORTAL, member=member)
-        if not same_registration(account, identity.email):
-            return await register_response(
-                request, draft, form, panel={"state": "registered"}, status_code=409
-            )
+        if account is None:  # another member's account logs in with this address
+            message = _("This address cannot be used for your account. Please contact support.")
+            return await register_response(request, draft, form, errors=[(None, message)],
+                                           status_code=409)
+        already = not same_registration(account, identity.email)
+        if already:  # the same page as a new registration: the member is told by mail
+            await links.tell_registered(request, account, member)
     else:
+        already = False
         await registration.count()
     await links.start_cooldown(account)
     draft.clear()
     draft["registered"] = {
         "account": account.id,
         "fingerprint": identity.fingerprint,
-        "at": account.created_at.isoformat(),
+        "at": now().isoformat() if already else account.created_at.isoformat(),
+        "email": identity.email,
+        "already": already,
     }
     await save_draft(request, PORTAL, draft)
     await audit(
-        "registration",
+        "registration_repeated" if already else "registration",
         portal=PORTAL,
         subject=member.identifier,
         client=client,
@@ -560,15 +588,16 @@ def same_registration(account: Account | None, email: str) -> bool:
         bool(account)
         and account.password_state == accounts.PENDING
         and (
-            account.email.casefold() == email.casefold()
+            normalize_email(account.email) == normalize_email(email)
             and now() - account.created_at < DOUBLE_SUBMIT
         )
     )
 
 
-async def open_account(request: Request, member: Member, email: str, policy: dict) -> Account:
+async def open_account(request: Request, member: Member, policy: dict) -> Account:
     """Account (with the policy version and when it was accepted), set-password token and its
-    email: one transaction, all or nothing.
+    email: one transaction, all or nothing. The address is the registry's, as the registry
+    spells it: the typed one only had to match it.
 
     The account's language, which its emails use, is the one the member uses on the site now
     (SPEC §4: "emails use the member's language" — the language they chose). The registry's
@@ -579,8 +608,8 @@ async def open_account(request: Request, member: Member, email: str, policy: dic
         account = await accounts.create_account(
             member,
             portal=PORTAL,
-            login=email,
-            email=email,
+            login=member.email,
+            email=member.email,
             language=current_language.get(),
             policy_version=policy["version"],
             using_db=connection,

@@ -1,0 +1,140 @@
+"""After every htmx swap of both journeys the page is what a reload of its URL shows (title,
+error summary, invalid fields, inline messages, live region); a swap that answers errors shows
+them everywhere at once (title, summary, fields)."""
+
+from __future__ import annotations
+
+import pytest
+from babel import Locale
+from playwright.sync_api import expect
+
+from e2e.helpers import LOCALES, t
+from e2e.journeys import espace_prive, mss
+from e2e.page_state import SwapWatch, assert_error_state_is_whole
+
+# Mismatches and wrong answers are counted failures: the counters are cleared around each.
+pytestmark = [pytest.mark.a11y, pytest.mark.local, pytest.mark.usefixtures("fresh_counters")]
+
+
+MSS_MEMBER = "001234567"  # verified in other tests too, never registered
+
+
+@pytest.mark.mss
+def test_mss_every_swap_is_what_a_reload_shows(new_context, lang, mail):
+    context = new_context(locale=LOCALES[lang])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    g = mss.Guide(page, lang, True, mss.demo(MSS_MEMBER), mail)
+    watch = SwapWatch(page)
+    error = t(lang, "Error:")
+
+    def after_swap(where: str, *, errors: bool = False) -> None:
+        page.wait_for_load_state("networkidle")
+        if errors:
+            assert watch.status_code >= 400, where
+            assert_error_state_is_whole(page, error, where)
+        else:
+            watch.assert_same_as_reload(context, where)
+
+    def verify() -> None:
+        page.get_by_role("button", name=g.t("Verify"), exact=True).click()
+
+    page.goto("/mss/register")
+    g.field("Email address").press_sequentially("not-yet@example.org", delay=5)
+    expect(page.locator("#verify")).to_be_visible()
+    after_swap("the security panel appears")
+    # Every field wrong: the first htmx error.
+    for label, value in (("Unique identification number (UID)", "12"), ("First name", "4"),
+                         ("Last name", "5"), ("Day", "40"), ("Month", "13"), ("Year", "1"),
+                         ("Confirm the email address", "other@example.org")):
+        g.field(label).fill(value)
+    verify()
+    expect(page.locator(".error-summary")).to_be_focused()
+    after_swap("Verify with every field wrong", errors=True)
+    # Fixed, but not the registry's: the mismatch.
+    g.step_03_fill_in_the_form()
+    g.field("Last name").fill("Someone-Else")
+    verify()
+    expect(page.locator("#security-field-error")).to_be_visible()
+    after_swap("Verify: mismatch", errors=True)
+    # Fixed: both questions, then Verified, then the policy.
+    g.field("Last name").fill(g.typed.last_name)
+    verify()
+    expect(page.locator("#question-title")).to_be_focused()
+    after_swap("Verify succeeds after errors")
+    g.answer(1, g.t("What is the name of your current employing organisation?"),
+             g.member.facts["employer"])
+    expect(page.locator("#question-title")).to_be_focused()
+    after_swap("question 1 answered")
+    country = Locale.parse(lang).territories[g.member.facts["duty_country"]]
+    second = page.get_by_label(f"[2 / 2] {g.t('In which country is your current duty station?')}")
+    second.fill("Atlantis")
+    submit = page.get_by_role("button", name=g.t("Submit"), exact=True)
+    submit.click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    after_swap("a wrong answer", errors=True)
+    second.fill(country)
+    submit.click()
+    expect(page.locator("#verified")).to_be_visible()
+    after_swap("verified")
+    page.get_by_role("button", name=g.t("Read and accept")).click()
+    page.get_by_role("button", name=g.t("Accept"), exact=True).click()
+    expect(page.locator("#policy-accepted")).to_be_visible()
+    after_swap("policy accepted")
+    assert watch.swaps >= 8
+
+
+EP_MEMBER = "Rose-Aimée"  # no test registers her
+
+
+@pytest.mark.espace_prive
+def test_espace_prive_every_swap_is_what_a_reload_shows(new_context, lang, mail):
+    context = new_context(locale=LOCALES[lang])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    member = espace_prive.demo(EP_MEMBER)
+    g = espace_prive.Journey(page, lang, True, member, mail, shots="swap-")
+    watch = SwapWatch(page)
+    error = t(lang, "Error:")
+
+    def after_swap(where: str, *, errors: bool = False) -> None:
+        page.wait_for_load_state("networkidle")
+        if errors:
+            assert watch.status_code >= 400, where
+            assert_error_state_is_whole(page, error, where)
+        else:
+            watch.assert_same_as_reload(context, where)
+
+    page.goto(f"/{espace_prive.PORTAL}/register/profile")
+    g.choose(espace_prive.PROFILE_LABELS[member.facts["profile"]])
+    g.next()
+    g.expect_step(2, "Your identifier", "/identifier")
+    after_swap("step 2")
+    g.next()
+    expect(page.locator(".error-summary")).to_be_visible()
+    after_swap("step 2 without an identifier", errors=True)
+    g.field("Social security number").fill(espace_prive.spaced_nir(member.identifier))
+    g.wait_like_a_person()
+    g.next()
+    g.expect_step(3, "Your contact details", "/contact")
+    after_swap("step 3")
+    g.step_03_fill_in_your_contact_details()
+    g.expect_step(4, "Verification of your identity", "/verification")
+    after_swap("step 4")
+    g.next()
+    expect(page.locator(".error-summary")).to_be_visible()
+    after_swap("step 4 unanswered", errors=True)
+    g.choose("Yes")
+    expect(page.locator("#status")).to_contain_text(
+        g.t("New question below: %(question)s", question=""))
+    after_swap("Yes after the error")
+    g.choose("With a photo" if member.facts["vitale_kind"] == "photo" else "Without a photo")
+    expect(g.field("Serial number of your Carte Vitale")).to_be_visible()
+    after_swap("card kind chosen")
+    g.field("Serial number of your Carte Vitale").fill(member.facts["vitale_serial"])
+    g.next()
+    g.expect_step(5, "Receive your password", "/password")
+    after_swap("step 5")
+    g.next()
+    g.expect_step(6, "Accept the general terms of use", "/terms")
+    after_swap("step 6")

@@ -1,0 +1,57 @@
+"""A database locked longer than its busy timeout (an operator command writing while the
+server runs, a long transaction): a localized 503 with Retry-After, logged once, never a 500."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+
+import httpx
+import pytest
+from tortoise.context import tortoise_test_context
+
+from web.app import create_app
+from web.db import MODEL_MODULES
+from web.settings import Settings
+
+pytestmark = pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's file lock (this run is PostgreSQL)"
+)
+
+
+@pytest.fixture
+async def locked_client(tmp_path):
+    """A client of an app on a SQLite file (100 ms busy timeout), and a function that holds
+    the file's write lock from another connection, as `espace import-members` would."""
+    path = tmp_path / "espace.sqlite3"
+    url = f"sqlite://{path}?busy_timeout=100"
+    async with tortoise_test_context(MODEL_MODULES, db_url=url):
+        app = create_app(Settings(env="development", database_url=url), init_db=False)
+        other = sqlite3.connect(path, isolation_level=None)
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 51000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client, other
+        other.close()
+
+
+async def test_a_locked_database_answers_503_with_retry_after(locked_client, caplog):
+    client, other = locked_client
+    assert (await client.get("/mss/register")).status_code == 200
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("DELETE FROM registration_draft")
+    caplog.set_level(logging.WARNING, logger="espace")
+    for language, title in (("fr", "Le service est très sollicité"), ("en", "The service is busy")):
+        client.cookies.clear()  # a new visitor: the form's page saves a draft
+        page = await client.get("/mss/register", headers={"Accept-Language": language})
+        assert page.status_code == 503 and page.headers["retry-after"] == "5"
+        assert f'<html lang="{language}"' in page.text and title in page.text
+        assert page.headers["x-frame-options"] == "DENY"
+    client.cookies.clear()
+    partial = await client.get("/mss/register", headers={
+        "HX-Request": "true", "HX-Request-Type": "partial", "Accept-Language": "en"})
+    assert partial.status_code == 503 and partial.headers["hx-retarget"] == "#main"
+    busy = [r for r in caplog.records if "busy" in r.getMessage()]
+    assert len(busy) == 3 and all(r.levelno == logging.WARNING and not r.exc_info for r in busy)
+    other.execute("ROLLBACK")
+    assert (await client.get("/mss/register")).status_code == 200
