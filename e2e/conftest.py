@@ -3,6 +3,8 @@
 Fixtures: ``live_server`` (session), ``base_url``, ``lang`` and ``js`` (parametrize them, or use
 ``lang_page`` that runs a test once per language and JS mode), ``js_on_context`` /
 ``js_off_context``. Helpers (axe, screenshots, mailbox, keyboard) live in ``e2e/helpers.py``.
+At the end of the run the Nu HTML Checker checks every page state visited (``e2e/html_check.py``):
+an error it reports fails the run.
 """
 
 from __future__ import annotations
@@ -12,8 +14,38 @@ from pathlib import Path
 
 import pytest
 
+from e2e import html_check
 from e2e.helpers import CHROMIUM_ARGS, LOCALES
 from e2e.live_server import LiveServer
+
+VNU_REPORT = pytest.StashKey[dict]()
+
+
+def _controller(config) -> bool:
+    """The process that runs (or, with xdist, gathers) the tests, not a worker."""
+    return not hasattr(config, "workerinput")
+
+
+def pytest_configure(config):
+    if _controller(config):
+        html_check.reset()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session, exitstatus):
+    if not _controller(session.config) or exitstatus not in (0, 1):
+        return
+    report = html_check.check()
+    session.config.stash[VNU_REPORT] = report
+    if report["errors"]:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    report = config.stash.get(VNU_REPORT, None)
+    if report and report["documents"]:
+        terminalreporter.section("Nu HTML Checker", red=bool(report["errors"]))
+        terminalreporter.line(html_check.describe(report))
 
 
 @pytest.fixture(scope="session")

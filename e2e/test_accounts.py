@@ -151,7 +151,7 @@ def test_wrong_password_is_refused_with_a_clear_message(lang_page: Page, lang, j
     expect(login).to_have_value(member.login)
     expect(page.get_by_role("textbox", name=t(lang, "Password"), exact=True)).to_have_value("")
     if js:
-        expect(summary).to_be_focused()
+        expect(page.locator(".error-summary")).to_be_focused()  # the box around the alert
     screenshot(page, "mss", lang, 1, "account-wrong-password", js=js)
     assert_accessible(page, f"wrong password ({lang}, js={js})")
 
