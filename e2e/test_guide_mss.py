@@ -208,8 +208,11 @@ class Guide:
         self.page.get_by_role("button", name=self.t("Register"), exact=True).click()
         expect(self.heading()).to_have_text(self.t("Registration (1/2): your information"))
         expect(self.page.get_by_role("heading", name=self.t("Congratulations!"))).to_be_visible()
-        when = self.page.locator("time").inner_text()
-        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", when)
+        expect(self.page).to_have_title(
+            f"{self.t('Registration (1/2) confirmed')} – {site(self.lang)}")
+        when = self.page.locator("time").inner_text()  # in the member's language
+        assert re.search(r"[^\W\d]{3,} \d{1,2}, \d{4}|\d{1,2} [^\W\d]{3,} \d{4}", when), when
+        assert when.endswith(("UTC", "TU")), when
         self.shot(6, "confirmation")
         self.check("confirmation")
 
