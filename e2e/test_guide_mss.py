@@ -171,7 +171,9 @@ class Guide:
         self.check("verified")
 
     def answer(self, number: int, question: str, value: str) -> None:
-        field = self.page.get_by_label(f"[{number} / 2] {question}")
+        spoken = self.t("Question %(number)s of %(total)s:", number=number, total=2)
+        field = self.page.get_by_label(f"{spoken} {question}")  # shown "[N / 2]"
+        expect(self.page.locator("label[for=answer]")).to_contain_text(f"[{number} / 2]")
         expect(field).to_be_visible()
         if self.js:
             expect(self.page.locator("#question-title")).to_be_focused()
