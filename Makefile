@@ -8,6 +8,8 @@ PROD_VENV := .venv-production
 PROD_STAMP := $(PROD_VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 export CHROMIUM_PATH ?= $(CHROMIUM)
+# Defined before the rules that need it (a prerequisite is expanded when its rule is read).
+VNU_JAR := tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 # JUnit XML of every run, and the traces and screenshots of failed browser tests (git-ignored).
 RESULTS := test-results
 
@@ -64,8 +66,8 @@ test-postgres: $(STAMP)
 ## Browser tests mostly wait (on the network, on the too-fast-submission pauses): three
 ## workers, each with its own server and browser, finish in about 60 % of the time.
 E2E_WORKERS ?= 3
-test-e2e: $(STAMP) chromium
-	@echo "== browser tests (Chromium $(CHROMIUM_PATH), JS on and off, fr and en, axe)"
+test-e2e: $(STAMP) chromium $(VNU_JAR)
+	@echo "== browser tests (Chromium $(CHROMIUM_PATH), JS on and off, fr and en, axe, Nu HTML Checker)"
 	@$(BIN)/python -m pytest e2e -q -p no:cacheprovider -n $(E2E_WORKERS) \
 		--junitxml=$(RESULTS)/e2e.xml --output=$(RESULTS)/e2e \
 		--tracing=retain-on-failure --screenshot=only-on-failure; status=$$?; \
@@ -95,6 +97,17 @@ nginx:
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx; \
 		else echo "nginx is missing: install Debian's 'nginx' package (sudo apt-get install nginx)"; exit 1; fi; \
 	fi
+
+## The Nu HTML Checker the browser tests run over every page state (npm's vnu-jar, locked in
+## tools/vnu/package-lock.json; it needs Java: Debian's default-jre-headless).
+$(VNU_JAR): tools/vnu/package-lock.json
+	@command -v java >/dev/null || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless; \
+		else echo "Java is missing: install Debian's 'default-jre-headless' package"; exit 1; fi; }
+	@command -v npm >/dev/null || { echo "npm is missing: install Debian's 'npm' package"; exit 1; }
+	npm ci --prefix tools/vnu --no-audit --no-fund --ignore-scripts
+	touch $(VNU_JAR)
 
 chromium:
 	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \

@@ -13,6 +13,8 @@ suite starts there (point the deployment's ``MAIL_URL`` at it).
 Fixtures: ``base_url``, ``live_server`` (local only), ``mail``, ``fresh_counters``, ``lang``
 and ``js`` (``lang_page`` runs a test once per language and JavaScript mode),
 ``js_on_context`` / ``js_off_context``.
+At the end of the run the Nu HTML Checker checks every page state visited (``e2e/html_check.py``):
+an error it reports fails the run.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from e2e import html_check
 from e2e.helpers import CHROMIUM_ARGS, JS_MODES, LOCALES
 from e2e.live_server import PREPARED, LiveServer, prepare_database
 from e2e.mail import DevMailbox, SinkMailbox, start_sink
@@ -60,6 +63,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if folder := config.workerinput.get(WORKER_MAILDIR):
             config.stash[MAILDIR] = Path(folder)
         return
+    html_check.reset()
     # The plugin empties --output in each worker's first test: a worker starting late would
     # delete what an early failure kept. Emptied once, here, instead (see delete_output_dir).
     output = Path(config.getoption("--output", "test-results"))
@@ -105,8 +109,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config) -> None:
-    """Say where the failed tests' traces and screenshots are (the plugin keeps them with
-    --tracing retain-on-failure --screenshot only-on-failure)."""
+    """The Nu HTML Checker's report, and where the failed tests' traces and screenshots are
+    (the plugin keeps them with --tracing retain-on-failure --screenshot only-on-failure)."""
+    report = config.stash.get(VNU_REPORT, None)
+    if report and report["documents"]:
+        terminalreporter.section("Nu HTML Checker", red=bool(report["errors"]))
+        terminalreporter.line(html_check.describe(report))
     kept = sorted({value for reports in terminalreporter.stats.values() for report in reports
                    for name, value in getattr(report, "user_properties", ())
                    if name in ("playwright_trace", "playwright_screenshot")})
@@ -115,6 +123,18 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config: pytest.Config)
         for path in kept:
             terminalreporter.line(path)
         terminalreporter.line("open a trace with: .venv/bin/playwright show-trace PATH/trace.zip")
+
+VNU_REPORT = pytest.StashKey[dict]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session, exitstatus):
+    if is_worker(session.config) or exitstatus not in (0, 1):
+        return
+    report = html_check.check()
+    session.config.stash[VNU_REPORT] = report
+    if report["errors"]:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session")

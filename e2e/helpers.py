@@ -11,6 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page
 
+from e2e import html_check
 from web import i18n
 from web.portals.base import DEFAULT_PORTALS, Portal, load_portals
 from web.settings import Settings
@@ -69,6 +70,7 @@ def assert_accessible(page: Page, state: str = "") -> None:
     if not page.evaluate("() => Boolean(window.axe)"):  # not again after an htmx swap
         page.evaluate(_axe.axe_script)
     violations = page.evaluate(f"axe.run({json.dumps(options)})")["violations"]
+    html_check.record(page, state or page.url)
     if violations:
         raise AssertionError(
             f"{len(violations)} axe violation(s) on {state or page.url}:\n"

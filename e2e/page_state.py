@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from playwright.sync_api import BrowserContext, Page, Response
 
+from e2e import html_check
+
 STATE = """() => ({
   title: document.title,
   summary: [...document.querySelectorAll(".error-summary li")].map(li => {
@@ -60,6 +62,7 @@ class PageState:
 
 def state_of(page: Page) -> PageState:
     page.wait_for_load_state("networkidle")
+    html_check.record(page, f"swap state of {page.url}")
     return PageState(**page.evaluate(STATE))
 
 

@@ -10,7 +10,7 @@ import secrets
 import pytest
 from playwright.sync_api import Page, expect
 
-from e2e.helpers import assert_accessible, portal_text, screenshot, t, tab_to
+from e2e.helpers import LOCALES, assert_accessible, portal_text, screenshot, t, tab_to
 from web.portals.base import DEFAULT_PORTALS
 from web.registry.demo import DEMO_PASSWORD, demo_identities
 
@@ -200,3 +200,26 @@ def test_language_switch_keeps_what_was_typed(lang_page: Page, lang, js, path):
         typed
     )
     assert_accessible(page, f"/mss/{path} switched to {other} (js={js})")
+
+
+def test_a_shown_password_is_hidden_again_on_submit_and_on_return(new_context, lang):
+    """Shown, then the form is sent (or the page comes back from the back-forward cache): the
+    password is hidden again, never left readable on a page the member has left."""
+    page = new_context(locale=LOCALES[lang]).new_page()
+    page.goto("/mss/login")
+    password = page.locator("main #password")
+    toggle = page.locator('main [data-password-toggle][aria-controls="password"]')
+    password.fill("a secret typed here")
+    toggle.click()
+    expect(password).to_have_attribute("type", "text")
+    page.evaluate("""() => document.getElementById("login-form").addEventListener("submit",
+        e => { window.__typeWhenSent = document.getElementById("password").type;
+               e.preventDefault(); })""")
+    page.locator("main").get_by_role("button", name=t(lang, "Log in"), exact=True).click()
+    assert page.evaluate("() => window.__typeWhenSent") == "password"
+    expect(toggle).to_have_text(re.compile("^" + re.escape(t(lang, "Show"))))
+    toggle.click()
+    expect(password).to_have_attribute("type", "text")
+    page.evaluate("() => window.dispatchEvent(new PageTransitionEvent('pageshow', "
+                  "{persisted: true}))")
+    expect(password).to_have_attribute("type", "password")

@@ -94,7 +94,8 @@ def test_language_switch_keeps_typed_values_and_a_partly_typed_answer(page: Page
         switched.t("Registration form for the %(name)s", name=switched.site))
     assert_typed_values_kept(switched)
     question = switched.t("What is the name of your current employing organisation?")
-    expect(page.get_by_label(f"[1 / 2] {question}")).to_have_value(started)
+    spoken = switched.t("Question %(number)s of %(total)s:", number=1, total=2)
+    expect(page.get_by_label(f"{spoken} {question}")).to_have_value(started)
     assert_accessible(page, f"registration form switched to {other(lang)} (js={js})")
 
 

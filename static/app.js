@@ -105,6 +105,19 @@
     }
   });
 
+  // A shown password is hidden again when its form is sent, and when the page comes back from
+  // the back-forward cache: it is never left readable on a page the member has left.
+  function hidePasswords(root) {
+    each(root, "[data-password-toggle]", function (button) {
+      var input = document.getElementById(button.getAttribute("aria-controls"));
+      if (!input || input.type === "password") return;
+      input.type = "password";
+      button.querySelector(".password__toggle-text").textContent = button.getAttribute("data-show");
+    });
+  }
+  document.addEventListener("submit", function (e) { hidePasswords(e.target); }, true);
+  window.addEventListener("pageshow", function (e) { if (e.persisted) hidePasswords(document.body); });
+
   // "close" does not bubble: listen in the capture phase. Focus goes back to the opening link.
   document.addEventListener("close", function (e) {
     var link = e.target._opener;

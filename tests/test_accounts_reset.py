@@ -85,7 +85,7 @@ async def test_reset_flow_end_to_end_through_the_outbox(client):
     assert (await client.get(link)).status_code == 200
     html = form.text
     assert 'autocomplete="new-password"' in html and 'name="confirmation"' in html
-    assert 'hx-post="/mss/password-feedback"' in html
+    assert 'data-hx-post="/mss/password-feedback"' in html
     assert re.search(r'name="feedback_for" value="\d+\.\w{32}"', html)
     response = await client.post(
         link,

@@ -19,6 +19,11 @@ async def test_portal_list_is_french_by_default(client):
     assert "Espace Client" in response.text and "Mon espace privé" in response.text
 
 
+async def test_portal_list_links_each_accessibility_statement(client):
+    footer = (await client.get("/")).text.split("<footer")[1]
+    assert 'href="/mss/accessibilite"' in footer and 'href="/espace-prive/accessibilite"' in footer
+
+
 async def test_accept_language_english(client):
     response = await client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9,fr;q=0.5"})
     assert '<html lang="en">' in response.text

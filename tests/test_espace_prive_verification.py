@@ -46,7 +46,7 @@ def text(response) -> str:
 
 
 async def answer(client, question: str, data: dict):
-    """An htmx follow-up: the radio's hx-post, with the whole form."""
+    """An htmx follow-up: the radio's data-hx-post, with the whole form."""
     return await submit(client, f"/verification/answer/{question}", data, headers=HX, page=VERIFY)
 
 
@@ -185,7 +185,7 @@ async def test_htmx_follow_ups_appear_under_the_answer(client):
     response = await answer(client, "health", {"health": "yes"})
     assert response.status_code == 200
     assert response.text.startswith('<div class="question" id="q-card">')
-    assert 'hx-target="#card-follow-up"' in response.text
+    assert 'data-hx-target="#card-follow-up"' in response.text
     assert "data-focus-on-swap" not in response.text  # focus stays on the radio
     assert 'hx-target="#status"' in response.text and "Nouvelle question ci-dessous" in text(
         response
@@ -193,7 +193,7 @@ async def test_htmx_follow_ups_appear_under_the_answer(client):
     response = await answer(client, "card", {"health": "yes", "card_kind": "photo"})
     assert 'id="q-serial"' in response.text and FRONT in text(response)
     assert "<svg" not in response.text  # the drawings are already above, on the card question
-    assert f'hx-get="{VERIFY}/question/other"' in response.text
+    assert f'data-hx-get="{VERIFY}/question/other"' in response.text
     response = await answer(client, "health", {"health": "no"})
     assert 'id="q-other"' in response.text
     response = await answer(client, "other", {"health": "no", "other": "iban"})

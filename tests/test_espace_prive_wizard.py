@@ -391,7 +391,8 @@ async def test_htmx_step_answers_the_next_block_with_its_url(client):
     assert not body.startswith("<!doctype") and "<header" not in body
     assert title(body) == "Étape 2 sur 6 – Votre identifiant – Mon espace privé"
     assert "data-focus-on-swap" in body.split("<h1")[1].split(">")[0]
-    assert 'hx-post="/espace-prive/register/identifier"' in body and 'hx-target="#main"' in body
+    assert 'data-hx-post="/espace-prive/register/identifier"' in body
+    assert 'data-hx-target="#main"' in body
     # an error answers the same block, status 422, with the error summary focused
     response = await submit(client, "/identifier", {"identifier": "12"}, headers=HX)
     assert response.status_code == 422 and "HX-Push-Url" not in response.headers

@@ -55,8 +55,8 @@ async def test_form_has_every_field_hint_link_and_support(client):
     assert help_page.status_code == 200 and "000123456" in help_page.text
     # Without JS the security panel is part of the page (noscript), with its Verify button.
     assert re.search(r"<noscript>.*id=\"verify\".*</noscript>", page, re.S)
-    assert 'hx-trigger="input changed delay:300ms, change"' in page
-    assert 'hx-target="#security"' in page
+    assert 'data-hx-trigger="input changed delay:300ms, change"' in page
+    assert 'data-hx-target="#security"' in page
 
 
 async def test_uid_help_keeps_what_was_typed(client):
@@ -93,7 +93,7 @@ async def test_panel_appears_for_a_valid_email_only(client):
     visitor = Visitor(client)
     page = (await visitor.open()).text
     email_input = re.search(r'<input [^>]*id="email"[^>]*>', page).group(0)
-    assert 'hx-post="/mss/register/panel"' in email_input and "hx-get" not in email_input
+    assert 'data-hx-post="/mss/register/panel"' in email_input and "data-hx-get" not in email_input
     empty = await panel(visitor, "claire@")
     assert empty.status_code == 200
     assert empty.text == "<title>Registration form – Member Self-Service</title>"
@@ -193,7 +193,7 @@ async def test_draft_survives_reload_and_a_new_tab(client):
 async def test_each_change_is_saved_with_htmx(client):
     visitor = Visitor(client)
     page = (await visitor.open()).text
-    assert 'hx-post="/mss/register/save" hx-trigger="change"' in page
+    assert 'data-hx-post="/mss/register/save" data-hx-trigger="change"' in page
     saved = await visitor.post("/mss/register/save", {"first_names": "Chloé"}, partial=True)
     assert saved.status_code == 204 and saved.content == b""
     assert 'value="Chloé"' in (await client.get("/mss/register")).text

@@ -49,7 +49,7 @@ async def test_opening_the_link_only_shows_the_form(client, db):
     assert "data-password-toggle" in page.text  # show / hide
     text = text_of(page.text)
     assert "At least 15 characters" in text and "Not a common password" in text
-    assert 'hx-post="/mss/password-feedback"' in page.text
+    assert 'data-hx-post="/mss/password-feedback"' in page.text
     assert visitor.token
 
 

@@ -168,11 +168,12 @@ async def test_confirmation_page(client, db):
     page = await client.get("/mss/register/done")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     text = text_of(page.text)
+    assert "<title>Enregistrement (1/2) confirmé – Espace Client</title>" in page.text
     assert "Enregistrement (1/2) : saisie de vos informations" in text
     assert "Félicitations !" in text
     assert re.search(
         r"Vous avez complété la première étape de l'enregistrement de votre compte "
-        r"Espace Client le \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC ?\.",
+        r"Espace Client le \d{1,2} [a-zéû]+ \d{4}, \d\d:\d\d:\d\d TU ?\.",
         text,
     )
     assert "Il ne reste plus qu'une étape : définir votre mot de passe." in text

@@ -33,14 +33,17 @@ async def test_verify_then_both_questions_with_htmx(client, db):
     visitor = Visitor(client)
     first = await visitor.verify(partial=True)
     assert first.status_code == 200 and "<html" not in first.text
-    assert "[1 / 2] What is the name of your current employing organisation?" in text_of(first.text)
+    assert ("[1 / 2] Question 1 of 2: What is the name of your current employing organisation?"
+            in text_of(first.text))  # shown [1 / 2], spoken "Question 1 of 2"
+    assert '<span aria-hidden="true">[1 / 2]</span>' in first.text
     assert 'id="question-title" tabindex="-1" autofocus' in first.text
     assert "Institut Atlas des sols" in first.text  # among the suggestions
     assert first.text.count("<option") == service.SUGGESTIONS == 24
     assert "Question 1 of 2." in first.text  # status region
     assert len(first.content) < 3000
     second = await visitor.answer("  INSTITUT-ATLAS des Sols ", partial=True)
-    assert "[2 / 2] In which country is your current duty station?" in text_of(second.text)
+    assert ("[2 / 2] Question 2 of 2: In which country is your current duty station?"
+            in text_of(second.text))
     assert "France" in second.text
     done = await visitor.answer("france", partial=True)
     assert done.status_code == 200
@@ -55,7 +58,7 @@ async def test_questions_in_french_with_country_names_in_french(client, db):
     await visitor.verify()
     await visitor.answer(ANSWERS["employer"])
     page = text_of((await client.get("/mss/register")).text)
-    assert "[2 / 2] Dans quel pays se trouve votre lieu d'affectation actuel ?" in page
+    assert "Question 2 sur 2 : Dans quel pays se trouve votre lieu d'affectation actuel ?" in page
     assert "Sélectionnez/Saisissez la réponse" in page and "Soumettre" in page
     response = await visitor.answer("FRANCE")
     assert response.status_code == 303

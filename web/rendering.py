@@ -5,7 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import cache
 
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, nodes, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    nodes,
+    pass_eval_context,
+    select_autoescape,
+)
+from jinja2.filters import do_xmlattr
+from jinja2.nodes import EvalContext
 from jinja2_fragments import render_block
 from markupsafe import Markup, escape
 from starlette.requests import Request
@@ -31,6 +40,17 @@ def page_shows_errors(request: Request) -> bool:
     return is_partial(request) and request.headers.get(PAGE_ERRORS) == "1"
 
 
+@pass_eval_context
+def html_attributes(eval_ctx: EvalContext, values: Mapping, autospace: bool = True) -> str:
+    """Jinja's ``xmlattr`` with HTML's booleans: True writes the attribute empty
+    (``formnovalidate=""``, not ``formnovalidate="True"``); False leaves it out."""
+    values = {
+        name: "" if value is True else None if value is False else value
+        for name, value in values.items()
+    }
+    return do_xmlattr(eval_ctx, values, autospace)
+
+
 def make_environment() -> Environment:
     env = Environment(
         loader=ChoiceLoader(
@@ -43,6 +63,7 @@ def make_environment() -> Environment:
         auto_reload=False,  # no stat() of every template at every render; `serve` never reloads
     )
     env.install_gettext_callables(i18n.raw_gettext, i18n.raw_ngettext, newstyle=True)
+    env.filters["xmlattr"] = html_attributes
     env.filters["day"] = i18n.format_day
     env.filters["timestamp"] = i18n.format_timestamp
     return env

@@ -17,10 +17,10 @@ def test_kinds(render, kind):
 def test_name_value_type_attrs(render):
     page = render(
         IMPORT + "{{ button('Previous', kind='secondary', name='action', value='back',"
-        " type='submit', attrs={'formnovalidate': true, 'hx-post': '/x'}) }}"
+        " type='submit', attrs={'formnovalidate': true, 'data-hx-post': '/x'}) }}"
     )
     b = page.one("button")
-    assert (b["name"], b["value"], b["hx-post"]) == ("action", "back", "/x")
+    assert (b["name"], b["value"], b["data-hx-post"]) == ("action", "back", "/x")
     assert "formnovalidate" in b.attrs
     assert b.text == "Previous"
 
@@ -47,3 +47,13 @@ def test_escaping(render, hostile):
     assert page.one("button")["value"] == hostile and page.one("button").text == hostile
     assert page.one("a")["href"] == hostile
     assert "<script>" not in page.html
+
+
+def test_boolean_attributes_are_html_booleans(render):
+    """True writes the attribute empty, False leaves it out (never formnovalidate="True")."""
+    page = render(
+        '{% from "button/button.html" import button %}'
+        "{{ button('Back', attrs={'formnovalidate': true, 'hidden': false}) }}"
+    )
+    assert 'formnovalidate=""' in page.html and "True" not in page.html
+    assert "hidden" not in page.html

@@ -19,8 +19,8 @@ def test_link_works_without_js(render):
         ' "policy") }}{{ dialog_slot() }}'
     )
     link = page.one("a")
-    assert link["href"] == link["hx-get"] == "/mss/policy?back=/mss/register"
-    assert link["hx-target"] == "#dialog-slot" and link["data-dialog"] == "policy"
+    assert link["href"] == link["data-hx-get"] == "/mss/policy?back=/mss/register"
+    assert link["data-hx-target"] == "#dialog-slot" and link["data-dialog"] == "policy"
     assert link.text == "Read and accept"
     slot = page.by_id("dialog-slot")
     assert slot.tag == "div" and not slot.children

@@ -94,15 +94,15 @@ def test_non_latin_value_kept(render):
 
 def test_attrs_for_htmx_and_maxlength(render):
     page = render(
-        IMPORT + '{{ text_field(f.email, attrs={"hx-get": "/mss/security?x=1&y=2",'
-        ' "hx-trigger": "input changed delay:300ms, change", "hx-target": "#panel",'
+        IMPORT + '{{ text_field(f.email, attrs={"data-hx-get": "/mss/security?x=1&y=2",'
+        ' "data-hx-trigger": "input changed delay:300ms, change", "data-hx-target": "#panel",'
         ' "maxlength": 254}) }}',
         f=form(),
     )
     field = page.one("input")
-    assert field["hx-get"] == "/mss/security?x=1&y=2"
-    assert field["hx-trigger"] == "input changed delay:300ms, change"
-    assert field["hx-target"] == "#panel"
+    assert field["data-hx-get"] == "/mss/security?x=1&y=2"
+    assert field["data-hx-trigger"] == "input changed delay:300ms, change"
+    assert field["data-hx-target"] == "#panel"
     assert field["maxlength"] == "254"
     assert "&amp;" in page.html  # the URL is escaped in the attribute
 

@@ -28,7 +28,7 @@ def form(**data):
 def test_options_hints_and_attrs(render):
     page = render(
         IMPORT + '{{ radios(f.profile, hints={"company": "With a SIRET"},'
-        ' attrs={"hx-get": "/follow", "hx-target": "#profile-next"}) }}',
+        ' attrs={"data-hx-get": "/follow", "data-hx-target": "#profile-next"}) }}',
         f=form(profile="company"),
     )
     assert page.one("fieldset")["id"] == "profile"
@@ -37,7 +37,8 @@ def test_options_hints_and_attrs(render):
     assert [i["id"] for i in inputs] == ["profile-0", "profile-1", "profile-2"]
     assert [i["value"] for i in inputs] == ["farmer", "company", "other"]
     assert all(i["name"] == "profile" and i["type"] == "radio" for i in inputs)
-    assert all(i["hx-get"] == "/follow" and i["hx-target"] == "#profile-next" for i in inputs)
+    assert all(i["data-hx-get"] == "/follow" for i in inputs)
+    assert all(i["data-hx-target"] == "#profile-next" for i in inputs)
     assert [("checked" in i.attrs) for i in inputs] == [False, True, False]
     assert inputs[1]["aria-describedby"] == "profile-1-hint"
     assert page.text("profile-1-hint") == "With a SIRET"

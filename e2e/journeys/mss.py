@@ -135,7 +135,9 @@ class Guide(Journey):
         self.check("verified")
 
     def answer(self, number: int, question: str, value: str) -> None:
-        field = self.page.get_by_label(f"[{number} / 2] {question}")
+        spoken = self.t("Question %(number)s of %(total)s:", number=number, total=2)
+        field = self.page.get_by_label(f"{spoken} {question}")  # shown "[N / 2]"
+        expect(self.page.locator("label[for=answer]")).to_contain_text(f"[{number} / 2]")
         expect(field).to_be_visible()
         if self.js:
             expect(self.page.locator("#question-title")).to_be_focused()
@@ -182,8 +184,11 @@ class Guide(Journey):
         register.click()
         expect(self.heading()).to_have_text(self.t("Registration (1/2): your information"))
         expect(self.page.get_by_role("heading", name=self.t("Congratulations!"))).to_be_visible()
-        when = self.page.locator("time").inner_text()
-        assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", when)
+        expect(self.page).to_have_title(
+            f"{self.t('Registration (1/2) confirmed')} – {self.site}")
+        when = self.page.locator("time").inner_text()  # in the member's language
+        assert re.search(r"[^\W\d]{3,} \d{1,2}, \d{4}|\d{1,2} [^\W\d]{3,} \d{4}", when), when
+        assert when.endswith(("UTC", "TU")), when
         self.check("confirmation")
         self.show("confirmation")
 

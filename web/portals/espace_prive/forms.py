@@ -55,6 +55,16 @@ def _checked(clean):
     return validator
 
 
+class _Required:
+    """Marks a field required (its asterisk and aria-required) whose own check says what is
+    missing, in its words, when it is empty."""
+
+    field_flags = {"required": True}
+
+    def __call__(self, form, field) -> None:
+        pass
+
+
 def _optional(validator):
     def check(form, field):
         if field.data:
@@ -82,7 +92,7 @@ class IdentifierForm(Form):
     identifier = StringField(
         lazy_gettext("Social security number"),
         filters=[strip],
-        validators=[max_length(IDENTIFIER_MAX)],
+        validators=[max_length(IDENTIFIER_MAX), _Required()],
     )
     website = StringField(lazy_gettext("Leave this field empty"))
     shown = HiddenField()
@@ -187,7 +197,7 @@ class VerificationForm(Form):
     serial = StringField(
         lazy_gettext("Serial number of your Carte Vitale"),
         filters=[strip],
-        validators=[max_length(FACT_MAX), _checked(checks.clean_serial)],
+        validators=[max_length(FACT_MAX), _checked(checks.clean_serial), _Required()],
     )
     other = RadioField(
         lazy_gettext("Another piece of information"),
@@ -202,7 +212,7 @@ class VerificationForm(Form):
     iban = StringField(
         lazy_gettext("IBAN"),
         filters=[strip],
-        validators=[max_length(FACT_MAX), _checked(checks.clean_iban)],
+        validators=[max_length(FACT_MAX), _checked(checks.clean_iban), _Required()],
     )
 
     FIELDS = {

@@ -35,11 +35,10 @@ async def registered_account(request: Request) -> tuple[dict, Account | None]:
 
 
 def registered_at(draft: dict) -> tuple[datetime, str]:
-    """When, as a datetime and as the guide shows it: 2025-12-02 22:09:28 (UTC)."""
+    """When, as a datetime and as the member's language writes it (2 décembre 2026, 22:09:28
+    TU), in UTC as the guide gives it."""
     moment = datetime.fromisoformat(draft["registered"]["at"])
-    shown = format_datetime(
-        moment, "yyyy-MM-dd HH:mm:ss 'UTC'", tzinfo=UTC, locale=current_language.get()
-    )
+    shown = format_datetime(moment, "long", tzinfo=UTC, locale=current_language.get())
     return moment, shown
 
 
