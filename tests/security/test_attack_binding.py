@@ -244,6 +244,7 @@ async def test_the_code_is_not_kept_in_clear(app):
 TOKENS = (
     (re.compile(r'(name="(?:csrf_token|shown)" value=")[^"]*'), r"\1…"),
     (re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:\+00:00)?( UTC)?"), "…"),
+    (re.compile(r"(<time[^>]*>).*?(</time>)", re.S), r"\1…\2"),  # the moment, localized
 )
 ANSWERED = ("content-type", "location", "hx-push-url", "hx-redirect", "retry-after")
 
