@@ -54,17 +54,20 @@ test: $(STAMP) chromium
 
 test-unit: $(STAMP)
 	@echo "== unit and HTTP tests on SQLite (tests, components)"
-	TEST_DATABASE_URL= $(BIN)/python -m pytest tests components -q -p no:cacheprovider \
+	TEST_DATABASE_URL= $(BIN)/python -m pytest tests components -q -p no:cacheprovider -p no:playwright \
 		--junitxml=$(RESULTS)/unit.xml
 
 test-postgres: $(STAMP)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== unit and HTTP tests on PostgreSQL ($$TEST_DATABASE_URL)"; \
-		$(BIN)/python -m pytest tests -q -p no:cacheprovider --junitxml=$(RESULTS)/postgres.xml; \
+		$(BIN)/python -m pytest tests -q -p no:cacheprovider -p no:playwright \
+			--junitxml=$(RESULTS)/postgres.xml; \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
-## Browser tests mostly wait (on the network, on the too-fast-submission pauses): three
-## workers, each with its own server and browser, finish in about 60 % of the time.
+## Browser tests mostly wait (on the server, on the browser): three workers, each with its
+## own server (on a copy of one prepared database) and browser, share the two cores best.
+## The unit and HTTP runs go without pytest-playwright (-p no:playwright): no browser, and
+## the plugin would empty test-results/ at their start.
 E2E_WORKERS ?= 3
 test-e2e: $(STAMP) chromium $(VNU_JAR)
 	@echo "== browser tests (Chromium $(CHROMIUM_PATH), JS on and off, fr and en, axe, Nu HTML Checker)"

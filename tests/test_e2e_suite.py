@@ -22,9 +22,9 @@ def pytest_run(*args: str) -> subprocess.CompletedProcess:
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
 
 
-def test_headed_slowmo_and_base_url_reach_the_fixtures():
+def test_headed_slowmo_and_base_url_reach_the_fixtures(tmp_path):
     done = pytest_run("e2e/test_conventions.py", "-q", "--headed", "--slowmo", "7",
-                      "--base-url", NOWHERE)
+                      "--base-url", NOWHERE, f"--output={tmp_path}")  # not test-results/
     assert done.returncode == 0, done.stdout + done.stderr
     assert "2 passed" in done.stdout
 

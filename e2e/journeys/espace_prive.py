@@ -132,7 +132,8 @@ class Journey(journeys.Journey):
         register = self.page.get_by_role("link", name=self.t("Register"), exact=True)
         box, header = register.bounding_box(), self.page.locator(".site-header").bounding_box()
         inner = self.page.locator(".site-header__inner").bounding_box()
-        assert box["x"] + box["width"] / 2 > inner["x"] + inner["width"] / 2  # on the right
+        if self.page.viewport_size["width"] >= 640:  # a phone's header wraps: not on the right
+            assert box["x"] + box["width"] / 2 > inner["x"] + inner["width"] / 2  # on the right
         assert box["y"] + box["height"] <= header["y"] + header["height"]  # in the header
         self.check("home")
         self.show("home", register)
