@@ -1,8 +1,11 @@
 """One template answers a full page, or one block of it to an htmx partial request."""
 
+import re
+
 from starlette.requests import Request
 
 from web.rendering import render
+from web.settings import ROOT
 
 
 def _request(app, headers: dict) -> Request:
@@ -74,3 +77,14 @@ async def test_an_error_answering_htmx_is_the_main_block_retargeted(client):
     full = await client.get("/mss/no-such-page")
     assert full.text.startswith("<!doctype html>") and "hx-retarget" not in full.headers
     assert "autofocus" not in full.text
+
+
+def test_templates_write_htmx_attributes_as_data_attributes():
+    """htmx reads ``data-hx-*`` too, and only those validate as HTML (the Nu HTML Checker of
+    the browser run fails on a bare ``hx-post``); ``<hx-partial>`` is htmx's own element."""
+    bare = re.compile(r"(?<![\w-])hx-[a-z-]+=")
+    templates = [*(ROOT / "web/templates").rglob("*.html"), *(ROOT / "components").rglob("*.html")]
+    found = [f"{path.relative_to(ROOT)}:{number}" for path in templates
+             for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
+             if bare.search(line.replace("<hx-partial", ""))]
+    assert found == []
