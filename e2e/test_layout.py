@@ -1,5 +1,5 @@
 """Layout in a real browser, at 320 px and at desktop width, in both languages: every target
-(buttons, fields, radio labels, links standing alone) is at least 44 px high (DESIGN.md; WCAG
+(buttons, fields, radio labels, links standing alone) is at least 44 px high (the design rule; WCAG
 2.5.8 asks 24), and at 320 px nothing scrolls sideways (WCAG 1.4.10 reflow).
 
 The pages are served with the longest demo email as the support address and a 60-character
