@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.exceptions import IntegrityError
@@ -17,7 +16,7 @@ from tortoise.transactions import in_transaction
 
 from web.accounts import service as accounts
 from web.accounts.models import Account
-from web.forms import FormData, error_list, read_form
+from web.forms import FormData, error_list, is_email, read_form
 from web.i18n import current_language
 from web.i18n import gettext as _
 from web.portals.drafts import load_draft, save_draft
@@ -55,14 +54,6 @@ WHOLE_FORM = {"HX-Retarget": "#register", "HX-Reswap": "innerHTML"}
 
 def now() -> datetime:
     return datetime.now(UTC)
-
-
-def is_email(value: str) -> bool:
-    try:
-        validate_email(value or "", check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return len(value) <= FIELD_MAX
 
 
 def identity_of(form: RegistrationForm) -> service.Identity | None:
@@ -255,7 +246,11 @@ async def panel_fragment(request: Request) -> Response:
         panel = {"state": "start"}
     else:
         draft = await load_draft(request, PORTAL)
-        panel = await panel_state(request, draft, RegistrationForm(data), **typed_answer(data))
+        panel = (
+            await panel_state(request, draft, RegistrationForm(data), **typed_answer(data))
+            if draft.get("verification")
+            else {"state": "start"}  # no verification under way: the email alone decides
+        )
     appeared = panel["state"] != "empty" and not shown
     message = _("The security questions field has appeared after the email fields.")
     return render(
@@ -264,6 +259,7 @@ async def panel_fragment(request: Request) -> Response:
         {"panel": panel},
         block="security",
         status_message=message if appeared else None,
+        constant=len(panel) == 1,  # a bare state, nothing the member typed: alike for all
     )
 
 
