@@ -12,8 +12,8 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse
 from starlette.routing import Route
-from starlette_compress import CompressMiddleware
 
+from web.compression import Compression
 from web.security.guard import RequestGuard
 from web.settings import Settings
 
@@ -41,7 +41,7 @@ app = Starlette(routes=[Route("/", page)])
 guarded = Starlette(
     routes=[Route("/{path:path}", fragment, methods=["GET", "POST"])],
     middleware=[
-        Middleware(CompressMiddleware, minimum_size=256),
+        Middleware(Compression, minimum_size=256),
         Middleware(
             RequestGuard,
             settings=Settings.from_env(),

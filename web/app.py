@@ -11,17 +11,18 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import Mount, Route
-from starlette_compress import CompressMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from web import errors, i18n
+from web.compression import Compression
 from web.db import ensure_migrated, open_sqlite_file, tortoise_config
 from web.health import Heartbeat
 from web.operations import OperatorEndpoints, RequestObserver
 from web.portals import home
 from web.portals.base import load_portals
 from web.rendering import make_environment
+from web.routing import ExactPathRouter
 from web.security import audit
 from web.security.guard import RequestGuard
 from web.settings import Settings
@@ -72,7 +73,8 @@ def create_app(
     routes = [
         Route("/", home.portal_list, name="portal_list"),
         Route("/static/{path:path}", assets.endpoint, name="static"),
-        *[Mount(f"/{pid}", routes=portal_routes(p), name=pid) for pid, p in portals.items()],
+        *[Mount(f"/{pid}", app=ExactPathRouter(portal_routes(p)), name=pid)
+          for pid, p in portals.items()],
     ]
     if settings.development:
         from web.mail.mailbox import routes as mailbox_routes
@@ -89,7 +91,7 @@ def create_app(
             Middleware(RequestObserver, settings=settings),  # request id, log line, timing
             *proxies,  # the client's address and scheme, as the proxies saw them
             Middleware(OperatorEndpoints),  # /healthz, /readyz, /metrics
-            Middleware(CompressMiddleware, minimum_size=256),
+            Middleware(Compression, minimum_size=256),
             Middleware(RequestGuard, settings=settings, render_error=errors.guard_error),
         ],
         exception_handlers=errors.EXCEPTION_HANDLERS,

@@ -98,6 +98,12 @@ def locked_message(locked: limits.Locked) -> str:
 
 async def take_form(request: Request) -> tuple[FormData, dict, RegistrationForm]:
     """The POSTed registration form, saved to the draft as typed (before any validation)."""
+    data, draft = await keep_typed(request)
+    return data, draft, RegistrationForm(data)
+
+
+async def keep_typed(request: Request) -> tuple[FormData, dict]:
+    """The POSTed fields saved to the draft as typed (no form built: nothing is judged)."""
     data = await read_form(request)
     draft = await load_draft(request, PORTAL)
     draft["fields"] = {name: (data.get(name) or "")[:FIELD_MAX] for name in FIELDS}
@@ -105,7 +111,7 @@ async def take_form(request: Request) -> tuple[FormData, dict, RegistrationForm]
     if draft.get("verification"):
         draft["verification"].update(typed_answer(data))
     await save_draft(request, PORTAL, draft)
-    return data, draft, RegistrationForm(data)
+    return data, draft
 
 
 def typed_answer(data: FormData) -> dict:
@@ -269,13 +275,13 @@ async def uid_help(request: Request) -> Response:
 
 async def uid_help_submit(request: Request) -> Response:
     """The form's "Where to find your UID" button: what was typed is saved first."""
-    await take_form(request)
+    await keep_typed(request)
     return see_other("/mss/register/uid")
 
 
 async def save(request: Request) -> Response:
     """With htmx, each change of the form is saved as it happens (nothing to show)."""
-    await take_form(request)
+    await keep_typed(request)
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
