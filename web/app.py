@@ -16,11 +16,11 @@ from tortoise.contrib.starlette import RegisterTortoise
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from web import errors, i18n
+from web.branding import load_portals
 from web.db import ensure_migrated, open_sqlite_file, tortoise_config
 from web.health import Heartbeat
-from web.operations import OperatorEndpoints, RequestObserver
+from web.monitoring import OperatorEndpoints, RequestObserver
 from web.portals import home
-from web.portals.base import load_portals
 from web.rendering import make_environment
 from web.security import audit
 from web.security.guard import RequestGuard
@@ -47,7 +47,7 @@ def create_app(
         settings.check()
     i18n.load_catalogs()
     audit.configure(settings.secret_key)
-    portals = load_portals(settings.portals, settings.branding_file)
+    portals = load_portals(settings)
     assets = StaticAssets()
 
     @contextlib.asynccontextmanager
