@@ -23,7 +23,7 @@ LAYERS = (
     ("portals", ("web.portals", "web.accounts.routes", "web.accounts.typed")),
     ("services", ("web.registry", "web.accounts", "web.mail", "web.security", "web.metrics",
                   "web.forms")),
-    ("rendering", ("web.rendering",)),
+    ("rendering", ("web.rendering", "web.urls")),
     ("foundation", ("web.settings", "web.branding", "web.i18n", "web.i18n_catalogs", "web.db",
                     "web.logs", "web.root")),
 )

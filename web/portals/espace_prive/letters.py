@@ -22,8 +22,10 @@ from web.branding import Portal, load_portals
 from web.i18n import format_day, use_language
 from web.mail.models import Letter
 from web.portals.espace_prive import checks
+from web.portals.registry import offline_links
 from web.rendering import make_environment
 from web.settings import Settings
+from web.urls import Links
 
 TEMPLATE = "espace_prive/letter.txt"
 
@@ -50,7 +52,7 @@ async def letters(include_exported: bool = False) -> list[PendingLetter]:
     ]
 
 
-def render_letter(letter: Letter, account: Account, member, password: str, base_url: str,
+def render_letter(letter: Letter, account: Account, member, password: str, links: Links,
                   portals: dict[str, Portal]) -> str:
     portal = portals[letter.portal]
     with use_language(letter.language):
@@ -60,8 +62,8 @@ def render_letter(letter: Letter, account: Account, member, password: str, base_
             address=letter.address,
             login=checks.format_identifier(member.identifier),
             password=password,
-            login_url=f"{base_url}/{letter.portal}/login",
-            forgot_url=f"{base_url}/{letter.portal}/forgot",
+            login_url=links(f"{letter.portal}:login"),
+            forgot_url=links(f"{letter.portal}:forgot"),
             expires_on=format_day(account.password_expires_at.date()) if password else "",
             today=format_day(datetime.now(UTC).date()),
         )
@@ -71,7 +73,8 @@ async def export_letters(folder: Path, settings: Settings) -> list[Path]:
     """Write one text file per waiting letter into ``folder`` (which exists),
     ``letter-<id>.txt``, readable by its owner only, each with a new provisional password,
     and mark the letters exported. The letters carry the portal's configured branding."""
-    base_url, portals = settings.base_url, load_portals(settings)
+    portals = load_portals(settings)
+    links = offline_links(settings.base_url, portals)
     written = []
     for waiting in await Letter.filter(exported_at__isnull=True).order_by("id"):
         async with in_transaction() as connection:
@@ -89,7 +92,7 @@ async def export_letters(folder: Path, settings: Settings) -> list[Path]:
             if account.password_state != accounts.ACTIVE:
                 password = await accounts.issue_provisional_password(account, connection)
             path = folder / f"letter-{letter.pk:06d}.txt"
-            _write_private(path, render_letter(letter, account, member, password, base_url,
+            _write_private(path, render_letter(letter, account, member, password, links,
                                                portals))
             written.append(path)
             letter.exported_at = datetime.now(UTC)
