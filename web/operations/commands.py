@@ -24,7 +24,7 @@ def demo() -> None:
         settings = load_settings()
         if not settings.development:
             raise fail(_("The demo registry is only for development (ESPACE_ENV=development)."))
-        result = run(settings, load_demo)
+        result = run(settings, lambda: load_demo(settings))
         members = result.members
         typer.echo(
             _(

@@ -13,17 +13,18 @@ that the README's table of demo identities agrees with it.
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from functools import cache
 
 from web.accounts.hashing import hash_password_sync, verify_password_sync
 from web.accounts.models import Account
-from web.branding import DEFAULT_PORTALS
+from web.branding import Portal, load_portals
 from web.registry.importer import ImportResult, import_members, member_values
 from web.registry.matching import normalize_email
 from web.registry.models import Member
 from web.root import ROOT
+from web.settings import ALL_PORTALS, Settings
 
 DEMO_PASSWORD = "ochre lantern fjord marmalade"  # noqa: S105 - documented, demo only
 DEMO_REGISTRY = ROOT / "web" / "registry" / "demo"
@@ -96,8 +97,9 @@ class DemoResult:
     accounts_updated: int = 0
 
 
-async def _ensure_account(demo: DemoMember) -> str:
-    """Give a demo member an active account with DEMO_PASSWORD; say what was done."""
+async def _ensure_account(demo: DemoMember, portal: Portal) -> str:
+    """Give a demo member an active account with DEMO_PASSWORD, having accepted the portal's
+    policy; say what was done."""
     member = await Member.get(portal=demo.portal, identifier=demo.identifier)
     wanted = {
         "login": demo.login,
@@ -105,7 +107,7 @@ async def _ensure_account(demo: DemoMember) -> str:
         "password_state": "active",
         "password_expires_at": None,
         "language": demo.language,
-        "policy_version": DEFAULT_PORTALS[demo.portal].branding.policy_version,
+        "policy_version": portal.branding.policy_version,
     }
     account = await Account.get_or_none(portal=demo.portal, member=member)
     if account is None:
@@ -132,12 +134,13 @@ async def _ensure_account(demo: DemoMember) -> str:
     return "updated"
 
 
-async def load_demo() -> DemoResult:
+async def load_demo(settings: Settings) -> DemoResult:
     """Import the demo members and give the chosen ones their account (idempotent)."""
+    portals = load_portals(replace(settings, portals=ALL_PORTALS))
     result = DemoResult(members=await import_members(MEMBERS_FILE))
     for demo in demo_identities():
         if demo.has_account:
-            outcome = await _ensure_account(demo)
+            outcome = await _ensure_account(demo, portals[demo.portal])
             result.accounts_created += outcome == "created"
             result.accounts_updated += outcome == "updated"
     return result
