@@ -15,12 +15,12 @@ from typer.testing import CliRunner
 from web import cli
 from web.accounts.hashing import verify_password
 from web.accounts.models import Account
-from web.registry.demo import DEMO_PASSWORD, demo_identities, load_demo
+from web.operations.demo import DEMO_PASSWORD, demo_identities, load_demo
 from web.registry.importer import member_values
 from web.registry.matching import find_member
 from web.registry.models import Member
 from web.registry.validation import is_nir13, is_siret, is_uid, nir_agrees_with_birth_date
-from web.settings import ROOT
+from web.root import ROOT
 
 ALL = demo_identities()
 MSS = demo_identities("mss")

@@ -17,7 +17,7 @@ from stdnum import iban, luhn
 
 from web.accounts.hashing import hash_password_sync, verify_password_sync
 from web.accounts.models import Account
-from web.portals.base import DEFAULT_PORTALS
+from web.branding import DEFAULT_PORTALS
 from web.registry.importer import ImportResult, upsert_members
 from web.registry.matching import normalize_email
 from web.registry.models import Member
