@@ -38,7 +38,9 @@ def export(
     folder: Path = typer.Argument(..., help="folder to write the letters to (created if needed)"),
 ) -> None:
     """Write each waiting letter to a text file with a new provisional password (7 days)."""
+    from web.branding import load_portals
     from web.portals.espace_prive.letters import export_letters
+    from web.portals.registry import offline_links
 
     with use_language(cli_language()):
         settings = load_settings()
@@ -49,7 +51,9 @@ def export(
         except OSError as error:
             raise fail(_("Cannot write the letters to %(folder)s: %(error)s",
                          folder=str(folder), error=error.strerror or str(error))) from None
-        written = run(settings, lambda: export_letters(folder, settings))
+        portals = load_portals(settings)
+        links = offline_links(settings.base_url, portals)
+        written = run(settings, lambda: export_letters(folder, links=links, portals=portals))
         for path in written:
             typer.echo(str(path))
         typer.echo(_("%(count)s letter(s) written to %(folder)s: print and post them, then "

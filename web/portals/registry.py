@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Router
 
+from web.accounts import routes as account_routes
+from web.portals import home
 from web.urls import Links
 
 
@@ -18,9 +20,6 @@ def journey_routes(portal_id: str) -> list[BaseRoute]:
 def portal_mounts(portals: dict) -> list[Mount]:
     """Every route of each portal, mounted under /<portal id>/ and named by it: a route is
     reversed as ``url_path_for("mss:register")``."""
-    from web.accounts import routes as account_routes
-    from web.portals import home
-
     return [
         Mount(
             f"/{pid}",

@@ -18,13 +18,11 @@ from tortoise.transactions import in_transaction
 
 from web.accounts import service as accounts
 from web.accounts.models import Account
-from web.branding import Portal, load_portals
+from web.branding import Portal
 from web.i18n import format_day, use_language
 from web.mail.models import Letter
 from web.portals.espace_prive import checks
-from web.portals.registry import offline_links
 from web.rendering import make_environment
-from web.settings import Settings
 from web.urls import Links
 
 TEMPLATE = "espace_prive/letter.txt"
@@ -69,12 +67,10 @@ def render_letter(letter: Letter, account: Account, member, password: str, links
         )
 
 
-async def export_letters(folder: Path, settings: Settings) -> list[Path]:
+async def export_letters(folder: Path, *, links: Links, portals: dict[str, Portal]) -> list[Path]:
     """Write one text file per waiting letter into ``folder`` (which exists),
     ``letter-<id>.txt``, readable by its owner only, each with a new provisional password,
     and mark the letters exported. The letters carry the portal's configured branding."""
-    portals = load_portals(settings)
-    links = offline_links(settings.base_url, portals)
     written = []
     for waiting in await Letter.filter(exported_at__isnull=True).order_by("id"):
         async with in_transaction() as connection:
