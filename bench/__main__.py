@@ -30,7 +30,7 @@ from bench.weight import (
 from e2e.helpers import CHROMIUM_ARGS
 from e2e.live_server import HOST, ROOT, LiveServer, free_port, wait_until_up
 from e2e.mail import DevMailbox
-from web.registry.demo import demo_identities
+from web.operations.demo import demo_identities
 
 KB = 1000  # budgets in kilobytes of 1000 bytes (the stricter reading)
 FIRST_VISIT_BUDGET = 14 * KB

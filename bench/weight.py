@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import httpx
 
 from bench.pages import Fragment, Page
-from web.registry.demo import DEMO_PASSWORD, demo_identities
+from web.operations.demo import DEMO_PASSWORD, demo_identities
 
 # What Chromium 156 sends, over http://127.0.0.1 too (checked through CDP).
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
