@@ -39,7 +39,7 @@ def capture(base_url: str) -> dict[str, Captured]:
     draft save, an espace-prive step, a log-in form's POST."""
     from playwright.sync_api import sync_playwright
 
-    from web.registry.demo import DEMO_PASSWORD, demo_identities
+    from web.operations.demo import DEMO_PASSWORD, demo_identities
 
     found: dict[str, Captured] = {}
     with sync_playwright() as playwright:
