@@ -162,6 +162,8 @@ def normalized_email(value: str) -> str | None:
                 and not any(domain == name or domain.endswith("." + name)
                             for name in SPECIAL_USE_DOMAIN_NAMES)):
             return f"{local}@{domain}"
+    if "." not in value.rpartition("@")[2]:
+        return None  # no domain with a dot (an address half typed): the validator says so too
     try:
         return validate_email(value, check_deliverability=False).normalized
     except EmailNotValidError:
