@@ -11,12 +11,13 @@ that the README's table of demo identities agrees with it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 
 from stdnum import iban, luhn
 
 from web.accounts.hashing import hash_password_sync, verify_password_sync
 from web.accounts.models import Account
+from web.clock import now
 from web.portals.base import DEFAULT_PORTALS
 from web.registry.importer import ImportResult, upsert_members
 from web.registry.matching import normalize_email
@@ -625,7 +626,7 @@ async def _ensure_account(demo: DemoMember) -> str:
     }
     account = await Account.get_or_none(portal=demo.portal, member=member)
     if account is None:
-        moment = datetime.now(UTC)
+        moment = now()
         await Account.create(
             portal=demo.portal,
             member=member,

@@ -15,7 +15,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import i18n
-from web.security.tokens import keyed_digest, new_secret
+from web.security.digests import keyed_digest, new_secret
 
 log = logging.getLogger("espace")
 MAX_BODY = 64 * 1024

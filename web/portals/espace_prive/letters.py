@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from tortoise.transactions import in_transaction
 
 from web.accounts import service as accounts
 from web.accounts.models import Account
+from web.clock import now
 from web.i18n import format_day, use_language
 from web.mail.models import Letter
 from web.portals.base import DEFAULT_PORTALS
@@ -62,7 +63,7 @@ def render_letter(letter: Letter, account: Account, member, password: str, base_
             login_url=f"{base_url}/{letter.portal}/login",
             forgot_url=f"{base_url}/{letter.portal}/forgot",
             expires_on=format_day(account.password_expires_at.date()) if password else "",
-            today=format_day(datetime.now(UTC).date()),
+            today=format_day(now().date()),
         )
 
 
@@ -90,7 +91,7 @@ async def export_letters(folder: Path, *, base_url: str, portals=None) -> list[P
             _write_private(path, render_letter(letter, account, member, password, base_url,
                                                portals))
             written.append(path)
-            letter.exported_at = datetime.now(UTC)
+            letter.exported_at = now()
             await letter.save(using_db=connection, update_fields=["exported_at"])
     return written
 
