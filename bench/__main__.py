@@ -141,7 +141,7 @@ def fragment_weights(base_url: str) -> list[str]:
         weight = weigh_fragment(base_url, fragment)
         if weight.status == 404:
             rows.append(
-                [fragment.name, f"{fragment.method} `{fragment.path}`", "404 (missing)", "", "", ""]
+                [fragment.name, f"{fragment.method} `{fragment.path}`", "404 (missing)", *[""] * 4]
             )
             continue
         status = f"{weight.status} **full page**" if weight.full_page else weight.status
@@ -152,10 +152,11 @@ def fragment_weights(base_url: str) -> list[str]:
                 status,
                 weight.encoding,
                 size(weight.size),
+                size(weight.header_bytes),
                 verdict(weight.size, FRAGMENT_BUDGET),
             ]
         )
-    lines = ["### htmx fragments (HX-Request-Type: partial; body bytes)", ""]
+    lines = ["### htmx fragments (HX-Request-Type: partial; body and header bytes)", ""]
     return lines + table(
         [
             "fragment",
@@ -163,6 +164,7 @@ def fragment_weights(base_url: str) -> list[str]:
             "status",
             "encoding",
             "compressed",
+            "headers",
             f"≤ {FRAGMENT_BUDGET // KB} KB",
         ],
         rows,

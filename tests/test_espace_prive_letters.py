@@ -15,11 +15,14 @@ from espace_prive_support import NIR, make_member
 from web.accounts import hashing
 from web.accounts import service as accounts
 from web.accounts.models import Account
+from web.app import offline_links
 from web.mail.models import Letter
+from web.portals.base import DEFAULT_PORTALS
 from web.portals.espace_prive.letters import export_letters, letters
 from web.settings import ROOT
 
 BASE_URL = "https://espace.example.org"
+LINKS = offline_links(BASE_URL, DEFAULT_PORTALS)
 
 
 async def queue_letter(language: str = "fr", **member_fields) -> Letter:
@@ -44,7 +47,7 @@ async def test_export_makes_the_password_at_that_moment(db, tmp_path):
     account = await Account.get(pk=letter.account_id)
     assert account.password_hash == ""  # nothing to steal before the export
 
-    written = await export_letters(tmp_path, base_url=BASE_URL)
+    written = await export_letters(tmp_path, links=LINKS)
     assert written == [tmp_path / f"letter-{letter.pk:06d}.txt"]
     content = written[0].read_text("utf-8")
     assert stat.S_IMODE(written[0].stat().st_mode) == 0o600
@@ -60,14 +63,14 @@ async def test_export_makes_the_password_at_that_moment(db, tmp_path):
     )
     assert (await Letter.get(pk=letter.pk)).exported_at is not None
     assert await letters() == [] and len(await letters(include_exported=True)) == 1
-    assert await export_letters(tmp_path, base_url=BASE_URL) == []  # each letter once
+    assert await export_letters(tmp_path, links=LINKS) == []  # each letter once
 
 
 async def test_letter_is_plain_text(db, tmp_path):
     """A letter is printed as it is written: no HTML escaping of apostrophes or <, &."""
     await queue_letter(last_name="N'Diaye", first_names="Aïssatou",
                        address="Résidence « Les Flamboyants » & Cie\n7 cours de l'Intendance")
-    content = (await export_letters(tmp_path, base_url=BASE_URL))[0].read_text("utf-8")
+    content = (await export_letters(tmp_path, links=LINKS))[0].read_text("utf-8")
     assert content.startswith(
         "Aïssatou N'Diaye\nRésidence « Les Flamboyants » & Cie\n7 cours de l'Intendance\n"
     )
@@ -77,7 +80,7 @@ async def test_letter_is_plain_text(db, tmp_path):
 
 async def test_letter_in_the_members_language(db, tmp_path):
     await queue_letter(language="en")
-    content = (await export_letters(tmp_path, base_url=BASE_URL))[0].read_text("utf-8")
+    content = (await export_letters(tmp_path, links=LINKS))[0].read_text("utf-8")
     assert "Identifier: 2 85 03 97 411 023" in content and "Provisional password:" in content
 
 
@@ -88,7 +91,7 @@ async def test_an_account_with_its_own_password_is_told_how_to_log_in(db, tmp_pa
     account = await Account.get(pk=letter.account_id)
     account.password_state, account.password_hash = accounts.ACTIVE, "$argon2id$kept"
     await account.save()
-    [written] = await export_letters(tmp_path, base_url=BASE_URL)
+    [written] = await export_letters(tmp_path, links=LINKS)
     content = written.read_text("utf-8")
     assert "Vous avez déjà un espace privé" in content
     assert "Identifiant : 2 85 03 97 411 023" in content and "Mot de passe" not in content

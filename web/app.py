@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, Router
 from starlette_compress import CompressMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
@@ -26,16 +26,30 @@ from web.security import audit
 from web.security.guard import RequestGuard
 from web.settings import Settings
 from web.static_files import StaticAssets
+from web.urls import Links
 
 log = logging.getLogger("espace")
 
 
-def portal_routes(portal) -> list:
-    """Every route of one portal, mounted under /<portal id>/."""
+def portal_mounts(portals: dict) -> list[Mount]:
+    """Every route of each portal, mounted under /<portal id>/ and named by it: a route is
+    reversed as ``url_path_for("mss:register")``."""
     from web.accounts import routes as account_routes
     from web.portals.registry import journey_routes
 
-    return [*home.portal_routes(), *account_routes.routes(), *journey_routes(portal.id)]
+    return [
+        Mount(
+            f"/{pid}",
+            routes=[*home.portal_routes(), *account_routes.routes(), *journey_routes(pid)],
+            name=pid,
+        )
+        for pid in portals
+    ]
+
+
+def offline_links(base_url: str, portals: dict) -> Links:
+    """The absolute links of these portals without an application (an operator's command)."""
+    return Links(base_url, Router(portal_mounts(portals)))
 
 
 def create_app(
@@ -72,7 +86,7 @@ def create_app(
     routes = [
         Route("/", home.portal_list, name="portal_list"),
         Route("/static/{path:path}", assets.endpoint, name="static"),
-        *[Mount(f"/{pid}", routes=portal_routes(p), name=pid) for pid, p in portals.items()],
+        *portal_mounts(portals),
     ]
     if settings.development:
         from web.mail.mailbox import routes as mailbox_routes
@@ -98,6 +112,7 @@ def create_app(
     app.state.settings = settings
     app.state.portals = portals
     app.state.assets = assets
+    app.state.links = Links(settings.base_url, app)
     app.state.templates = make_environment()
     app.state.template_globals = lambda request: template_globals(
         request, settings, portals, assets
@@ -121,6 +136,7 @@ def template_globals(request: Request, settings: Settings, portals: dict, assets
         "lang": i18n.current_language.get(),
         "languages": i18n.language_names(),
         "csrf_token": getattr(request.state, "csrf_token", ""),
+        "url_path_for": request.app.url_path_for,
         "static_url": assets.url,
         "static_integrity": assets.integrity,
     }

@@ -52,11 +52,14 @@ class Visit:
         await delete_draft(self.request, self.portal.id)
         self.draft = self.kind()
 
-    def url(self, page: str = "", query: str = "") -> str:
-        return f"/{self.portal.id}/register{'/' + page if page else ''}{query}"
+    def page_path(self, page: str = "", query: str = "") -> str:
+        """The path of a journey page, reversed from its route's name:
+        ``<portal>:register_<page>``."""
+        name = f"{self.portal.id}:register" + (f"_{page}" if page else "")
+        return self.request.app.url_path_for(name) + query
 
     async def goto(self, page: str) -> Response:
-        return see_other(self.url(page))
+        return see_other(self.page_path(page))
 
 
 async def visit(request: Request, kind: type, visit_class: type = Visit) -> Visit:

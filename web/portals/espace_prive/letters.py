@@ -24,6 +24,7 @@ from web.mail.models import Letter
 from web.portals.base import DEFAULT_PORTALS
 from web.portals.espace_prive import checks
 from web.rendering import make_environment
+from web.urls import Links
 
 TEMPLATE = "espace_prive/letter.txt"
 
@@ -50,7 +51,7 @@ async def letters(include_exported: bool = False) -> list[PendingLetter]:
     ]
 
 
-def render_letter(letter: Letter, account: Account, member, password: str, base_url: str,
+def render_letter(letter: Letter, account: Account, member, password: str, links: Links,
                   portals=None) -> str:
     portal = (portals or DEFAULT_PORTALS)[letter.portal]
     with use_language(letter.language):
@@ -60,14 +61,14 @@ def render_letter(letter: Letter, account: Account, member, password: str, base_
             address=letter.address,
             login=checks.format_identifier(member.identifier),
             password=password,
-            login_url=f"{base_url}/{letter.portal}/login",
-            forgot_url=f"{base_url}/{letter.portal}/forgot",
+            login_url=links(f"{letter.portal}:login"),
+            forgot_url=links(f"{letter.portal}:forgot"),
             expires_on=format_day(account.password_expires_at.date()) if password else "",
             today=format_day(now().date()),
         )
 
 
-async def export_letters(folder: Path, *, base_url: str, portals=None) -> list[Path]:
+async def export_letters(folder: Path, *, links: Links, portals=None) -> list[Path]:
     """Write one text file per waiting letter into ``folder`` (which exists),
     ``letter-<id>.txt``, readable by its owner only, each with a new provisional password,
     and mark the letters exported."""
@@ -88,7 +89,7 @@ async def export_letters(folder: Path, *, base_url: str, portals=None) -> list[P
             if account.password_state != accounts.ACTIVE:
                 password = await accounts.issue_provisional_password(account, connection)
             path = folder / f"letter-{letter.pk:06d}.txt"
-            _write_private(path, render_letter(letter, account, member, password, base_url,
+            _write_private(path, render_letter(letter, account, member, password, links,
                                                portals))
             written.append(path)
             letter.exported_at = now()

@@ -38,6 +38,8 @@ def export(
     folder: Path = typer.Argument(..., help="folder to write the letters to (created if needed)"),
 ) -> None:
     """Write each waiting letter to a text file with a new provisional password (7 days)."""
+    from web.app import offline_links
+    from web.portals.base import load_portals
     from web.portals.espace_prive.letters import export_letters
 
     with use_language(cli_language()):
@@ -49,7 +51,9 @@ def export(
         except OSError as error:
             raise fail(_("Cannot write the letters to %(folder)s: %(error)s",
                          folder=str(folder), error=error.strerror or str(error))) from None
-        written = run(settings, lambda: export_letters(folder, base_url=settings.base_url))
+        portals = load_portals(settings.portals, settings.branding_file)
+        links = offline_links(settings.base_url, portals)
+        written = run(settings, lambda: export_letters(folder, links=links))
         for path in written:
             typer.echo(str(path))
         typer.echo(_("%(count)s letter(s) written to %(folder)s: print and post them, then "
