@@ -6,22 +6,19 @@ and stores a ``Session`` row under its SHA-256; logging out deletes the row and 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from starlette.requests import Request
 
 from web.accounts.models import Account
+from web.clock import now
+from web.security.digests import digest
 from web.security.models import Session
-from web.security.tokens import digest
 from web.security.visitors import csrf_token_for, new_visitor_id
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)
 TOUCH_EVERY = timedelta(minutes=1)
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def client_id(request: Request) -> str:
