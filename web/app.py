@@ -10,17 +10,18 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.routing import Mount, Route, Router
+from starlette.routing import Mount, Route
 from starlette_compress import CompressMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from web import errors, i18n
+from web.branding import load_portals
 from web.db import ensure_migrated, open_sqlite_file, tortoise_config
 from web.health import Heartbeat
-from web.operations import OperatorEndpoints, RequestObserver
+from web.monitoring import OperatorEndpoints, RequestObserver
 from web.portals import home
-from web.portals.base import load_portals
+from web.portals.registry import portal_mounts
 from web.rendering import make_environment
 from web.security import audit
 from web.security.guard import RequestGuard
@@ -29,27 +30,6 @@ from web.static_files import StaticAssets
 from web.urls import Links
 
 log = logging.getLogger("espace")
-
-
-def portal_mounts(portals: dict) -> list[Mount]:
-    """Every route of each portal, mounted under /<portal id>/ and named by it: a route is
-    reversed as ``url_path_for("mss:register")``."""
-    from web.accounts import routes as account_routes
-    from web.portals.registry import journey_routes
-
-    return [
-        Mount(
-            f"/{pid}",
-            routes=[*home.portal_routes(), *account_routes.routes(), *journey_routes(pid)],
-            name=pid,
-        )
-        for pid in portals
-    ]
-
-
-def offline_links(base_url: str, portals: dict) -> Links:
-    """The absolute links of these portals without an application (an operator's command)."""
-    return Links(base_url, Router(portal_mounts(portals)))
 
 
 def create_app(
@@ -61,7 +41,7 @@ def create_app(
         settings.check()
     i18n.load_catalogs()
     audit.configure(settings.secret_key)
-    portals = load_portals(settings.portals, settings.branding_file)
+    portals = load_portals(settings)
     assets = StaticAssets()
 
     @contextlib.asynccontextmanager

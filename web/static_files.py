@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from web.settings import ROOT
+from web.root import ROOT
 
 STATIC_DIR = ROOT / "static"
 COMPONENTS_DIR = ROOT / "components"
