@@ -22,7 +22,7 @@ from web.operations import OperatorEndpoints, RequestObserver
 from web.portals import home
 from web.portals.base import load_portals
 from web.rendering import make_environment
-from web.security import audit
+from web.security import audit, sessions
 from web.security.guard import RequestGuard
 from web.settings import Settings
 from web.static_files import StaticAssets
@@ -123,6 +123,7 @@ def template_globals(request: Request, settings: Settings, portals: dict, assets
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "static_url": assets.url,
         "static_integrity": assets.integrity,
+        "session_clock": sessions.clock(request),
     }
 
 
