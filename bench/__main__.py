@@ -28,7 +28,7 @@ from bench.weight import (
 from e2e.helpers import CHROMIUM_ARGS
 from e2e.live_server import HOST, ROOT, LiveServer, free_port, wait_until_up
 from e2e.mail import DevMailbox
-from web.registry.demo import demo_identities
+from web.operations.demo import demo_identities
 
 KB = 1000  # budgets in kilobytes of 1000 bytes (the stricter reading)
 FIRST_VISIT_BUDGET = 14 * KB
@@ -141,7 +141,7 @@ def fragment_weights(base_url: str) -> list[str]:
         weight = weigh_fragment(base_url, fragment)
         if weight.status == 404:
             rows.append(
-                [fragment.name, f"{fragment.method} `{fragment.path}`", "404 (missing)", "", "", ""]
+                [fragment.name, f"{fragment.method} `{fragment.path}`", "404 (missing)", *[""] * 4]
             )
             continue
         status = f"{weight.status} **full page**" if weight.full_page else weight.status
@@ -152,10 +152,11 @@ def fragment_weights(base_url: str) -> list[str]:
                 status,
                 weight.encoding,
                 size(weight.size),
+                size(weight.header_bytes),
                 verdict(weight.size, FRAGMENT_BUDGET),
             ]
         )
-    lines = ["### htmx fragments (HX-Request-Type: partial; body bytes)", ""]
+    lines = ["### htmx fragments (HX-Request-Type: partial; body and header bytes)", ""]
     return lines + table(
         [
             "fragment",
@@ -163,6 +164,7 @@ def fragment_weights(base_url: str) -> list[str]:
             "status",
             "encoding",
             "compressed",
+            "headers",
             f"≤ {FRAGMENT_BUDGET // KB} KB",
         ],
         rows,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import httpx
 
 from bench.pages import Fragment, Page
-from web.registry.demo import DEMO_PASSWORD, demo_identities
+from web.operations.demo import DEMO_PASSWORD, demo_identities
 
 # What Chromium 156 sends, over http://127.0.0.1 too (checked through CDP).
 ACCEPT_ENCODING = "gzip, deflate, br, zstd"
@@ -25,6 +25,7 @@ class Weight:
     status: int
     encoding: str
     size: int  # body bytes as sent (compressed)
+    header_bytes: int = 0  # the response's header block as sent (HTTP/1.1)
     full_page: bool = False  # a fragment request answered with the whole page
 
 
@@ -42,7 +43,13 @@ def weigh(client: httpx.Client, name: str, method: str, path: str, **kwargs) -> 
     with client.stream(method, path, **kwargs) as response:
         size = sum(len(chunk) for chunk in response.iter_raw())
     encoding = response.headers.get("content-encoding", "none")
-    return Weight(name, path, response.status_code, encoding, size)
+    return Weight(name, path, response.status_code, encoding, size, header_bytes(response))
+
+
+def header_bytes(response: httpx.Response) -> int:
+    """The status line and header lines as they came over the wire (CRLFs included)."""
+    status = len(f"HTTP/1.1 {response.status_code} {response.reason_phrase}\r\n")
+    return status + sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 2
 
 
 def csrf_token(client: httpx.Client, path: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ast
 import asyncio
 import inspect
+import os
+import threading
 import time
 import unicodedata
 
@@ -25,7 +27,7 @@ from web.accounts.passwords import (
     password_requirements,
     personal_words,
 )
-from web.portals.base import DEFAULT_PORTALS
+from web.branding import DEFAULT_PORTALS
 
 GOOD = "gravel lantern orbit quince"  # 27 characters, four unrelated words
 VARIANT = "This password is a common password with a few changes: attackers try these changes too."
@@ -323,3 +325,27 @@ async def test_hash_and_verify_normalise_unicode():
     hashed = await hashing.hash_password("café " + GOOD)
     assert await hashing.verify_password("cafe\u0301 " + GOOD, hashed)
     assert not await hashing.verify_password("cafe " + GOOD, hashed)
+
+
+def test_hashing_leaves_a_core_to_the_pages():
+    assert [hashing.hashing_threads(n) for n in (None, 1, 2, 8)] == [1, 1, 1, 7]
+    assert hashing._limiter.total_tokens == hashing.hashing_threads(os.cpu_count())
+
+
+async def test_hashes_beyond_the_threads_queue():
+    running = most = 0
+    lock = threading.Lock()
+
+    def work():
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return True
+
+    threads = hashing._limiter.total_tokens
+    assert all(await asyncio.gather(*(hashing._in_thread(work) for _ in range(threads + 3))))
+    assert most == threads

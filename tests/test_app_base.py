@@ -257,3 +257,25 @@ async def test_a_registration_started_again_after_its_draft_expired_renews_the_c
     again = await client.get("/mss/register")
     assert "espace_sid=" in again.headers.get("set-cookie", "")
     assert await RegistrationDraft.filter(expires_at__gt=datetime.now(UTC)).count() == 1
+
+
+DOCUMENT_ONLY = ("content-security-policy", "x-frame-options", "permissions-policy")
+
+
+async def test_a_partial_answer_leaves_off_the_headers_that_act_only_on_a_document(client):
+    token = csrf_from((await client.get("/mss/register")).text)
+    partial = await client.post(
+        "/mss/register/panel",
+        data={"csrf_token": token, "email": "jeanne.martin@example.org"},
+        headers={"HX-Request": "true", "HX-Request-Type": "partial"},
+    )
+    assert partial.status_code == 200 and "<!doctype" not in partial.text.lower()
+    for name in DOCUMENT_ONLY:
+        assert name not in partial.headers
+    assert partial.headers["x-content-type-options"] == "nosniff"
+    assert partial.headers["referrer-policy"] == "no-referrer"
+    # A request htmx makes for a whole page (history restore, boosted link) is a document.
+    restored = await client.get("/mss/register", headers={"HX-Request": "true",
+                                                          "HX-History-Restore-Request": "true"})
+    for name in DOCUMENT_ONLY:
+        assert name in restored.headers

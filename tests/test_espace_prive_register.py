@@ -367,14 +367,14 @@ async def test_an_email_typed_for_a_postal_registration_cannot_reset_the_passwor
     await finish(client)
     account = await Account.get(login=NIR)
     portal = app.state.portals["espace-prive"]
-    assert not await accounts.request_password_reset(portal, NIR, base_url="http://x")
+    assert not await accounts.request_password_reset(portal, NIR, links=app.state.links)
     await accounts.issue_provisional_password(account)  # the letter is exported
-    assert not await accounts.request_password_reset(portal, NIR, base_url="http://x")
+    assert not await accounts.request_password_reset(portal, NIR, links=app.state.links)
     await accounts.set_password(account, "lantern quartz meadow violin 93", portal=portal,
-                                base_url="http://x")  # first log-in, new password chosen
-    assert not await accounts.request_password_reset(portal, NIR, base_url="http://x")
+                                links=app.state.links)  # first log-in, new password chosen
+    assert not await accounts.request_password_reset(portal, NIR, links=app.state.links)
     await Member.filter(identifier=NIR).update(email="someone.else@example.net")
-    assert await accounts.request_password_reset(portal, NIR, base_url="http://x")  # registry's
+    assert await accounts.request_password_reset(portal, NIR, links=app.state.links)  # registry's
 
 
 async def test_an_emailed_provisional_password_can_be_replaced_by_a_reset(client, app):
@@ -382,7 +382,7 @@ async def test_an_emailed_provisional_password_can_be_replaced_by_a_reset(client
     await through_password(client)
     await finish(client)
     portal = app.state.portals["espace-prive"]
-    assert await accounts.request_password_reset(portal, NIR, base_url="http://x")
+    assert await accounts.request_password_reset(portal, NIR, links=app.state.links)
 
 
 def step_block(page: str) -> str:

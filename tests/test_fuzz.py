@@ -30,7 +30,7 @@ from mss_support import Visitor, make_member
 from web.mail.models import OutboxMail
 from web.portals.espace_prive import routes as prive_routes
 from web.portals.mss import registration
-from web.security.guard import csrf_token_for
+from web.security.visitors import csrf_token_for
 
 EXAMPLES = 12  # per endpoint × state pair: 139 pairs, with the raw-header fuzz ≈ 2 000 requests
 STATUSES: Counter = Counter()  # every status the suite saw, reported when the module ends

@@ -5,7 +5,7 @@ import re
 from starlette.requests import Request
 
 from web.rendering import render
-from web.settings import ROOT
+from web.root import ROOT
 
 
 def _request(app, headers: dict) -> Request:

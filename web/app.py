@@ -16,26 +16,20 @@ from tortoise.contrib.starlette import RegisterTortoise
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from web import errors, i18n
+from web.branding import load_portals
 from web.db import ensure_migrated, open_sqlite_file, tortoise_config
 from web.health import Heartbeat
-from web.operations import OperatorEndpoints, RequestObserver
+from web.monitoring import OperatorEndpoints, RequestObserver
 from web.portals import home
-from web.portals.base import load_portals
+from web.portals.registry import portal_mounts
 from web.rendering import make_environment
 from web.security import audit, sessions
 from web.security.guard import RequestGuard
 from web.settings import Settings
 from web.static_files import StaticAssets
+from web.urls import Links
 
 log = logging.getLogger("espace")
-
-
-def portal_routes(portal) -> list:
-    """Every route of one portal, mounted under /<portal id>/."""
-    from web.accounts import routes as account_routes
-    from web.portals.registry import journey_routes
-
-    return [*home.portal_routes(), *account_routes.routes(), *journey_routes(portal.id)]
 
 
 def create_app(
@@ -47,7 +41,7 @@ def create_app(
         settings.check()
     i18n.load_catalogs()
     audit.configure(settings.secret_key)
-    portals = load_portals(settings.portals, settings.branding_file)
+    portals = load_portals(settings)
     assets = StaticAssets()
 
     @contextlib.asynccontextmanager
@@ -72,7 +66,7 @@ def create_app(
     routes = [
         Route("/", home.portal_list, name="portal_list"),
         Route("/static/{path:path}", assets.endpoint, name="static"),
-        *[Mount(f"/{pid}", routes=portal_routes(p), name=pid) for pid, p in portals.items()],
+        *portal_mounts(portals),
     ]
     if settings.development:
         from web.mail.mailbox import routes as mailbox_routes
@@ -98,6 +92,7 @@ def create_app(
     app.state.settings = settings
     app.state.portals = portals
     app.state.assets = assets
+    app.state.links = Links(settings.base_url, app)
     app.state.templates = make_environment()
     app.state.template_globals = lambda request: template_globals(
         request, settings, portals, assets
@@ -121,6 +116,7 @@ def template_globals(request: Request, settings: Settings, portals: dict, assets
         "lang": i18n.current_language.get(),
         "languages": i18n.language_names(),
         "csrf_token": getattr(request.state, "csrf_token", ""),
+        "url_path_for": request.app.url_path_for,
         "static_url": assets.url,
         "static_integrity": assets.integrity,
         "session_clock": sessions.clock(request),

@@ -13,7 +13,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, Translations
 
-from web.settings import ROOT
+from web.root import ROOT
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
 
 from web import i18n
-from web.settings import ROOT
+from web.root import ROOT
 
 # app.js sends it on every htmx request from a page showing an error summary.
 PAGE_ERRORS = "Espace-Page-Errors"

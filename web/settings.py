@@ -5,10 +5,11 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from web.branding import branding_problems
+from web.root import ROOT
+
 ALL_PORTALS = ("mss", "espace-prive")
 DEV_SECRET = "development-only-secret-key-not-for-production"  # noqa: S105 - refused in production
 
@@ -104,8 +105,6 @@ class Settings:
         if self.session_idle_seconds is not None and not 4 <= self.session_idle_seconds <= 1800:
             found.append("ESPACE_SESSION_IDLE_SECONDS must be a number of seconds from 4 to 1800")
         if self.branding_file:
-            from web.portals.base import branding_problems
-
             found += branding_problems(self.branding_file)
         if self.env == "production":
             if not self.secret_key or self.secret_key == DEV_SECRET or len(self.secret_key) < 32:

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web.settings import ROOT
+from web.root import ROOT
 
 STATIC_DIR = ROOT / "static"
 COMPONENTS_DIR = ROOT / "components"

@@ -5,7 +5,7 @@
 
     form = ChoosePasswordForm(await read_form(request))
     if form.validate() and await form.check_policy(account, portal):
-        await service.set_password(account, form.password.data, portal=portal, base_url=…)
+        await service.set_password(account, form.password.data, portal=portal, links=…)
 """
 
 from __future__ import annotations

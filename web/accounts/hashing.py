@@ -14,7 +14,15 @@ from web.metrics import ARGON2_WAIT
 
 # OWASP's argon2id minimum: m=19 MiB, t=2, p=1 (about 25 ms here).
 HASHER = argon2.using(type="ID", memory_cost=19 * 1024, rounds=2, parallelism=1)
-_limiter = anyio.CapacityLimiter(os.cpu_count() or 1)
+
+
+def hashing_threads(cpus: int | None) -> int:
+    """Hashing threads for ``cpus`` cores: one core is always left to the event loop, so pages
+    keep answering while log-ins hash; log-ins beyond that queue for a thread."""
+    return max(1, (cpus or 1) - 1)
+
+
+_limiter = anyio.CapacityLimiter(hashing_threads(os.cpu_count()))
 
 
 def normalize(password: str) -> str:

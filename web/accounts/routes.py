@@ -60,23 +60,19 @@ def notice_text(request: Request) -> str | None:
     return str(NOTICES[key]) if key in NOTICES else None
 
 
-def url(portal, path: str = "") -> str:
-    return f"/{portal.id}/{path}"
-
-
-def safe_next(portal, value) -> str | None:
+def safe_next(request: Request, portal, value) -> str | None:
     """``value`` if it is a page of ``portal``'s member space, else None: never an open
     redirect."""
-    if isinstance(value, str) and NEXT_PATH.fullmatch(value) and value.startswith(
-        url(portal, "account")
-    ):
+    space = request.app.url_path_for(f"{portal.id}:account")
+    if isinstance(value, str) and NEXT_PATH.fullmatch(value) and value.startswith(space):
         return value
     return None
 
 
-def login_url(portal, next_path: str | None = None, notice: str | None = None) -> str:
+def login_url(request: Request, portal, next_path: str | None = None,
+              notice: str | None = None) -> str:
     query = urlencode({k: v for k, v in (("next", next_path), ("notice", notice)) if v})
-    return url(portal, "login" + (f"?{query}" if query else ""))
+    return request.app.url_path_for(f"{portal.id}:login") + (f"?{query}" if query else "")
 
 
 # --- log-in, log-out -----------------------------------------------------------------------
@@ -86,20 +82,20 @@ async def login(request: Request) -> Response:
     portal = current_portal(request)
     current = await sessions.current_account(request)
     if current is not None and current.portal == portal.id:
-        return see_other(url(portal, "account"))
+        return see_other(request.app.url_path_for(f"{portal.id}:account"))
     if request.method == "GET":
         form = login_form(portal)
         form.login.data = await typed_login(request, portal, "login")
-        next_path = safe_next(portal, request.query_params.get("next"))
+        next_path = safe_next(request, portal, request.query_params.get("next"))
         return _login_page(request, portal, form, next_path=next_path)
     data = await read_form(request)
-    next_path = safe_next(portal, data.get("next"))
+    next_path = safe_next(request, portal, data.get("next"))
     if data.get("switch_lang"):
         await remember_typed(request, portal, data, "login")
         # The home page's log-in form says it is there (no Referer: the policy is no-referrer).
         if data.get("came_from") == "home":
-            return see_other(url(portal))
-        return see_other(login_url(portal, next_path))
+            return see_other(request.app.url_path_for(f"{portal.id}:home"))
+        return see_other(login_url(request, portal, next_path))
     form = login_form(portal, data)
     if not form.validate():
         return _login_page(request, portal, form, status_code=422, next_path=next_path)
@@ -139,8 +135,8 @@ async def login(request: Request) -> Response:
     await sessions.start_session(request, account)
     await forget_typed(request, portal)
     if account.password_state == service.PROVISIONAL:
-        return see_other(url(portal, "account/new-password"))
-    return see_other(next_path or url(portal, "account"))
+        return see_other(request.app.url_path_for(f"{portal.id}:new_password"))
+    return see_other(next_path or request.app.url_path_for(f"{portal.id}:account"))
 
 
 def _login_page(
@@ -173,7 +169,7 @@ async def logout(request: Request) -> Response:
             "logout", portal=portal.id, subject=account.login, client=client_address(request)
         )
     await sessions.end_session(request)
-    return see_other(url(portal, "login?notice=logged-out"))
+    return see_other(request.app.url_path_for(f"{portal.id}:login") + "?notice=logged-out")
 
 
 # --- forgotten password, reset link ---------------------------------------------------------
@@ -188,7 +184,7 @@ async def forgot(request: Request) -> Response:
     data = await read_form(request)
     if data.get("switch_lang"):
         await remember_typed(request, portal, data, "forgot")
-        return see_other(url(portal, "forgot"))
+        return see_other(request.app.url_path_for(f"{portal.id}:forgot"))
     form = forgot_form(portal, data)
     if not form.validate():
         return _forgot_page(request, portal, form, status_code=422)
@@ -202,10 +198,10 @@ async def forgot(request: Request) -> Response:
         service.request_password_reset,
         portal,
         form.login.data,
-        base_url=request.app.state.settings.base_url,
+        links=request.app.state.links,
         client=client,
     )
-    return see_other(url(portal, "forgot/sent"), background=task)
+    return see_other(request.app.url_path_for(f"{portal.id}:forgot_sent"), background=task)
 
 
 def _forgot_page(request, portal, form, *, status_code=200):
@@ -230,7 +226,7 @@ async def forgot_sent(request: Request) -> Response:
 async def reset(request: Request) -> Response:
     portal = current_portal(request)
     raw = request.path_params["token"]
-    here = url(portal, f"reset/{raw}")
+    here = request.app.url_path_for(f"{portal.id}:reset", token=raw)
     client = client_address(request)
     attempt = await limits.admit(
         {service.client_key("reset", portal.id, client): service.RESET_CLIENT}
@@ -252,10 +248,10 @@ async def reset(request: Request) -> Response:
     if await tokens.spend_token(raw, tokens.RESET) is None:
         return _link_invalid(request)
     await service.set_password(
-        account, form.password.data, portal=portal, base_url=request.app.state.settings.base_url
+        account, form.password.data, portal=portal, links=request.app.state.links
     )
     await service.lift_login_pause(account, client)
-    return see_other(url(portal, "login?notice=password-reset"))
+    return see_other(request.app.url_path_for(f"{portal.id}:login") + "?notice=password-reset")
 
 
 def _link_invalid(request: Request) -> Response:
@@ -271,13 +267,12 @@ async def _logged_in(request: Request, portal) -> Account | Response:
     account = await sessions.current_account(request)
     if account is None or account.portal != portal.id:
         here = request.url.path
-        back = None if here == url(portal, "account") else here
+        back = None if here == request.app.url_path_for(f"{portal.id}:account") else here
         expired = "session-expired" if sessions.session_expired(request) else None
-        return see_other(login_url(portal, back, expired))
-    if account.password_state == service.PROVISIONAL and request.url.path != url(
-        portal, "account/new-password"
-    ):
-        return see_other(url(portal, "account/new-password"))
+        return see_other(login_url(request, portal, back, expired))
+    new_password_url = request.app.url_path_for(f"{portal.id}:new_password")
+    if account.password_state == service.PROVISIONAL and request.url.path != new_password_url:
+        return see_other(new_password_url)
     return account
 
 
@@ -301,7 +296,7 @@ async def change_password(request: Request) -> Response:
     account = await _logged_in(request, portal)
     if isinstance(account, Response):
         return account
-    here = url(portal, "account/password")
+    here = request.app.url_path_for(f"{portal.id}:password")
     if request.method == "GET":
         return _password_page(request, portal, ChangePasswordForm(), "change", here, account)
     data = await read_form(request)
@@ -329,7 +324,8 @@ async def change_password(request: Request) -> Response:
             form.current.errors = [_("Your current password is not correct.")]
         if await form.check_policy(account, portal) and right:
             await _save_password(request, portal, account, form.password.data)
-            return see_other(url(portal, "account?notice=password-changed"))
+            account_url = request.app.url_path_for(f"{portal.id}:account")
+            return see_other(account_url + "?notice=password-changed")
     return _password_page(request, portal, form, "change", here, account, status_code=422)
 
 
@@ -340,8 +336,8 @@ async def new_password(request: Request) -> Response:
     if isinstance(account, Response):
         return account
     if account.password_state != service.PROVISIONAL:
-        return see_other(url(portal, "account"))
-    here = url(portal, "account/new-password")
+        return see_other(request.app.url_path_for(f"{portal.id}:account"))
+    here = request.app.url_path_for(f"{portal.id}:new_password")
     if request.method == "GET":
         return _password_page(request, portal, ChoosePasswordForm(), "provisional", here, account)
     data = await read_form(request)
@@ -355,14 +351,14 @@ async def new_password(request: Request) -> Response:
         form.password.errors = [_("Choose a new password, not the provisional one you received.")]
         return _password_page(request, portal, form, "provisional", here, account, status_code=422)
     await _save_password(request, portal, account, form.password.data)
-    return see_other(url(portal, "account?notice=password-set"))
+    return see_other(request.app.url_path_for(f"{portal.id}:account") + "?notice=password-set")
 
 
 async def _save_password(request: Request, portal, account: Account, password: str) -> None:
     """Set the password, which ends every session, then log this visitor in again under a
     new session id."""
     await service.set_password(
-        account, password, portal=portal, base_url=request.app.state.settings.base_url
+        account, password, portal=portal, links=request.app.state.links
     )
     await sessions.start_session(request, account)
 
@@ -403,7 +399,8 @@ async def stay_logged_in(request: Request) -> Response:
         message = _("Your session has ended. Log in again.")
     data = await read_form(request)
     if not is_partial(request):
-        return see_other(safe_next(portal, data.get("next")) or url(portal, "account"))
+        return see_other(safe_next(request, portal, data.get("next"))
+                         or request.app.url_path_for(f"{portal.id}:account"))
     return render(
         request, "accounts/session_end.html", block="session_end", status_message=message
     )

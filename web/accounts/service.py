@@ -23,6 +23,7 @@ from web.security import limits
 from web.security.audit import audit
 from web.security.models import Session
 from web.security.tokens import digest
+from web.urls import Links
 
 # Account.password_state values.
 PENDING, PROVISIONAL, ACTIVE = "pending", "provisional", "active"  # noqa: S105
@@ -163,7 +164,7 @@ async def password_problems(
     return await check_password(password, confirmation=confirmation, personal=personal)
 
 
-async def set_password(account: Account, password: str, *, portal, base_url: str) -> None:
+async def set_password(account: Account, password: str, *, portal, links: Links) -> None:
     """Store ``password`` (argon2id, hashed off the event loop) — the caller checked it with
     ``password_problems`` first. The account becomes ``active``; every session of the account
     ends (the caller starts a new one with ``sessions.start_session`` if the member stays
@@ -194,11 +195,11 @@ async def set_password(account: Account, password: str, *, portal, base_url: str
         )
         member = await account.member
         if destination := mail_destination(account, member):
-            await _notify_password_changed(account, member, destination, portal, base_url,
+            await _notify_password_changed(account, member, destination, portal, links,
                                            first, connection)
 
 
-async def _notify_password_changed(account, member, destination, portal, base_url, first,
+async def _notify_password_changed(account, member, destination, portal, links, first,
                                    connection) -> None:
     await enqueue_mail(
         destination,
@@ -209,8 +210,8 @@ async def _notify_password_changed(account, member, destination, portal, base_ur
             "name": display_name(member),
             "changed_at": account.password_changed_at,
             "first_password": first,
-            "login_url": f"{base_url}/{portal.id}/login",
-            "forgot_url": f"{base_url}/{portal.id}/forgot",
+            "login_url": links(f"{portal.id}:login"),
+            "forgot_url": links(f"{portal.id}:forgot"),
         },
         using_db=connection,
     )
@@ -326,7 +327,7 @@ async def lift_login_pause(account: Account, client: str) -> None:
     )
 
 
-async def request_password_reset(portal, login: str, *, base_url: str, client: str = "") -> bool:
+async def request_password_reset(portal, login: str, *, links: Links, client: str = "") -> bool:
     """Email a 24-hour single-use reset link to the account of ``login`` on ``portal``, when it
     exists and mail reaches the member (``mail_destination``; at most one a minute). Returns
     whether a mail was queued: for tests and logs only, never for the visitor's page."""
@@ -345,9 +346,9 @@ async def request_password_reset(portal, login: str, *, base_url: str, client: s
                     "portal": portal,
                     "name": display_name(member),
                     "hours": int(tokens.LIFETIME.total_seconds() // 3600),
-                    "forgot_url": f"{base_url}/{portal.id}/forgot",
+                    "forgot_url": links(f"{portal.id}:forgot"),
                 },
-                secret={"link": f"{base_url}/{portal.id}/reset/{raw}"},
+                secret={"link": links(f"{portal.id}:reset", token=raw)},
                 using_db=connection,
             )
         sent = True

@@ -15,7 +15,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import i18n
-from web.security.tokens import keyed_digest, new_secret
+from web.security.visitors import csrf_token_for, issued_visitor_id, new_visitor_id
 
 log = logging.getLogger("espace")
 MAX_BODY = 64 * 1024
@@ -29,6 +29,9 @@ CSP = (
 # starts (``sid_refresh``), so only a registration still being typed after 7 days could lose it.
 SID_MAX_AGE = 7 * 24 * 3600
 LANG_MAX_AGE = 365 * 24 * 3600
+# Headers that act only on a document (what a browser shows or frames), never on a response
+# a page's script reads (Fetch: CSP and permissions policy apply to documents and workers).
+DOCUMENT_ONLY_HEADERS = ("content-security-policy", "x-frame-options", "permissions-policy")
 # What a POST is checked against (all read as UTF-8: any other byte is a 400).
 CHECKED_HEADERS = (b"sec-fetch-site", b"origin", b"host", b"x-csrf-token")
 
@@ -36,27 +39,6 @@ CHECKED_HEADERS = (b"sec-fetch-site", b"origin", b"host", b"x-csrf-token")
 class Rejected(Exception):
     def __init__(self, status_code: int) -> None:
         self.status_code = status_code
-
-
-def csrf_token_for(secret_key: str, sid: str) -> str:
-    return keyed_digest(secret_key, "csrf:" + sid)
-
-
-def new_visitor_id(secret_key: str) -> str:
-    """A random visitor id, signed: only an id this server issued is ever adopted."""
-    raw = new_secret()
-    return f"{raw}.{_visitor_signature(secret_key, raw)}"
-
-
-def issued_visitor_id(secret_key: str, sid: str | None) -> bool:
-    raw, _, signature = (sid or "").partition(".")
-    return bool(raw) and hmac.compare_digest(
-        signature.encode(), _visitor_signature(secret_key, raw).encode()
-    )
-
-
-def _visitor_signature(secret_key: str, raw: str) -> str:
-    return keyed_digest(secret_key, "visitor:" + raw)[:32]
 
 
 class RequestGuard:
@@ -84,6 +66,13 @@ class RequestGuard:
             (name, value) for name, value in self.security_headers
             if name in ("referrer-policy", "strict-transport-security")
         ]
+        # An htmx partial answer is read by fetch and swapped into the page, never shown as a
+        # document: the document-only headers (CSP, framing, permissions) act only on
+        # documents, so the page's own carry it. nosniff still guards every response.
+        self.partial_headers = [
+            (name, value) for name, value in self.security_headers
+            if name not in DOCUMENT_ONLY_HEADERS
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -96,6 +85,8 @@ class RequestGuard:
             sid = new_visitor_id(self.settings.secret_key)  # a chosen or forged one: not adopted
             state["sid_new"] = True
         state["sid"] = sid
+        # Only a script can send this header: a navigation (a document, a frame) never does.
+        state["partial"] = _header(scope, b"hx-request-type") == b"partial"
         state["csrf_token"] = csrf_token_for(self.settings.secret_key, sid)
         chosen = None
         body = b""
@@ -184,8 +175,7 @@ class RequestGuard:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                redirect = 300 <= message["status"] < 400
-                for name, value in self.redirect_headers if redirect else self.security_headers:
+                for name, value in self._headers_for(message["status"], state):
                     headers.setdefault(name, value)
                 # A public, cached answer (static files) must never carry a visitor's id.
                 if "public" not in headers.get("cache-control", ""):
@@ -194,6 +184,11 @@ class RequestGuard:
             await send(message)
 
         return wrapped
+
+    def _headers_for(self, status: int, state: dict) -> list[tuple[str, str]]:
+        if 300 <= status < 400:
+            return self.redirect_headers
+        return self.partial_headers if state.get("partial") else self.security_headers
 
     async def _send_with_headers(self, response, scope, receive, send, state, chosen) -> None:
         await response(scope, receive, self._wrap_send(send, state, chosen))
@@ -213,11 +208,15 @@ def _language_in_query(query_string: bytes) -> str | None:
     return _valid_language(parse_qs(query).get("lang", [""])[0]) if "lang=" in query else None
 
 
+def _header(scope: Scope, name: bytes) -> bytes:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value
+    return b""
+
+
 def _cookies(scope: Scope) -> dict[str, str]:
-    for name, value in scope["headers"]:
-        if name == b"cookie":
-            return cookie_parser(value.decode("latin-1"))  # lenient, as browsers are
-    return {}
+    return cookie_parser(_header(scope, b"cookie").decode("latin-1"))  # lenient, as browsers are
 
 
 def _valid_language(value: str | None) -> str | None:

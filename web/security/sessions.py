@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 
 from web.accounts.models import Account
-from web.security.guard import csrf_token_for, new_visitor_id
 from web.security.models import Session
 from web.security.tokens import digest
+from web.security.visitors import csrf_token_for, new_visitor_id
 
 IDLE_TIMEOUT = timedelta(minutes=30)
 ABSOLUTE_TIMEOUT = timedelta(hours=12)

@@ -18,11 +18,12 @@ from tortoise.transactions import in_transaction
 
 from web.accounts import service as accounts
 from web.accounts.models import Account
+from web.branding import Portal
 from web.i18n import format_day, use_language
 from web.mail.models import Letter
-from web.portals.base import DEFAULT_PORTALS
 from web.portals.espace_prive import checks
 from web.rendering import make_environment
+from web.urls import Links
 
 TEMPLATE = "espace_prive/letter.txt"
 
@@ -49,9 +50,9 @@ async def letters(include_exported: bool = False) -> list[PendingLetter]:
     ]
 
 
-def render_letter(letter: Letter, account: Account, member, password: str, base_url: str,
-                  portals=None) -> str:
-    portal = (portals or DEFAULT_PORTALS)[letter.portal]
+def render_letter(letter: Letter, account: Account, member, password: str, links: Links,
+                  portals: dict[str, Portal]) -> str:
+    portal = portals[letter.portal]
     with use_language(letter.language):
         return make_environment().get_template(TEMPLATE).render(
             portal=portal,
@@ -59,17 +60,17 @@ def render_letter(letter: Letter, account: Account, member, password: str, base_
             address=letter.address,
             login=checks.format_identifier(member.identifier),
             password=password,
-            login_url=f"{base_url}/{letter.portal}/login",
-            forgot_url=f"{base_url}/{letter.portal}/forgot",
+            login_url=links(f"{letter.portal}:login"),
+            forgot_url=links(f"{letter.portal}:forgot"),
             expires_on=format_day(account.password_expires_at.date()) if password else "",
             today=format_day(datetime.now(UTC).date()),
         )
 
 
-async def export_letters(folder: Path, *, base_url: str, portals=None) -> list[Path]:
+async def export_letters(folder: Path, *, links: Links, portals: dict[str, Portal]) -> list[Path]:
     """Write one text file per waiting letter into ``folder`` (which exists),
     ``letter-<id>.txt``, readable by its owner only, each with a new provisional password,
-    and mark the letters exported."""
+    and mark the letters exported. The letters carry the portal's configured branding."""
     written = []
     for waiting in await Letter.filter(exported_at__isnull=True).order_by("id"):
         async with in_transaction() as connection:
@@ -87,7 +88,7 @@ async def export_letters(folder: Path, *, base_url: str, portals=None) -> list[P
             if account.password_state != accounts.ACTIVE:
                 password = await accounts.issue_provisional_password(account, connection)
             path = folder / f"letter-{letter.pk:06d}.txt"
-            _write_private(path, render_letter(letter, account, member, password, base_url,
+            _write_private(path, render_letter(letter, account, member, password, links,
                                                portals))
             written.append(path)
             letter.exported_at = datetime.now(UTC)

@@ -24,7 +24,7 @@ def recap_rows(v) -> list[tuple]:
     identifier = wizard.identifier_of(draft) or ""
 
     def change(page: str, anchor: str) -> str:
-        return v.url(page, f"?back=password#{anchor}")
+        return v.page_path(page, f"?back=password#{anchor}")
 
     born = contact.get("birth_date")
     rows = [

@@ -35,8 +35,7 @@ FORM_ID = "wizard"
 DATE_GROUP = [("birth_day", "birth_month", "birth_year")]
 MIN_FILL_SECONDS = 1.5  # the identifier form sent sooner than this is a robot's
 # Pages that are not steps of the wizard form: reached with a full load.
-PLAIN_PAGES = {"contact_us": "/contact-us", "already": "/already", "done": "/done"}
-STEP_PAGES = {step: f"/{step}" for step in wizard.STEPS}
+PLAIN_PAGES = {"contact_us", "already", "done"}
 
 
 @dataclass
@@ -49,21 +48,20 @@ class Visit:
     draft: dict
     back: str | None = None
 
-    def url(self, page: str = "", query: str = "") -> str:
-        return f"/{self.portal.id}/register{page_path(page)}{query}"
+    def page_path(self, page: str = "", query: str = "") -> str:
+        """The path of a wizard page (a step, a plain page, ``verification/<question>``),
+        reversed from its route's name: ``register_<page>``."""
+        page, _sep, question = page.partition("/")
+        name = f"{self.portal.id}:register" + (f"_{page}" if page else "")
+        if question and question != "health":  # the first question has the step's own URL
+            return self.request.app.url_path_for(f"{name}_question", question=question) + query
+        return self.request.app.url_path_for(name) + query
 
     async def save(self) -> None:
         await save_draft(self.request, self.portal.id, self.draft)
 
     def keep(self, form: FormData, names) -> None:
         self.draft = wizard.keep_typed(self.draft, form, names)
-
-
-def page_path(page: str) -> str:
-    if page.startswith("verification/"):
-        question = page.split("/", 1)[1]
-        return "/verification" if question == "health" else f"/verification/{question}"
-    return STEP_PAGES.get(page) or PLAIN_PAGES.get(page) or (f"/{page}" if page else "")
 
 
 async def visit(request: Request) -> Visit:
@@ -75,14 +73,14 @@ async def visit(request: Request) -> Visit:
 def gate(v: Visit, step: str) -> Response | None:
     """Send the visitor to the first step still to answer before ``step``."""
     if v.draft.get("finished"):
-        return see_other(v.url("done"))
+        return see_other(v.page_path("done"))
     missing = wizard.first_incomplete(v.draft, before=step)
-    return see_other(v.url(missing)) if missing else None
+    return see_other(v.page_path(missing)) if missing else None
 
 
 async def goto(v: Visit, page: str) -> Response:
     """The next page: 303 without JS; its block (HX-Push-Url) or HX-Redirect with htmx."""
-    url = v.url(page)
+    url = v.page_path(page)
     if not is_partial(v.request):
         return see_other(url)
     if page in PLAIN_PAGES:
@@ -111,7 +109,7 @@ async def early_exit(v: Visit, form: FormData, previous: str | None, here: str) 
     """Language switch and Précédent: save what was typed, without validating it."""
     if form.get("switch_lang"):
         await v.save()
-        return reload(v, v.url(here, _query(v)))
+        return reload(v, v.page_path(here, _query(v)))
     if form.get("action") == "back" and previous:
         await v.save()
         return await goto(v, previous)
@@ -146,6 +144,7 @@ def page(
     if number:
         title = _("Step %(current)s of %(total)s", current=number, total=wizard.TOTAL)
         title = f"{title} – {heading}"
+    here_path = v.page_path(here or step or "")
     ctx = {
         "v": v,
         "step": step,
@@ -156,8 +155,8 @@ def page(
         "form": form,
         "errors": errors,
         "page_error": bool(errors) or status >= 400,
-        "action": v.url(here or step or "", _query(v)),
-        "abandon_url": v.url("abandon", "?" + urlencode({"from": v.url(here or step or "")})),
+        "action": here_path + _query(v),
+        "abandon_url": v.page_path("abandon", "?" + urlencode({"from": here_path})),
         **context,
     }
     if here or step:
@@ -175,7 +174,7 @@ async def start(request: Request) -> Response:
     if v.draft.get("finished") or v.draft.get("already"):
         await delete_draft(request, v.portal.id)
         v.draft = {}
-    return see_other(v.url(wizard.first_incomplete(v.draft) or "password"))
+    return see_other(v.page_path(wizard.first_incomplete(v.draft) or "password"))
 
 
 async def profile_page(v: Visit, page_name: str = "profile", form=None, status=200):
@@ -320,8 +319,6 @@ def verification_context(v: Visit, form) -> dict:
         "answers": v.draft,
         "vform": form,
         "health_question": v.portal.text("health_question"),
-        "answer_url": lambda q: v.url(f"verification/answer/{q}"),
-        "question_url": lambda q: v.url(f"verification/question/{q}"),
         "chain": wizard.chain,
     }
 
@@ -363,7 +360,7 @@ async def verification(request: Request) -> Response:
         return blocked
     question = question_of(request, v)
     if not wizard.reachable(question, v.draft):
-        return see_other(v.url("verification/" + wizard.root_question(v.draft)))
+        return see_other(v.page_path("verification/" + wizard.root_question(v.draft)))
     here = f"verification/{question}"
     client = client_address(request)
     rules = limits.verification_rules(v.portal.id, wizard.identifier_of(v.draft) or "", client)
@@ -395,7 +392,7 @@ async def verification(request: Request) -> Response:
 
 async def _verify(v: Visit, here: str, form, method: str | None, client: str) -> Response:
     if method is None or (method == "vitale" and not wizard.reachable("serial", v.draft)):
-        return see_other(v.url("verification/" + wizard.root_question(v.draft)))
+        return see_other(v.page_path("verification/" + wizard.root_question(v.draft)))
     try:
         result = await service.verify(v.portal.id, v.draft, method, client=client)
     except limits.Locked as locked:
@@ -427,7 +424,7 @@ async def answer(request: Request) -> Response:
     v.keep(data, wizard.STEP_FIELDS["verification"])
     await v.save()
     if not is_partial(request):
-        return see_other(v.url(f"verification/{question}"))
+        return see_other(v.page_path(f"verification/{question}"))
     form = wizard.verification_form(v.draft)
     upcoming = wizard.following(question, v.draft)
     if not form.validate_questions([question]):
@@ -453,7 +450,7 @@ async def question_fragment(request: Request) -> Response:
     if gate(v, "verification") or not wizard.reachable(question, v.draft):
         raise HTTPException(404)
     if not is_partial(request):
-        return see_other(v.url(f"verification/{question}"))
+        return see_other(v.page_path(f"verification/{question}"))
     return _questions(v, wizard.verification_form(v.draft), question, focus=True)
 
 
@@ -476,7 +473,7 @@ async def password_page(v: Visit, page_name: str = "password", form=None, status
                 form=form or (EmailCodeForm() if code else None), status=status, errors=errors,
                 headers=headers, email=contact.get("email", ""), postal=method == "postal",
                 proof=proof, code_sent=bool(code), rows=recap_rows(v),
-                change_email=v.url("contact", "?back=password#email"))
+                change_email=v.page_path("contact", "?back=password#email"))
 
 
 async def password(request: Request) -> Response:
@@ -545,7 +542,7 @@ async def send_code(v: Visit) -> Response:
 async def terms_page(v: Visit, page_name: str = "terms", status=200, errors=(), headers=None):
     return page(v, "espace_prive/terms.html", "terms",
                 _("Accept the general terms of use"), status=status, errors=errors,
-                headers=headers, terms_url=v.url("terms/read"),
+                headers=headers, terms_url=v.page_path("terms_read"),
                 version=v.portal.branding.policy_version)
 
 
@@ -563,7 +560,7 @@ async def terms(request: Request) -> Response:
             v.portal,
             v.draft,
             language=current_language.get(),
-            base_url=request.app.state.settings.base_url,
+            links=request.app.state.links,
             client=client_address(request),
         )
     except limits.Locked as locked:
@@ -586,7 +583,7 @@ async def terms(request: Request) -> Response:
 async def terms_read(request: Request) -> Response:
     """The terms of use: a page, or (htmx) the dialog over the terms step."""
     v = await visit(request)
-    context = {"back_url": v.url("terms"), "version": v.portal.branding.policy_version}
+    context = {"back_url": v.page_path("terms"), "version": v.portal.branding.policy_version}
     return render(request, "espace_prive/terms_read.html", context, block="dialog", overlay=True)
 
 
@@ -594,7 +591,7 @@ async def done(request: Request) -> Response:
     v = await visit(request)
     finished = v.draft.get("finished")
     if not isinstance(finished, dict):
-        return see_other(v.url())
+        return see_other(v.page_path())
     return page(v, "espace_prive/done.html", None, _("Registration complete"),
                 postal=finished.get("delivery") == "postal", email=finished.get("email", ""))
 
@@ -612,11 +609,11 @@ async def abandon(request: Request) -> Response:
     v = await visit(request)
     if request.method == "POST":
         await delete_draft(request, v.portal.id)
-        return see_other(f"/{v.portal.id}/?abandoned=1")
+        return see_other(request.app.url_path_for(f"{v.portal.id}:home") + "?abandoned=1")
     came_from = request.query_params.get("from", "")
-    if not came_from.startswith(v.url() + "/") or not _plain_path(came_from):
-        came_from = v.url()
-    context = {"back_url": came_from, "action": v.url("abandon")}
+    if not came_from.startswith(v.page_path() + "/") or not _plain_path(came_from):
+        came_from = v.page_path()
+    context = {"back_url": came_from, "action": v.page_path("abandon")}
     return render(request, "espace_prive/abandon.html", context, block="dialog", overlay=True)
 
 
@@ -644,13 +641,14 @@ def routes() -> list[BaseRoute]:
         Route("/register/identifier", identifier, methods=both, name="register_identifier"),
         Route("/register/identifier/help", identifier_help, name="register_identifier_help"),
         Route("/register/contact", contact, methods=both, name="register_contact"),
-        Route("/register/verification", verification, methods=both, name="register_verify"),
+        Route("/register/verification", verification, methods=both,
+              name="register_verification"),
         Route("/register/verification/answer/{question}", answer, methods=["POST"],
               name="register_answer"),
         Route("/register/verification/question/{question}", question_fragment,
               name="register_question"),
         Route("/register/verification/{question}", verification, methods=both,
-              name="register_verify_question"),
+              name="register_verification_question"),
         Route("/register/password", password, methods=both, name="register_password"),
         Route("/register/terms", terms, methods=both, name="register_terms"),
         Route("/register/terms/read", terms_read, name="register_terms_read"),

@@ -23,6 +23,7 @@ from web.registry.matching import find_member, normalize_email, normalize_identi
 from web.registry.models import Member
 from web.security import limits
 from web.security.audit import audit
+from web.urls import Links
 
 RECENT = timedelta(minutes=2)  # an account this recent, same email: a double submit
 
@@ -123,7 +124,7 @@ def registry_holds(member: Member, email: str) -> bool:
     return bool(member.email.strip()) and normalize_email(email) == normalize_email(member.email)
 
 
-async def register(portal, draft: dict, *, language: str, base_url: str, client: str) -> str:
+async def register(portal, draft: dict, *, language: str, links: Links, client: str) -> str:
     """Create the account of the verified member in one transaction, with the accepted terms
     version and time, and either email a provisional password or queue a postal letter.
     Returns "email", "postal", or "already" (a fact proved it is the member, who has an
@@ -154,7 +155,7 @@ async def register(portal, draft: dict, *, language: str, base_url: str, client:
                 await Letter.create(portal=portal.id, account=account, address=member.address,
                                     language=language, using_db=connection)
             else:
-                await _email_password(portal, account, member, language, base_url, connection,
+                await _email_password(portal, account, member, language, links, connection,
                                       proved=wizard.email_needs_proof(draft))
     except IntegrityError:  # nothing created: it does not count
         if delivery == "postal":
@@ -182,7 +183,7 @@ async def _post_again(portal, member: Member, language: str, registration) -> st
     return "postal"
 
 
-async def _email_password(portal, account, member, language, base_url, connection, *,
+async def _email_password(portal, account, member, language, links, connection, *,
                           proved: bool):
     """The provisional password to the proved address (the registry's told of it), or to the
     registry's own."""
@@ -202,7 +203,7 @@ async def _email_password(portal, account, member, language, base_url, connectio
             "portal": portal,
             "name": accounts.display_name(member),
             "login": checks.format_identifier(member.identifier),
-            "login_url": f"{base_url}/{portal.id}/login",
+            "login_url": links(f"{portal.id}:login"),
             "expires_at": account.password_expires_at,
         },
         secret={"password": password},

@@ -45,7 +45,7 @@ def registered_at(draft: dict) -> tuple[datetime, str]:
 async def done_page(request: Request) -> Response:
     draft, account = await registered_account(request)
     if account is None:
-        return see_other("/mss/register")
+        return see_other(request.app.url_path_for("mss:register"))
     return done_response(request, draft, account, sent=request.query_params.get("sent") == "1")
 
 
@@ -74,13 +74,14 @@ def done_response(
 async def resend(request: Request) -> Response:
     draft, account = await registered_account(request)
     if account is None:
-        return see_other("/mss/register")
+        return see_other(request.app.url_path_for("mss:register"))
     return await resend_to(request, draft, account)
 
 
 async def resend_to(request, draft, account: Account) -> Response:
     if account.password_state != accounts.PENDING and not draft["registered"].get("already"):
-        return see_other("/mss/register/done")  # the member has chosen a password since
+        # the member has chosen a password since
+        return see_other(request.app.url_path_for("mss:register_done"))
     try:
         await links.resend_link(request, account)
     except limits.Locked as locked:
@@ -90,7 +91,7 @@ async def resend_to(request, draft, account: Account) -> Response:
         )
     if is_partial(request):
         return done_response(request, draft, account, sent=True)
-    return see_other("/mss/register/done?sent=1")
+    return see_other(request.app.url_path_for("mss:register_done") + "?sent=1")
 
 
 async def change_email(request: Request) -> Response:
@@ -98,14 +99,14 @@ async def change_email(request: Request) -> Response:
     gives the new one here and the link is sent there."""
     draft, account = await registered_account(request)
     if account is None:
-        return see_other("/mss/register")
+        return see_other(request.app.url_path_for("mss:register"))
     if request.method == "GET":
         return email_page(request, ChangeEmailForm(FormData(draft.get("new_email") or {})))
     data = await read_form(request)
     draft["new_email"] = {k: (data.get(k) or "")[:254] for k in ("email", "email_confirm")}
     await save_draft(request, PORTAL, draft)
     if data.get("switch_lang"):
-        return see_other("/mss/register/email")
+        return see_other(request.app.url_path_for("mss:register_email"))
     form = ChangeEmailForm(data)
     already = draft["registered"].get("already")  # someone's account: never moved from here
     if form.validate() and await move_account(account, form, move=not already):

@@ -52,7 +52,6 @@ async def start_cooldown(account: Account) -> None:
 async def send_link(request: Request, account: Account, member: Member, connection) -> None:
     """A new 24-hour set-password link (the previous one stops working) and its email, in the
     caller's transaction."""
-    settings = request.app.state.settings
     raw = await tokens.issue_token(account, tokens.SET_PASSWORD, using_db=connection)
     await enqueue_mail(
         accounts.mail_destination(account, member),
@@ -63,7 +62,7 @@ async def send_link(request: Request, account: Account, member: Member, connecti
             "name": accounts.display_name(member),
             "hours": int(tokens.LIFETIME.total_seconds() // 3600),
         },
-        secret={"link": f"{settings.base_url}/{PORTAL}/password/{raw}"},
+        secret={"link": request.app.state.links(f"{PORTAL}:set_password", token=raw)},
         using_db=connection,
     )
 
@@ -75,7 +74,7 @@ async def tell_registered(request: Request, account: Account, member: Member) ->
         async with in_transaction() as connection:
             await send_link(request, account, member, connection)
         return
-    settings = request.app.state.settings
+    links = request.app.state.links
     await enqueue_mail(
         accounts.mail_destination(account, member),
         "already_registered",
@@ -83,8 +82,8 @@ async def tell_registered(request: Request, account: Account, member: Member) ->
         context={
             "portal": current_portal(request),
             "name": accounts.display_name(member),
-            "login_url": f"{settings.base_url}/{PORTAL}/",
-            "forgot_url": f"{settings.base_url}/{PORTAL}/forgot",
+            "login_url": links(f"{PORTAL}:home"),
+            "forgot_url": links(f"{PORTAL}:forgot"),
         },
     )
 

@@ -38,10 +38,10 @@ async def set_password(request: Request) -> Response:
         spent.account,
         form.password.data,
         portal=portal,
-        base_url=request.app.state.settings.base_url,
+        links=request.app.state.links,
     )
     await accounts.lift_login_pause(spent.account, client_address(request))
-    return see_other("/mss/password/done")
+    return see_other(request.app.url_path_for("mss:password_done"))
 
 
 def password_page(request, account, form, status_code=200) -> Response:

@@ -245,7 +245,7 @@ async def panel_fragment(request: Request) -> Response:
     (the form's ``change`` does); without JS there is nothing to answer but the form.
     """
     if not is_partial(request):
-        return see_other("/mss/register")
+        return see_other(request.app.url_path_for("mss:register"))
     data = await read_form(request)
     email = (data.get("email") or "")[:FIELD_MAX]
     shown = bool(data.get("panel_shown"))
@@ -274,7 +274,7 @@ async def uid_help(request: Request) -> Response:
 async def uid_help_submit(request: Request) -> Response:
     """The form's "Where to find your UID" button: what was typed is saved first."""
     await take_form(request)
-    return see_other("/mss/register/uid")
+    return see_other(request.app.url_path_for("mss:register_uid"))
 
 
 async def save(request: Request) -> Response:
@@ -286,7 +286,7 @@ async def save(request: Request) -> Response:
 async def verify(request: Request) -> Response:
     data, draft, form = await take_form(request)
     if data.get("switch_lang"):
-        return see_other("/mss/register")
+        return see_other(request.app.url_path_for("mss:register"))
     form.validate()
     errors = [pair for pair in error_list(form, groups=[RegistrationForm.DATE_PARTS])]
     if errors:
@@ -346,7 +346,7 @@ async def verify_failed(request, draft, form, locked: limits.Locked | None) -> R
 
 async def verified_response(request, draft, form, panel: dict, anchor: str) -> Response:
     if not is_partial(request):
-        return see_other("/mss/register" + anchor)
+        return see_other(request.app.url_path_for("mss:register") + anchor)
     messages = {
         "question": _(
             "Question %(number)s of %(total)s.",
@@ -368,7 +368,7 @@ async def verified_response(request, draft, form, panel: dict, anchor: str) -> R
 async def answer(request: Request) -> Response:
     data, draft, form = await take_form(request)
     if data.get("switch_lang"):
-        return see_other("/mss/register")
+        return see_other(request.app.url_path_for("mss:register"))
     return await check_answer(request, draft, form, data.get("answer") or "")
 
 
@@ -435,20 +435,20 @@ async def policy_submit(request: Request) -> Response:
     if action == "read" or data.get("switch_lang"):
         await take_form(request)
         if data.get("switch_lang"):
-            return see_other("/mss/register")
+            return see_other(request.app.url_path_for("mss:register"))
         if is_partial(request):
             return render(request, "mss/policy.html", block="dialog", overlay=True)
-        return see_other("/mss/register/policy")
+        return see_other(request.app.url_path_for("mss:register_policy"))
     draft = await load_draft(request, PORTAL)
     if action != "accept":
-        return see_other("/mss/register#policy")
+        return see_other(request.app.url_path_for("mss:register") + "#policy")
     draft["policy"] = {
         "version": current_portal(request).branding.policy_version,
         "accepted_at": now().isoformat(),
     }
     await save_draft(request, PORTAL, draft)
     if not is_partial(request):
-        return see_other("/mss/register#policy")
+        return see_other(request.app.url_path_for("mss:register") + "#policy")
     message = _("You have accepted the privacy policy and terms of use.")
     if page_shows_errors(request):
         form = form_from_draft(draft)
@@ -467,14 +467,14 @@ async def policy_submit(request: Request) -> Response:
 async def register_submit(request: Request) -> Response:
     data, draft, form = await take_form(request)
     if data.get("switch_lang"):
-        return see_other("/mss/register")
+        return see_other(request.app.url_path_for("mss:register"))
     verification = verification_of(draft, form)
     if (data.get("answer") or "").strip() and asks_question(verification):
         # Enter pressed in the answer field: that is "Submit", not "Register".
         return await check_answer(request, draft, form, data.get("answer"))
     registered, identity = draft.get("registered"), identity_of(form)
     if registered and identity and registered["fingerprint"] == identity.fingerprint:
-        return see_other("/mss/register/done")  # submitted twice
+        return see_other(request.app.url_path_for("mss:register_done"))  # submitted twice
     form.validate()
     errors = error_list(form, groups=[RegistrationForm.DATE_PARTS])
     panel_error = policy_error = None
@@ -568,7 +568,7 @@ async def create_registration(request, draft, form) -> Response:
         client=client,
         policy_version=portal.branding.policy_version,
     )
-    return see_other("/mss/register/done")
+    return see_other(request.app.url_path_for("mss:register_done"))
 
 
 async def too_many_registrations(request, draft, form, locked: limits.Locked) -> Response:
