@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.helpers import LOCALES, assert_accessible, t
 from e2e.live_server import LiveServer
-from web.registry.demo import DEMO_PASSWORD, demo_identities
+from web.operations.demo import DEMO_PASSWORD, demo_identities
 
 pytestmark = [pytest.mark.accounts, pytest.mark.a11y, pytest.mark.local]
 IDLE = 8  # seconds: the dialog opens after 4 (half of it, as 3 minutes of 30 do not fit)
