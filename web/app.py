@@ -23,7 +23,7 @@ from web.monitoring import OperatorEndpoints, RequestObserver
 from web.portals import home
 from web.portals.registry import portal_mounts
 from web.rendering import make_environment
-from web.security import audit
+from web.security import audit, sessions
 from web.security.guard import RequestGuard
 from web.settings import Settings
 from web.static_files import StaticAssets
@@ -65,7 +65,7 @@ def create_app(
 
     routes = [
         Route("/", home.portal_list, name="portal_list"),
-        Route("/static/{path:path}", assets.endpoint, name="static"),
+        assets.route,
         *portal_mounts(portals),
     ]
     if settings.development:
@@ -94,6 +94,8 @@ def create_app(
     app.state.assets = assets
     app.state.links = Links(settings.base_url, app)
     app.state.templates = make_environment()
+    # A global of the environment: macros imported without context reverse routes too.
+    app.state.templates.globals["url_path_for"] = app.url_path_for
     app.state.template_globals = lambda request: template_globals(
         request, settings, portals, assets
     )
@@ -116,9 +118,9 @@ def template_globals(request: Request, settings: Settings, portals: dict, assets
         "lang": i18n.current_language.get(),
         "languages": i18n.language_names(),
         "csrf_token": getattr(request.state, "csrf_token", ""),
-        "url_path_for": request.app.url_path_for,
         "static_url": assets.url,
         "static_integrity": assets.integrity,
+        "session_clock": sessions.clock(request),
     }
 
 

@@ -67,6 +67,7 @@ def make_environment() -> Environment:
     env.filters["xmlattr"] = html_attributes
     env.filters["day"] = i18n.format_day
     env.filters["timestamp"] = i18n.format_timestamp
+    env.filters["clock"] = i18n.format_clock
     env.constant_blocks = {}  # see render(constant=True)
     return env
 
