@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from bench import imports, throughput
 from bench import load as loadgen
 from bench.capture import capture
-from bench.journeys import JOURNEYS, Run, transferred_bytes
+from bench.journeys import JOURNEYS, SLOW_3G, Run, transferred_bytes
 from bench.pages import FRAGMENTS, LOAD_PAGE, PAGES
 from bench.weight import (
     ACCEPT_ENCODING,
@@ -222,7 +222,7 @@ def journey_weights(base_url: str) -> list[str]:
         "headers, CDP encodedDataLength)",
         "",
     ]
-    return lines + table(["journey", "JS", "requests", "received", "budget"], rows)
+    return lines + table(["journey", "JS", "round trips", "received", "budget"], rows)
 
 
 def throughput_section(base_url: str, bare_url: str, guarded_url: str, *, seconds: float,
@@ -315,7 +315,34 @@ def machine() -> str:
     )
 
 
-SECTIONS = ("weights", "journeys", "throughput", "logins", "imports")
+SECTIONS = ("weights", "journeys", "slow3g", "throughput", "logins", "imports")
+ROUND_TRIPS_BUDGET = 24  # SPEC §7: the mss journey on slow 3G
+
+
+def slow_journey_section(base_url: str) -> list[str]:
+    """The mss journey with JS under Chrome's slow 3G: its round trips (requests) and time."""
+    from playwright.sync_api import sync_playwright
+
+    item = next(j for j in JOURNEYS if j.name.startswith("mss register"))
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+            headless=True, args=CHROMIUM_ARGS)
+        try:
+            run = Run(base_url, True, "fr", DevMailbox(base_url), set())
+            started = time.monotonic()
+            received, requests = transferred_bytes(browser, run, item.script, network=SLOW_3G)
+            seconds = time.monotonic() - started
+        finally:
+            browser.close()
+    lines = [f"### {item.name}, JS on, slow 3G (400 ms, 50 kB/s; "
+             "Network.emulateNetworkConditions)", ""]
+    return lines + table(
+        ["round trips", "received", "seconds (the script's pauses included)", "budget",
+         "load average"],
+        [[requests, size(received), f"{seconds:.1f}",
+          f"≤ {ROUND_TRIPS_BUDGET}: {verdict(requests, ROUND_TRIPS_BUDGET)}",
+          f"{os.getloadavg()[0]:.1f}"]])
 IMPORT_BUDGET = 10_000  # rows/s, every tenth of the file
 
 
@@ -373,6 +400,9 @@ def main(argv: list[str] | None = None) -> int:
         if "journeys" in chosen:
             lines += journey_weights(server.url) + [""]
             server.espace("demo")  # the journeys changed demo passwords
+        if "slow3g" in chosen:
+            lines += slow_journey_section(server.url) + [""]
+            server.espace("demo")
         if "throughput" in chosen:
             with yardstick_server("bench.bare_app:app") as bare_url, \
                     yardstick_server("bench.bare_app:guarded", BASE_URL=server.url) as guarded:

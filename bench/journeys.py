@@ -82,30 +82,42 @@ def forgot_reset_login(page: Page, run: Run) -> None:
     expect(page.get_by_text(t("You are logged out."))).to_be_visible()
 
 
-def transferred_bytes(browser, run: Run, script: Callable[[Page, Run], None]) -> tuple[int, int]:
-    """Run ``script`` in a fresh context; (bytes, requests) as Chromium received them
-    (encodedDataLength of every response, redirects included: compressed bodies and
-    headers)."""
+# Chrome DevTools' "Slow 3G" as SPEC §7 states it: 400 ms round trip, 50 kB/s each way.
+SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 50_000,
+           "uploadThroughput": 50_000}
+
+
+def transferred_bytes(browser, run: Run, script: Callable[[Page, Run], None], *,
+                      network: dict | None = None) -> tuple[int, int]:
+    """Run ``script`` in a fresh context; (bytes, round trips) as Chromium had them: the
+    encodedDataLength of every response, redirects included (compressed bodies and headers),
+    and the requests that went to the network (a redirect's hops each; cache hits none).
+    ``network``: conditions to emulate (``Network.emulateNetworkConditions``), e.g. SLOW_3G."""
     context = browser.new_context(java_script_enabled=run.js, locale=run.lang)
     try:
         page = context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(60_000 if network else 15_000)
         cdp = context.new_cdp_session(page)
         cdp.send("Network.enable")
+        if network:
+            cdp.send("Network.emulateNetworkConditions", network)
         received: list[int] = []
+        sent: list[str] = []  # request ids, once per hop (a redirect is a hop of its own)
+        cached: set[str] = set()  # answered by the browser's caches: no round trip
         cdp.on("Network.loadingFinished", lambda event: received.append(event["encodedDataLength"]))
-        # A redirect (303 after a POST) has no loadingFinished of its own.
-        cdp.on(
-            "Network.requestWillBeSent",
-            lambda event: (
+        cdp.on("Network.requestServedFromCache", lambda event: cached.add(event["requestId"]))
+        cdp.on("Network.responseReceived", lambda event: (
+            cached.add(event["requestId"]) if event["response"].get("fromDiskCache") else None))
+
+        def on_sent(event: dict) -> None:
+            sent.append(event["requestId"])
+            if "redirectResponse" in event:  # a 303 after a POST has no loadingFinished
                 received.append(event["redirectResponse"]["encodedDataLength"])
-                if "redirectResponse" in event
-                else None
-            ),
-        )
+
+        cdp.on("Network.requestWillBeSent", on_sent)
         script(page, run)
         page.wait_for_load_state("networkidle")
-        return int(sum(received)), len(received)
+        return int(sum(received)), sum(1 for request in sent if request not in cached)
     finally:
         context.close()
 
