@@ -25,7 +25,7 @@ LAYERS = (
                   "web.forms")),
     ("rendering", ("web.rendering", "web.urls")),
     ("foundation", ("web.settings", "web.branding", "web.i18n", "web.i18n_catalogs", "web.db",
-                    "web.logs", "web.root", "web.urls")),
+                    "web.logs", "web.root", "web.urls", "web.clock")),
 )
 
 

@@ -9,6 +9,7 @@ import pytest
 from mss_support import ANSWERS, EMAIL, FIELDS, HX, Visitor, make_member, text_of
 
 from web.accounts import service as accounts
+from web.portals import journey
 from web.portals.mss import registration, service
 from web.security.models import AuditEvent
 
@@ -17,7 +18,7 @@ MISMATCH = "The information you entered does not match our records."
 
 @pytest.fixture(autouse=True)
 def english_and_no_minimum_time(monkeypatch, client):
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     client.headers["Accept-Language"] = "en"
 
 

@@ -23,7 +23,7 @@ from web.monitoring import OperatorEndpoints, RequestObserver
 from web.portals import home
 from web.portals.registry import portal_mounts
 from web.rendering import make_environment
-from web.security import audit
+from web.security import audit, sessions
 from web.security.guard import RequestGuard
 from web.settings import Settings
 from web.static_files import StaticAssets
@@ -120,6 +120,7 @@ def template_globals(request: Request, settings: Settings, portals: dict, assets
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "static_url": assets.url,
         "static_integrity": assets.integrity,
+        "session_clock": sessions.clock(request),
     }
 
 

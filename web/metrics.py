@@ -12,12 +12,11 @@ verification failures and lockouts, log-in failures…, and whatever event is ad
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
 
+from web.clock import now
 from web.security.client import in_networks
 
 REQUESTS = Histogram(
@@ -57,7 +56,7 @@ async def oldest_pending_age() -> float:
     oldest = await OutboxMail.filter(status=PENDING).order_by("created_at").first()
     if oldest is None:
         return 0.0
-    return max(0.0, (datetime.now(UTC) - oldest.created_at).total_seconds())
+    return max(0.0, (now() - oldest.created_at).total_seconds())
 
 
 async def _read_outbox() -> None:

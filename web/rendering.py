@@ -66,6 +66,7 @@ def make_environment() -> Environment:
     env.filters["xmlattr"] = html_attributes
     env.filters["day"] = i18n.format_day
     env.filters["timestamp"] = i18n.format_timestamp
+    env.filters["clock"] = i18n.format_clock
     return env
 
 

@@ -21,7 +21,7 @@ from web.accounts.models import Account
 from web.accounts.passwords import Check, mismatch_message, password_requirements, same_password
 from web.forms import Form, max_length, strip
 from web.i18n import lazy_gettext
-from web.security.tokens import keyed_digest
+from web.security.digests import keyed_digest
 
 MAX_LOGIN = 320
 

@@ -21,13 +21,14 @@ import asyncio
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from web.clock import now
 from web.security.models import AttemptCounter
 
 RESERVATION = timedelta(seconds=60)  # an attempt not reported by then counts as a failure
@@ -75,7 +76,7 @@ class Locked(Exception):
 
     @property
     def retry_after(self) -> int:
-        return max(1, int((self.until - datetime.now(UTC)).total_seconds()))
+        return max(1, int((self.until - now()).total_seconds()))
 
     @property
     def retry_minutes(self) -> int:
@@ -87,10 +88,6 @@ class Busy(Exception):
     few seconds."""
 
     retry_after = 5
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def locked_until(key: str) -> datetime | None:
