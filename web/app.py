@@ -11,12 +11,12 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import Mount, Route
-from starlette_compress import CompressMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from web import errors, i18n
 from web.branding import load_portals
+from web.compression import Compression
 from web.db import ensure_migrated, open_sqlite_file, tortoise_config
 from web.health import Heartbeat
 from web.monitoring import OperatorEndpoints, RequestObserver
@@ -83,7 +83,7 @@ def create_app(
             Middleware(RequestObserver, settings=settings),  # request id, log line, timing
             *proxies,  # the client's address and scheme, as the proxies saw them
             Middleware(OperatorEndpoints),  # /healthz, /readyz, /metrics
-            Middleware(CompressMiddleware, minimum_size=256),
+            Middleware(Compression, minimum_size=256),
             Middleware(RequestGuard, settings=settings, render_error=errors.guard_error),
         ],
         exception_handlers=errors.EXCEPTION_HANDLERS,

@@ -7,7 +7,6 @@ htmx the security panel, the policy dialog and the policy line swap as blocks of
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
 from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.exceptions import IntegrityError
@@ -16,7 +15,7 @@ from tortoise.transactions import in_transaction
 from web.accounts import service as accounts
 from web.accounts.models import Account
 from web.clock import now
-from web.forms import FormData, error_list, read_form
+from web.forms import FormData, error_list, is_email, read_form
 from web.i18n import current_language
 from web.i18n import gettext as _
 from web.portals import journey
@@ -41,12 +40,6 @@ PANEL_ERROR_TARGETS = {"empty": "security", "start": "verify", "question": "answ
 WHOLE_FORM = {"HX-Retarget": "#register", "HX-Reswap": "innerHTML"}
 
 
-def is_email(value: str) -> bool:
-    try:
-        validate_email(value or "", check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return len(value) <= FIELD_MAX
 
 
 def lock_of(failure: Exception) -> limits.Locked | None:
@@ -80,11 +73,17 @@ def locked_message(locked: limits.Locked) -> str:
 
 async def take_form(request: Request) -> tuple[FormData, Draft, RegistrationForm]:
     """The POSTed registration form, saved to the draft as typed (before any validation)."""
+    data, draft = await keep_typed(request)
+    return data, draft, RegistrationForm(data)
+
+
+async def keep_typed(request: Request) -> tuple[FormData, Draft]:
+    """The POSTed fields saved to the draft as typed (no form built: nothing is judged)."""
     data = await read_form(request)
     draft = await load_draft(request, PORTAL, Draft)
     state.keep_typed(draft, data)
     await save_draft(request, PORTAL, draft)
-    return data, draft, RegistrationForm(data)
+    return data, draft
 
 
 def policy_accepted(request: Request, draft: Draft) -> bool:
@@ -177,11 +176,16 @@ async def panel_fragment(request: Request) -> Response:
     else:
         draft = await load_draft(request, PORTAL, Draft)
         typed = {"answer": state.typed_answer(data)} if "answer" in data else {}
-        panel = await panel_state(request, draft, RegistrationForm(data), **typed)
+        panel = (
+            await panel_state(request, draft, RegistrationForm(data), **typed)
+            if draft.verification
+            else {"state": "start"}  # no verification under way: the email alone decides
+        )
     appeared = panel["state"] != "empty" and not shown
     message = _("The security questions field has appeared after the email fields.")
     return journey.fragment(request, "mss/register.html", "security", {"panel": panel},
-                            status_message=message if appeared else None)
+                            status_message=message if appeared else None,
+                            constant=len(panel) == 1)  # a bare state: alike for all
 
 
 async def uid_help(request: Request) -> Response:
@@ -190,13 +194,13 @@ async def uid_help(request: Request) -> Response:
 
 async def uid_help_submit(request: Request) -> Response:
     """The form's "Where to find your UID" button: what was typed is saved first."""
-    await take_form(request)
+    await keep_typed(request)
     return see_other(request.app.url_path_for("mss:register_uid"))
 
 
 async def save(request: Request) -> Response:
     """With htmx, each change of the form is saved as it happens (nothing to show)."""
-    await take_form(request)
+    await keep_typed(request)
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
