@@ -136,7 +136,7 @@ NAME_MAX = 100
 EMAIL_MAX = 254
 
 
-def _email_check(form, field):
+def email_format(form, field):
     try:
         validate_email(field.data, check_deliverability=False)
     except EmailNotValidError:
@@ -153,7 +153,7 @@ def email_field() -> wtforms.StringField:
         validators=[
             DataRequired(lazy_gettext("Enter your email address.")),
             max_length(EMAIL_MAX),
-            _email_check,
+            email_format,
         ],
     )
 
