@@ -249,3 +249,21 @@ async def test_forgot_takes_a_spaced_number_and_a_siret(client):
         assert response.status_code == 303, typed
     french, _page = await ask_reset(client, "espace-prive", "12")
     assert "Saisissez les 13 caractères de votre numéro de sécurité sociale" in french.text
+
+
+async def test_the_429_page_says_when_to_try_again_from_retry_after(client):
+    for lang, delay, at in (("en", "minutes", "UTC"), ("fr", "minutes", "TU")):
+        await client.get(f"/?lang={lang}")
+        await AttemptCounter.all().delete()
+        for _ in range(10):
+            await ask_reset(client, "mss", "someone@example.org")
+        response, _page = await ask_reset(client, "mss", "someone@example.org")
+        assert response.status_code == 429
+        seconds = int(response.headers["Retry-After"])
+        minutes = -(-seconds // 60)
+        said = re.search(r"<p>(.*?(?:try again in|réessayez dans).*?)</p>", response.text)
+        assert said, response.text
+        assert f"{minutes} {delay}" in said[1]
+        ends = now() + timedelta(seconds=seconds)
+        assert re.search(rf"\((at|à) \d\d:\d\d {at}\)", said[1])
+        assert f"{ends:%H}:" in said[1]
