@@ -173,7 +173,7 @@ def _plainly_valid(local: str, domain: str) -> bool:
     )
 
 
-def _email_check(form, field):
+def email_format(form, field):
     if not is_email(field.data or ""):
         raise ValidationError(
             lazy_gettext("Enter an email address in the correct format, like name@example.org.")
@@ -188,7 +188,7 @@ def email_field() -> wtforms.StringField:
         validators=[
             DataRequired(lazy_gettext("Enter your email address.")),
             max_length(EMAIL_MAX),
-            _email_check,
+            email_format,
         ],
     )
 
