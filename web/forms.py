@@ -140,7 +140,7 @@ def is_email(value: str) -> bool:
     return bool(value) and normalized_email(value) is not None
 
 
-def _email_check(form, field):
+def email_format(form, field):
     if not is_email(field.data or ""):
         raise ValidationError(
             lazy_gettext("Enter an email address in the correct format, like name@example.org.")
@@ -155,7 +155,7 @@ def email_field() -> wtforms.StringField:
         validators=[
             DataRequired(lazy_gettext("Enter your email address.")),
             max_length(EMAIL_MAX),
-            _email_check,
+            email_format,
         ],
     )
 
