@@ -363,9 +363,10 @@ def imports_section(rows: int, postgres_url: str | None) -> list[str]:
             + verdict(slowest, IMPORT_BUDGET, at_most=False),
             f"{found['max_rss_mb']:.0f} MB · load {os.getloadavg()[0]:.1f}",
         ])
+    count = f"{rows:,}".replace(",", " ")
     lines = [
-        f"### Registry import ({rows:,} generated members, a fresh database each, through "
-        "import_members; PostgreSQL: TEST_DATABASE_URL or --postgres)".replace(",", " "),
+        f"### Registry import ({count} generated members, a fresh database each, through "
+        " import_members; PostgreSQL: TEST_DATABASE_URL or --postgres)",
         "",
     ]
     return lines + table(
