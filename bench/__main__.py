@@ -366,7 +366,7 @@ def imports_section(rows: int, postgres_url: str | None) -> list[str]:
     count = f"{rows:,}".replace(",", " ")
     lines = [
         f"### Registry import ({count} generated members, a fresh database each, through "
-        " import_members; PostgreSQL: TEST_DATABASE_URL or --postgres)",
+        "import_members; PostgreSQL: TEST_DATABASE_URL or --postgres)",
         "",
     ]
     return lines + table(
