@@ -9,7 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
 
 from web.i18n import gettext as _
 from web.i18n import use_language
@@ -60,6 +67,7 @@ def import_members(
             TextColumn("{task.description}"),
             BarColumn(),
             DownloadColumn(),
+            TransferSpeedColumn(),  # the rate, of the file read
             TimeRemainingColumn(),
             console=err,
             transient=True,
