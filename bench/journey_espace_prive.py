@@ -12,7 +12,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from bench.journeys import Run, journey
-from web.registry.demo import DemoMember, demo_identities
+from web.operations.demo import DemoMember, demo_identities
 
 KB = 1000
 PORTAL = "espace-prive"

@@ -15,7 +15,7 @@ from babel import Locale
 from playwright.sync_api import Page, expect
 
 from bench.journeys import Run, journey
-from web.registry.demo import DemoMember, demo_identities
+from web.operations.demo import DemoMember, demo_identities
 
 KB = 1000
 PORTAL = "mss"

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.mail import DevMailbox
 from web import i18n
-from web.registry.demo import DemoMember, demo_identities
+from web.operations.demo import DemoMember, demo_identities
 
 
 @dataclass

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bench.weight import ACCEPT_ENCODING, CSRF
-from web.registry.demo import DEMO_PASSWORD, DemoMember
+from web.operations.demo import DEMO_PASSWORD, DemoMember
 
 MAX_REQUESTS = 200_000  # the httpx generator's count bound
 

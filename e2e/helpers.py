@@ -13,7 +13,7 @@ from playwright.sync_api import Locator, Page
 
 from e2e import html_check
 from web import i18n
-from web.portals.base import DEFAULT_PORTALS, Portal, load_portals
+from web.branding import Portal, load_portals
 from web.settings import Settings
 
 LOCALES = {"fr": "fr-FR", "en": "en-GB"}
@@ -32,8 +32,7 @@ def t(lang: str, text: str, **variables) -> str:
 @functools.cache
 def portals() -> dict[str, Portal]:
     """The portals as the server under test brands them (``ESPACE_BRANDING_FILE``)."""
-    settings = Settings.from_env()
-    return load_portals(tuple(DEFAULT_PORTALS), settings.branding_file)
+    return load_portals(Settings.from_env())
 
 
 def portal_text(portal_id: str, lang: str, name: str = "name") -> str:

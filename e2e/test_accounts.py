@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import LOCALES, assert_accessible, portal_text, screenshot, t, tab_to
-from web.portals.base import DEFAULT_PORTALS
-from web.registry.demo import DEMO_PASSWORD, demo_identities
+from web.branding import DEFAULT_PORTALS
+from web.operations.demo import DEMO_PASSWORD, demo_identities
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 pytestmark = pytest.mark.accounts

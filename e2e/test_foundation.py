@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import assert_accessible, portal_text, screenshot, t
-from web.portals.base import DEFAULT_PORTALS
+from web.branding import DEFAULT_PORTALS
 
 PORTALS = list(DEFAULT_PORTALS)
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}

@@ -19,8 +19,8 @@ from e2e.journeys.espace_prive import (
     demo,
     spaced_nir,
 )
+from web.operations.demo import DemoMember, demo_identities
 from web.portals.espace_prive.checks import format_identifier
-from web.registry.demo import DemoMember, demo_identities
 
 pytestmark = [pytest.mark.espace_prive, pytest.mark.usefixtures("fresh_counters")]
 

@@ -20,7 +20,7 @@ from e2e.helpers import LOCALES
 from e2e.journeys import espace_prive, mss
 from e2e.live_server import LiveServer
 from e2e.mail import DevMailbox
-from web.registry.demo import DEMO_PASSWORD, demo_identities
+from web.operations.demo import DEMO_PASSWORD, demo_identities
 
 pytestmark = [pytest.mark.a11y, pytest.mark.local]  # a server of its own (long addresses)
 MIN_TARGET = 44

@@ -17,6 +17,7 @@
   function enhance(root) {
     // Controls that only make sense with JS ship hidden.
     each(root, "[data-password-toggle][hidden]", function (b) { b.hidden = false; });
+    each(root, "#session-end", armSession);
     each(root, "dialog[data-open]", function (d) {
       d.removeAttribute("data-open");
       d._opener = opener;
@@ -124,6 +125,34 @@
     if (e.target.matches("dialog") && link && link.isConnected) link.focus();
   }, true);
 
+  // The session's end (accounts/session_end.html): the dialog opens ahead of it and offers to
+  // stay logged in; once the end has passed, it says so (WCAG 2.2.1).
+  var sessionTimers = [];
+  function showSession(dialog, ended) {
+    var part = ended ? "ended" : "warning";
+    dialog.querySelector("[data-session-warning]").hidden = ended;
+    dialog.querySelector("[data-session-ended]").hidden = !ended;
+    dialog.setAttribute("aria-labelledby", "session-" + part + "-title");
+    dialog.setAttribute("aria-describedby", "session-" + part + "-text");
+    if (!dialog.open) {
+      dialog._opener = document.activeElement;
+      dialog.showModal();
+    }
+    if (ended) dialog.querySelector("[data-session-ended] a").focus();
+  }
+  function armSession(clock) {
+    var dialog = document.getElementById("session-dialog");
+    sessionTimers.forEach(clearTimeout);
+    if (!dialog) return;
+    if (!clock.hasAttribute("data-session-left")) return showSession(dialog, true);
+    var time = clock.querySelector("time");
+    dialog.querySelector("[data-session-time]").textContent = time ? time.textContent : "";
+    if (dialog.open) dialog.close();
+    sessionTimers = [
+      setTimeout(function () { showSession(dialog, false); }, 1000 * Number(clock.getAttribute("data-session-warn"))),
+      setTimeout(function () { showSession(dialog, true); }, 1000 * Number(clock.getAttribute("data-session-left")))
+    ];
+  }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { enhance(document.body); });
   } else {

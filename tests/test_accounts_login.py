@@ -70,9 +70,13 @@ async def test_espace_prive_login_with_identifier_and_spaces(client):
 
 
 async def test_member_space_needs_a_log_in(client):
-    for path in ("/mss/account", "/mss/account/password", "/mss/account/new-password"):
+    for path, back in (("/mss/account", ""), ("/mss/account/password", "%2Fpassword"),
+                       ("/mss/account/new-password", "%2Fnew-password")):
         response = await client.get(path)
-        assert response.status_code == 303 and response.headers["location"] == "/mss/login"
+        assert response.status_code == 303
+        assert response.headers["location"] == (
+            f"/mss/login?next=%2Fmss%2Faccount{back}" if back else "/mss/login"
+        )
 
 
 async def test_a_session_of_one_portal_does_not_open_the_other(client):
@@ -191,7 +195,8 @@ async def test_idle_timeout(client):
     account = await make_account()
     await log_in(client, "mss", MSS_EMAIL, PASSWORD)
     await Session.filter(account_id=account.pk).update(last_seen_at=now() - timedelta(minutes=31))
-    assert (await client.get("/mss/account")).headers["location"] == "/mss/login"
+    location = (await client.get("/mss/account")).headers["location"]
+    assert location == "/mss/login?notice=session-expired"
     assert await Session.filter(account_id=account.pk).count() == 0
 
 
@@ -203,7 +208,8 @@ async def test_activity_keeps_the_session_but_not_past_twelve_hours(client):
     await Session.filter(account_id=account.pk).update(
         created_at=now() - timedelta(hours=12, minutes=1), last_seen_at=now()
     )
-    assert (await client.get("/mss/account")).headers["location"] == "/mss/login"
+    location = (await client.get("/mss/account")).headers["location"]
+    assert location == "/mss/login?notice=session-expired"
 
 
 async def test_language_switch_keeps_the_login_but_never_the_password(client):

@@ -27,7 +27,7 @@ from web.accounts.passwords import (
     password_requirements,
     personal_words,
 )
-from web.portals.base import DEFAULT_PORTALS
+from web.branding import DEFAULT_PORTALS
 
 GOOD = "gravel lantern orbit quince"  # 27 characters, four unrelated words
 VARIANT = "This password is a common password with a few changes: attackers try these changes too."

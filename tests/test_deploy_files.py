@@ -14,7 +14,7 @@ from pathlib import Path
 import yaml
 
 from web import cli
-from web.settings import ROOT
+from web.root import ROOT
 
 PRODUCTION_LOCK = ROOT / "requirements-production.lock"
 DEV_ONLY = {"pytest", "playwright", "ruff", "hypothesis", "httpx", "aiosmtpd", "pytest-xdist"}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -15,14 +16,18 @@ from espace_prive_support import NIR, make_member
 from web.accounts import hashing
 from web.accounts import service as accounts
 from web.accounts.models import Account
-from web.app import offline_links
+from web.branding import DEFAULT_PORTALS
 from web.mail.models import Letter
-from web.portals.base import DEFAULT_PORTALS
 from web.portals.espace_prive.letters import export_letters, letters
-from web.settings import ROOT
+from web.portals.registry import offline_links
+from web.root import ROOT
 
 BASE_URL = "https://espace.example.org"
 LINKS = offline_links(BASE_URL, DEFAULT_PORTALS)
+
+
+async def export(folder: Path) -> list[Path]:
+    return await export_letters(folder, links=LINKS, portals=DEFAULT_PORTALS)
 
 
 async def queue_letter(language: str = "fr", **member_fields) -> Letter:
@@ -47,7 +52,7 @@ async def test_export_makes_the_password_at_that_moment(db, tmp_path):
     account = await Account.get(pk=letter.account_id)
     assert account.password_hash == ""  # nothing to steal before the export
 
-    written = await export_letters(tmp_path, links=LINKS)
+    written = await export(tmp_path)
     assert written == [tmp_path / f"letter-{letter.pk:06d}.txt"]
     content = written[0].read_text("utf-8")
     assert stat.S_IMODE(written[0].stat().st_mode) == 0o600
@@ -63,14 +68,14 @@ async def test_export_makes_the_password_at_that_moment(db, tmp_path):
     )
     assert (await Letter.get(pk=letter.pk)).exported_at is not None
     assert await letters() == [] and len(await letters(include_exported=True)) == 1
-    assert await export_letters(tmp_path, links=LINKS) == []  # each letter once
+    assert await export(tmp_path) == []  # each letter once
 
 
 async def test_letter_is_plain_text(db, tmp_path):
     """A letter is printed as it is written: no HTML escaping of apostrophes or <, &."""
     await queue_letter(last_name="N'Diaye", first_names="Aïssatou",
                        address="Résidence « Les Flamboyants » & Cie\n7 cours de l'Intendance")
-    content = (await export_letters(tmp_path, links=LINKS))[0].read_text("utf-8")
+    content = (await export(tmp_path))[0].read_text("utf-8")
     assert content.startswith(
         "Aïssatou N'Diaye\nRésidence « Les Flamboyants » & Cie\n7 cours de l'Intendance\n"
     )
@@ -80,7 +85,7 @@ async def test_letter_is_plain_text(db, tmp_path):
 
 async def test_letter_in_the_members_language(db, tmp_path):
     await queue_letter(language="en")
-    content = (await export_letters(tmp_path, links=LINKS))[0].read_text("utf-8")
+    content = (await export(tmp_path))[0].read_text("utf-8")
     assert "Identifier: 2 85 03 97 411 023" in content and "Provisional password:" in content
 
 
@@ -91,7 +96,7 @@ async def test_an_account_with_its_own_password_is_told_how_to_log_in(db, tmp_pa
     account = await Account.get(pk=letter.account_id)
     account.password_state, account.password_hash = accounts.ACTIVE, "$argon2id$kept"
     await account.save()
-    [written] = await export_letters(tmp_path, links=LINKS)
+    [written] = await export(tmp_path)
     content = written.read_text("utf-8")
     assert "Vous avez déjà un espace privé" in content
     assert "Identifiant : 2 85 03 97 411 023" in content and "Mot de passe" not in content
@@ -123,12 +128,13 @@ SEED = textwrap.dedent(f"""
 """)
 
 
-def run(*args: str, database: Path) -> subprocess.CompletedProcess:
+def run(*args: str, database: Path, **settings: str) -> subprocess.CompletedProcess:
     environment = {
         **os.environ,
         "DATABASE_URL": f"sqlite://{database}",
         "LANG": "C.UTF-8",
         "ESPACE_ENV": "development",
+        **settings,
     }
     environment.pop("LC_ALL", None)
     return subprocess.run(  # noqa: S603 - our own command
@@ -160,6 +166,25 @@ def test_letters_commands(tmp_path):
     assert "0 letter(s)." in again.stdout
     everything = run("-m", "web.cli", "letters", "list", "--all", database=database)
     assert "exported" in everything.stdout
+
+
+def test_exported_letters_carry_the_configured_branding(tmp_path):
+    branding = tmp_path / "branding.json"
+    branding.write_text(json.dumps({"espace-prive": {
+        "fund_name": "Caisse des Trois Îles", "support_email": "courrier@trois-iles.example.org",
+        "support_phone": "+262 262 00 11 22"}}), "utf-8")
+    database = tmp_path / "espace.sqlite3"
+    assert run("-m", "web.cli", "migrate", database=database).returncode == 0
+    assert run("-c", SEED, f"sqlite://{database}", database=database).returncode == 0
+    folder = tmp_path / "to-post"
+    exported = run("-m", "web.cli", "letters", "export", str(folder), database=database,
+                   ESPACE_BRANDING_FILE=str(branding))
+    assert exported.returncode == 0, exported.stderr
+    [letter] = folder.glob("letter-*.txt")
+    content = letter.read_text("utf-8")
+    assert "Caisse des Trois Îles" in content
+    assert "courrier@trois-iles.example.org, +262 262 00 11 22." in content
+    assert "+590 590 12 34 56" not in content  # the demo fund's phone number
 
 
 def test_export_to_a_folder_that_cannot_be_written_says_so(tmp_path):

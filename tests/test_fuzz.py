@@ -29,7 +29,7 @@ from mss_support import Visitor, make_member
 
 from web.mail.models import OutboxMail
 from web.portals import journey
-from web.security.guard import csrf_token_for
+from web.security.visitors import csrf_token_for
 
 EXAMPLES = 12  # per endpoint × state pair: 139 pairs, with the raw-header fuzz ≈ 2 000 requests
 STATUSES: Counter = Counter()  # every status the suite saw, reported when the module ends
@@ -215,7 +215,6 @@ def link_token(text: str) -> str:
 async def test_generated_forms_never_give_a_500_nor_an_unescaped_echo(
     app, client, monkeypatch, state, setup: Callable[..., Awaitable[None]], path, fields, typical
 ):
-    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     await setup(client, app)
     mail = await OutboxMail.filter(template="set_password").first()

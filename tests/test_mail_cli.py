@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from web.settings import ROOT
+from web.root import ROOT
 
 ESPACE = Path(sys.executable).parent / "espace"
 

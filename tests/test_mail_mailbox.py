@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 import httpx
 
 from web.app import create_app
+from web.branding import DEFAULT_PORTALS
 from web.mail.mailbox import SHOWN, linkify
 from web.mail.models import OutboxMail
 from web.mail.outbox import enqueue_mail
 from web.mail.worker import deliver_due
-from web.portals.base import DEFAULT_PORTALS
 from web.settings import Settings
 
 HOSTILE = '<script>alert("x")</script> \' OR 1=1 -- 李 زينب'

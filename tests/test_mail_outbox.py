@@ -11,6 +11,7 @@ import pytest
 from jinja2 import TemplateNotFound
 from tortoise.transactions import in_transaction
 
+from web.branding import DEFAULT_PORTALS
 from web.mail.models import OutboxMail
 from web.mail.outbox import (
     enqueue_mail,
@@ -19,8 +20,7 @@ from web.mail.outbox import (
     retry_dead,
     retry_mail,
 )
-from web.portals.base import DEFAULT_PORTALS
-from web.settings import ROOT
+from web.root import ROOT
 
 MAIL_DIR = ROOT / "web" / "templates" / "mail"
 LAYOUTS = {"base.txt", "base.html", "macros.html"}

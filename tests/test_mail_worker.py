@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult
 from tortoise.transactions import in_transaction
 
+from web.branding import DEFAULT_PORTALS
 from web.mail import worker
 from web.mail.models import OutboxMail
 from web.mail.outbox import enqueue_mail
@@ -27,7 +28,6 @@ from web.mail.worker import (
     deliver_due,
     run_worker,
 )
-from web.portals.base import DEFAULT_PORTALS
 from web.settings import Settings
 
 FROM = "Caisse Démo – 李 <no-reply@espace.example.org>"

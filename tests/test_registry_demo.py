@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -15,12 +16,13 @@ from typer.testing import CliRunner
 from web import cli
 from web.accounts.hashing import verify_password
 from web.accounts.models import Account
-from web.registry.demo import DEMO_PASSWORD, demo_identities, load_demo
+from web.operations.demo import DEMO_PASSWORD, demo_identities, load_demo
 from web.registry.importer import member_values
 from web.registry.matching import find_member
 from web.registry.models import Member
 from web.registry.validation import is_nir13, is_siret, is_uid, nir_agrees_with_birth_date
-from web.settings import ROOT
+from web.root import ROOT
+from web.settings import Settings
 
 ALL = demo_identities()
 MSS = demo_identities("mss")
@@ -130,9 +132,9 @@ def test_the_hard_cases_are_covered():
 
 
 async def test_load_demo_is_idempotent(db):
-    first = await load_demo()
+    first = await load_demo(Settings())
     assert (first.members.created, first.accounts_created) == (len(ALL), 4)
-    second = await load_demo()
+    second = await load_demo(Settings())
     assert (second.members.created, second.members.updated, second.members.unchanged) == (
         0,
         0,
@@ -144,7 +146,7 @@ async def test_load_demo_is_idempotent(db):
 
 
 async def test_demo_accounts_log_in_with_the_documented_password(db):
-    await load_demo()
+    await load_demo(Settings())
     for demo in (m for m in ALL if m.has_account):
         account = await Account.get(portal=demo.portal, login=demo.login).prefetch_related("member")
         assert account.password_state == "active"  # noqa: S105
@@ -156,13 +158,13 @@ async def test_demo_accounts_log_in_with_the_documented_password(db):
 
 
 async def test_load_demo_restores_the_latest_definition(db):
-    await load_demo()
+    await load_demo(Settings())
     helene = MSS[0]
     await Member.filter(portal="mss", identifier=helene.identifier).update(last_name="Changed")
     account = await Account.get(portal="mss", login=helene.login)
     account.password_hash, account.password_state = "", "pending"
     await account.save()
-    result = await load_demo()
+    result = await load_demo(Settings())
     assert (result.members.updated, result.accounts_updated) == (1, 1)
     assert (await Member.get(portal="mss", identifier=helene.identifier)).last_name == (
         helene.last_name
@@ -172,8 +174,16 @@ async def test_load_demo_restores_the_latest_definition(db):
     assert await verify_password(DEMO_PASSWORD, account.password_hash)
 
 
+async def test_demo_accounts_accept_the_configured_policy_version(db, tmp_path):
+    branding = tmp_path / "branding.json"
+    branding.write_text(json.dumps({"mss": {"policy_version": "2027-03"}}), "utf-8")
+    await load_demo(Settings(branding_file=str(branding)))
+    versions = dict(await Account.all().values_list("portal", "policy_version"))
+    assert versions == {"mss": "2027-03", "espace-prive": "2026-01"}
+
+
 async def test_every_demo_member_is_found_by_matching(db):
-    await load_demo()
+    await load_demo(Settings())
     for member in ALL:
         found = await find_member(
             member.portal,

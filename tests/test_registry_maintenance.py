@@ -16,14 +16,14 @@ from typer.testing import CliRunner
 from web import cli
 from web.accounts.models import Account, Token
 from web.accounts.service import login_key
+from web.operations import housekeeping
+from web.operations.demo import DEMO_PASSWORD, demo_identities
+from web.operations.housekeeping import purge, unlock
 from web.portals.models import RegistrationDraft
-from web.registry import maintenance
-from web.registry.demo import DEMO_PASSWORD, demo_identities
-from web.registry.maintenance import purge, unlock
 from web.registry.models import Member
+from web.root import ROOT
 from web.security import limits
 from web.security.models import AttemptCounter, AuditEvent, Session
-from web.settings import ROOT
 
 NOW = datetime.now(UTC)
 SAMPLE = Path(__file__).parent / "data" / "registry_sample.csv"
@@ -78,7 +78,7 @@ async def test_unlock_an_unknown_member_clears_nothing(db):
 @pytest.mark.parametrize("batch", [500, 1])
 async def test_purge_deletes_only_what_expired(account, monkeypatch, batch):
     """In batches: the write lock is held one batch at a time, never for the whole purge."""
-    monkeypatch.setattr(maintenance, "PURGE_BATCH", batch)
+    monkeypatch.setattr(housekeeping, "PURGE_BATCH", batch)
     deleted = []
     delete = QuerySet.delete
 

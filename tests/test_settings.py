@@ -128,3 +128,13 @@ def test_the_robot_delay_is_each_forms_own_unless_a_test_server_sets_it():
             Settings.from_env({"ESPACE_MIN_FILL_SECONDS": wrong})
     with pytest.raises(UnsafeSettings, match="ESPACE_MIN_FILL_SECONDS is for tests"):
         Settings.from_env({**SAFE_PRODUCTION, "ESPACE_MIN_FILL_SECONDS": "0"})
+
+
+def test_a_session_lasts_thirty_idle_minutes_unless_a_test_server_sets_it():
+    assert Settings.from_env({}).session_idle_seconds is None
+    assert Settings.from_env({"ESPACE_SESSION_IDLE_SECONDS": "8"}).session_idle_seconds == 8
+    for wrong in ("later", "3", "1801"):
+        with pytest.raises(UnsafeSettings, match="ESPACE_SESSION_IDLE_SECONDS must be"):
+            Settings.from_env({"ESPACE_SESSION_IDLE_SECONDS": wrong})
+    with pytest.raises(UnsafeSettings, match="ESPACE_SESSION_IDLE_SECONDS is for tests"):
+        Settings.from_env({**SAFE_PRODUCTION, "ESPACE_SESSION_IDLE_SECONDS": "60"})

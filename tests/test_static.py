@@ -5,7 +5,7 @@ import base64
 import hashlib
 import re
 
-from web.settings import ROOT
+from web.root import ROOT
 from web.static_files import StaticAssets
 
 

@@ -10,46 +10,26 @@ from collections.abc import AsyncIterator
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.routing import Mount, Route, Router
-from starlette_compress import CompressMiddleware
+from starlette.routing import Mount, Route
 from tortoise.contrib.starlette import RegisterTortoise
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from web import errors, i18n
+from web.branding import load_portals
+from web.compression import Compression
 from web.db import ensure_migrated, open_sqlite_file, tortoise_config
 from web.health import Heartbeat
-from web.operations import OperatorEndpoints, RequestObserver
+from web.monitoring import OperatorEndpoints, RequestObserver
 from web.portals import home
-from web.portals.base import load_portals
+from web.portals.registry import portal_mounts
 from web.rendering import make_environment
-from web.security import audit
+from web.security import audit, sessions
 from web.security.guard import RequestGuard
 from web.settings import Settings
 from web.static_files import StaticAssets
 from web.urls import Links
 
 log = logging.getLogger("espace")
-
-
-def portal_mounts(portals: dict) -> list[Mount]:
-    """Every route of each portal, mounted under /<portal id>/ and named by it: a route is
-    reversed as ``url_path_for("mss:register")``."""
-    from web.accounts import routes as account_routes
-    from web.portals.registry import journey_routes
-
-    return [
-        Mount(
-            f"/{pid}",
-            routes=[*home.portal_routes(), *account_routes.routes(), *journey_routes(pid)],
-            name=pid,
-        )
-        for pid in portals
-    ]
-
-
-def offline_links(base_url: str, portals: dict) -> Links:
-    """The absolute links of these portals without an application (an operator's command)."""
-    return Links(base_url, Router(portal_mounts(portals)))
 
 
 def create_app(
@@ -61,7 +41,7 @@ def create_app(
         settings.check()
     i18n.load_catalogs()
     audit.configure(settings.secret_key)
-    portals = load_portals(settings.portals, settings.branding_file)
+    portals = load_portals(settings)
     assets = StaticAssets()
 
     @contextlib.asynccontextmanager
@@ -85,7 +65,7 @@ def create_app(
 
     routes = [
         Route("/", home.portal_list, name="portal_list"),
-        Route("/static/{path:path}", assets.endpoint, name="static"),
+        assets.route,
         *portal_mounts(portals),
     ]
     if settings.development:
@@ -103,7 +83,7 @@ def create_app(
             Middleware(RequestObserver, settings=settings),  # request id, log line, timing
             *proxies,  # the client's address and scheme, as the proxies saw them
             Middleware(OperatorEndpoints),  # /healthz, /readyz, /metrics
-            Middleware(CompressMiddleware, minimum_size=256),
+            Middleware(Compression, minimum_size=256),
             Middleware(RequestGuard, settings=settings, render_error=errors.guard_error),
         ],
         exception_handlers=errors.EXCEPTION_HANDLERS,
@@ -114,6 +94,8 @@ def create_app(
     app.state.assets = assets
     app.state.links = Links(settings.base_url, app)
     app.state.templates = make_environment()
+    # A global of the environment: macros imported without context reverse routes too.
+    app.state.templates.globals["url_path_for"] = app.url_path_for
     app.state.template_globals = lambda request: template_globals(
         request, settings, portals, assets
     )
@@ -136,9 +118,9 @@ def template_globals(request: Request, settings: Settings, portals: dict, assets
         "lang": i18n.current_language.get(),
         "languages": i18n.language_names(),
         "csrf_token": getattr(request.state, "csrf_token", ""),
-        "url_path_for": request.app.url_path_for,
         "static_url": assets.url,
         "static_integrity": assets.integrity,
+        "session_clock": sessions.clock(request),
     }
 
 

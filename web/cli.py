@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging.config
 
 import typer
 
-from web.db import DatabaseNotReady, ensure_migrated, open_sqlite_file, tortoise_config
+from web.db import ensure_migrated, open_sqlite_file, tortoise_config
 from web.logs import log_config
-from web.mail.cli import mail_app
-from web.portals.espace_prive import letters_cli
-from web.registry import cli as registry_cli
-from web.settings import Settings, UnsafeSettings
+from web.operations import commands, letters, mail
+from web.operations.console import database_errors, load_settings
 
 app = typer.Typer(help="Espace: self-registration portal for members of a fund.",
                   no_args_is_help=True)
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings.from_env()
-    except UnsafeSettings as error:
-        typer.secho(str(error), fg="red", err=True)
-        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -36,16 +25,6 @@ def migrate() -> None:
     with database_errors():
         asyncio.run(run(settings.database_url))
     typer.echo("database is up to date")
-
-
-@contextlib.contextmanager
-def database_errors():
-    """A database that cannot be opened or migrated: a clear message and exit status 2."""
-    try:
-        yield
-    except (DatabaseNotReady, *registry_cli.DATABASE_ERRORS) as error:
-        typer.secho(f"database: {error}", fg="red", err=True)
-        raise typer.Exit(2) from None
 
 
 async def _check_database(database_url: str) -> None:
@@ -81,13 +60,13 @@ def serve(
     logging.getLogger("espace").info("Espace on http://%s:%s/ (%s)", host, port, settings.env)
     uvicorn.run("web.app:serve_app", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=False,  # the app reads them (ESPACE_PROXY_ADDRESSES)
-                log_config=config, access_log=False,  # web/operations.py logs
+                log_config=config, access_log=False,  # web/monitoring.py logs
                 server_header=False)  # "server: uvicorn" tells attackers and costs bytes
 
 
-registry_cli.register(app)  # demo, import-members, unlock, purge
-app.add_typer(letters_cli.app, name="letters")  # list, export
-app.add_typer(mail_app, name="mail")  # list, retry, worker
+commands.register(app)  # demo, import-members, unlock, purge
+app.add_typer(letters.app, name="letters")  # list, export
+app.add_typer(mail.app, name="mail")  # list, retry, worker
 
 if __name__ == "__main__":
     app()

@@ -1,6 +1,6 @@
 """``/healthz`` (the process answers) and ``/readyz`` (it can serve: database reachable,
 migrations applied, mail worker alive, mail not waiting too long). JSON, never cached, no
-personal data; answered before the session cookie and compression (web/operations.py)."""
+personal data; answered before the session cookie and compression (web/monitoring.py)."""
 
 from __future__ import annotations
 

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import io
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, Translations
 
-from web.settings import ROOT
+from web.root import ROOT
 
 LANGUAGES = ("fr", "en")
 DEFAULT_LANGUAGE = "fr"
@@ -115,6 +115,11 @@ def format_day(value: date) -> str:
 
 def format_timestamp(value: datetime) -> str:
     return format_datetime(value, format="medium", locale=current_language.get())
+
+
+def format_clock(value: datetime) -> str:
+    """A time of day, with its time zone (UTC: the member's own is not known)."""
+    return format_time(value, format="HH:mm z", tzinfo=UTC, locale=current_language.get())
 
 
 @cache

@@ -16,7 +16,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
-from web.settings import ROOT
+from web.root import ROOT
 
 LOCALES = ROOT / "locales"
 POT = LOCALES / "messages.pot"

@@ -3,7 +3,7 @@ production (one object a line, for the journal or a log shipper), readable lines
 
 Every line written while a request is served carries its id, portal and route name (never its
 path, which may hold a link's token, nor the client's address: both are personal data or
-secrets). ``RequestObserver`` (web/operations.py) writes one ``request`` line per request.
+secrets). ``RequestObserver`` (web/monitoring.py) writes one ``request`` line per request.
 """
 
 from __future__ import annotations

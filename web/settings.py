@@ -5,10 +5,11 @@ from __future__ import annotations
 import ipaddress
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
+from web.branding import branding_problems
+from web.root import ROOT
+
 ALL_PORTALS = ("mss", "espace-prive")
 DEV_SECRET = "development-only-secret-key-not-for-production"  # noqa: S105 - refused in production
 
@@ -33,6 +34,8 @@ class Settings:
     # Tests only: the seconds a form must have been shown before it is sent (else a robot);
     # None keeps each form's own (mss 3, espace-prive 1.5).
     min_fill_seconds: float | None = None
+    # Tests only: the seconds a logged-in session lasts without activity; None keeps 30 min.
+    session_idle_seconds: float | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -71,6 +74,7 @@ class Settings:
             ready_mail_age=_number(environ.get("ESPACE_READY_MAIL_AGE", ""),
                                    defaults.ready_mail_age),
             min_fill_seconds=_seconds(environ.get("ESPACE_MIN_FILL_SECONDS", "")),
+            session_idle_seconds=_seconds(environ.get("ESPACE_SESSION_IDLE_SECONDS", "")),
         )
         settings.check()
         return settings
@@ -98,9 +102,9 @@ class Settings:
             found.append("ESPACE_READY_MAIL_AGE must be a number of seconds")
         if self.min_fill_seconds is not None and not 0 <= self.min_fill_seconds <= 60:
             found.append("ESPACE_MIN_FILL_SECONDS must be a number of seconds from 0 to 60")
+        if self.session_idle_seconds is not None and not 4 <= self.session_idle_seconds <= 1800:
+            found.append("ESPACE_SESSION_IDLE_SECONDS must be a number of seconds from 4 to 1800")
         if self.branding_file:
-            from web.portals.base import branding_problems
-
             found += branding_problems(self.branding_file)
         if self.env == "production":
             if not self.secret_key or self.secret_key == DEV_SECRET or len(self.secret_key) < 32:
@@ -112,6 +116,9 @@ class Settings:
             if self.min_fill_seconds is not None:
                 found.append("ESPACE_MIN_FILL_SECONDS is for tests: production keeps each "
                              "form's own delay against robots")
+            if self.session_idle_seconds is not None:
+                found.append("ESPACE_SESSION_IDLE_SECONDS is for tests: production sessions "
+                             "last 30 idle minutes")
             if not self.proxy_addresses:
                 found.append("ESPACE_PROXY_ADDRESSES must name the TLS proxy's addresses in "
                              "production (else every visitor shares the proxy's address)")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from playwright.sync_api import Locator, Page
 
 from e2e.helpers import assert_accessible, portal_text, screenshot, t
-from web.registry.demo import DemoMember
+from web.operations.demo import DemoMember
 
 
 def fill_seconds(default: float) -> float:

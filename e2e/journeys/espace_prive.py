@@ -14,8 +14,8 @@ from playwright.sync_api import expect
 from e2e import journeys
 from e2e.helpers import portal_text
 from e2e.journeys import fill_seconds, guide_step
+from web.operations.demo import DemoMember, demo_identities
 from web.portals.espace_prive.checks import format_identifier
-from web.registry.demo import DemoMember, demo_identities
 
 PORTAL = "espace-prive"
 NEW_PASSWORD = "lagoon pepper quartz mango 58"  # noqa: S105 - test data

@@ -14,7 +14,7 @@ from babel import Locale
 from playwright.sync_api import expect
 
 from e2e.journeys import Journey, fill_seconds, guide_step
-from web.registry.demo import DemoMember, demo_identities
+from web.operations.demo import DemoMember, demo_identities
 
 PASSWORD = "harbour cobalt lantern meadow 71"  # noqa: S105 - a test password
 # Each run registers a different demo member (an account can only be created once).

@@ -35,6 +35,7 @@ from web.portals.espace_prive import letters
 from web.portals.models import RegistrationDraft
 from web.security import limits
 from web.security.models import AttemptCounter
+from web.urls import Links
 
 ATTACKER_MAIL = "mallory@attacker.example"
 REGISTRY_MAIL = "celine.hoarau@example.org"
@@ -70,11 +71,11 @@ async def test_a_postal_squatter_is_never_mailed(app, tmp_path):
         assert await postal_registration(attacker, ATTACKER_MAIL) == BASE + "/done"
     account = await Account.get(login=NIR)
     assert ATTACKER_MAIL not in (account.email, account.login)
-    await letters.export_letters(tmp_path, base_url="http://testserver")
+    await letters.export_letters(tmp_path, links=links(app), portals=app.state.portals)
     await account.refresh_from_db()
     portal = app.state.portals["espace-prive"]
     await accounts.set_password(account, "lantern quartz meadow violin 93", portal=portal,
-                                base_url="http://testserver")
+                                links=links(app))
     async with browser(app, "198.51.100.66") as attacker:
         page = await attacker.get("/espace-prive/forgot")
         token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
@@ -265,6 +266,10 @@ class Recorder:
                           response.status_code, headers, page))
 
 
+def links(app) -> Links:
+    return Links("http://testserver", app)
+
+
 async def recorded(app, journey) -> list:
     recorder = Recorder()
     async with browser(app, ATTACKER) as attacker:
@@ -276,7 +281,7 @@ async def recorded(app, journey) -> list:
 async def activate(login: str, app, portal: str) -> None:
     account = await Account.get(login=login)
     await accounts.set_password(account, "lantern quartz meadow violin 93",
-                                portal=app.state.portals[portal], base_url="http://testserver")
+                                portal=app.state.portals[portal], links=links(app))
 
 
 async def test_espace_prive_postal_answers_the_same_with_or_without_an_account(app, tmp_path):
@@ -290,13 +295,13 @@ async def test_espace_prive_postal_answers_the_same_with_or_without_an_account(a
         await attacker.get(BASE + "/done")
 
     without = await recorded(app, journey)
-    await letters.export_letters(tmp_path, base_url="http://testserver")
+    await letters.export_letters(tmp_path, links=links(app), portals=app.state.portals)
     await activate(NIR, app, "espace-prive")
     with_account = await recorded(app, journey)
     assert [seen[:3] for seen in with_account] == [seen[:3] for seen in without]
     assert with_account == without
     assert await Account.filter(login=NIR).count() == 1
-    [second] = await letters.export_letters(tmp_path, base_url="http://testserver")
+    [second] = await letters.export_letters(tmp_path, links=links(app), portals=app.state.portals)
     letter = second.read_text("utf-8")
     assert "Vous avez déjà un espace privé" in letter and "2 85 03 97 411 023" in letter
     assert "Mot de passe provisoire" not in letter

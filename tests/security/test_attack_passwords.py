@@ -8,7 +8,7 @@ from accounts_support import MSS_EMAIL, csrf_from, log_in, make_account
 
 from web.accounts import service, tokens
 from web.accounts.passwords import check_password, personal_words
-from web.registry.demo import DEMO_PASSWORD, demo_identities
+from web.operations.demo import DEMO_PASSWORD, demo_identities
 
 
 async def choose(client, account, password: str):

@@ -34,14 +34,14 @@ from tortoise import Tortoise
 
 from web.accounts.models import Token
 from web.accounts.service import canonical_provisional, create_account
-from web.app import offline_links
+from web.branding import DEFAULT_PORTALS
 from web.mail.models import Letter, OutboxMail
 from web.mail.outbox import retry_mail
 from web.mail.worker import deliver_due
+from web.operations.housekeeping import purge
 from web.portals import journey
-from web.portals.base import DEFAULT_PORTALS
 from web.portals.espace_prive.letters import export_letters
-from web.registry.maintenance import purge
+from web.portals.registry import offline_links
 
 
 def now() -> datetime:
@@ -177,7 +177,7 @@ async def test_an_exported_letters_password_is_only_in_the_file_to_print(db, tmp
     await Letter.create(portal="espace-prive", account=account, address=member.address,
                         language="fr")
     links = offline_links("https://espace.example.org", DEFAULT_PORTALS)
-    [written] = await export_letters(tmp_path, links=links)
+    [written] = await export_letters(tmp_path, links=links, portals=DEFAULT_PORTALS)
     password = PROVISIONAL_RE.search(written.read_text("utf-8")).group(0)
     assert await tables_holding(password) == []
     assert await tables_holding(canonical_provisional(password)) == []

@@ -6,6 +6,9 @@ Mounted under each portal (``/<portal>/…``). Forms are plain POSTs answered 30
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlencode
+
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
@@ -24,10 +27,10 @@ from web.accounts.models import Account
 from web.accounts.passwords import live_feedback, personal_words
 from web.accounts.typed import forget_typed, remember_typed, typed_login
 from web.forms import error_list, read_form
+from web.i18n import format_clock, lazy_gettext
 from web.i18n import gettext as _
-from web.i18n import lazy_gettext
 from web.portals.home import current_portal
-from web.rendering import render, see_other
+from web.rendering import is_partial, render, see_other
 from web.security import limits, sessions
 from web.security.audit import audit
 from web.security.client import client_address
@@ -42,12 +45,34 @@ NOTICES = {
     "password-reset": lazy_gettext("Your new password is saved. You can log in with it now."),
     "password-changed": lazy_gettext("Your password has been changed."),
     "password-set": lazy_gettext("Your new password is saved."),
+    "session-expired": lazy_gettext(
+        "Your session has ended: you were logged out after a time without activity, to protect "
+        "your account. Log in again to go back to the page you were on."
+    ),
 }
+# Where a log-in may send the member back: a page of this portal's member space, as a path
+# only (no scheme, host, "//", backslash, dot segment, escape, query or fragment).
+NEXT_PATH = re.compile(r"/[a-z-]+/account(/[a-z-]+)*")
 
 
 def notice_text(request: Request) -> str | None:
     key = request.query_params.get("notice", "")
     return str(NOTICES[key]) if key in NOTICES else None
+
+
+def safe_next(request: Request, portal, value) -> str | None:
+    """``value`` if it is a page of ``portal``'s member space, else None: never an open
+    redirect."""
+    space = request.app.url_path_for(f"{portal.id}:account")
+    if isinstance(value, str) and NEXT_PATH.fullmatch(value) and value.startswith(space):
+        return value
+    return None
+
+
+def login_url(request: Request, portal, next_path: str | None = None,
+              notice: str | None = None) -> str:
+    query = urlencode({k: v for k, v in (("next", next_path), ("notice", notice)) if v})
+    return request.app.url_path_for(f"{portal.id}:login") + (f"?{query}" if query else "")
 
 
 # --- log-in, log-out -----------------------------------------------------------------------
@@ -61,16 +86,19 @@ async def login(request: Request) -> Response:
     if request.method == "GET":
         form = login_form(portal)
         form.login.data = await typed_login(request, portal, "login")
-        return _login_page(request, portal, form)
+        next_path = safe_next(request, portal, request.query_params.get("next"))
+        return _login_page(request, portal, form, next_path=next_path)
     data = await read_form(request)
+    next_path = safe_next(request, portal, data.get("next"))
     if data.get("switch_lang"):
         await remember_typed(request, portal, data, "login")
         # The home page's log-in form says it is there (no Referer: the policy is no-referrer).
-        page = "home" if data.get("came_from") == "home" else "login"
-        return see_other(request.app.url_path_for(f"{portal.id}:{page}"))
+        if data.get("came_from") == "home":
+            return see_other(request.app.url_path_for(f"{portal.id}:home"))
+        return see_other(login_url(request, portal, next_path))
     form = login_form(portal, data)
     if not form.validate():
-        return _login_page(request, portal, form, status_code=422)
+        return _login_page(request, portal, form, status_code=422, next_path=next_path)
     client = client_address(request)
     try:
         account = await service.authenticate(
@@ -89,29 +117,33 @@ async def login(request: Request) -> Response:
             message,
             status_code=429,
             headers={"Retry-After": str(locked.retry_after)},
+            next_path=next_path,
         )
     except service.ProvisionalPasswordExpired:
         message = _(
             "Your provisional password has expired: it was valid for 7 days. Ask for a new "
             "password with “Forgot your password?” below, or contact us."
         )
-        return _login_page(request, portal, form, message, status_code=422)
+        return _login_page(request, portal, form, message, status_code=422, next_path=next_path)
     if account is None:
         message = (
             _("The email address or the password is not correct.")
             if portal.login_field == "email"
             else _("The social security number or the password is not correct.")
         )
-        return _login_page(request, portal, form, message, status_code=422)
+        return _login_page(request, portal, form, message, status_code=422, next_path=next_path)
     await sessions.start_session(request, account)
     await forget_typed(request, portal)
     if account.password_state == service.PROVISIONAL:
         return see_other(request.app.url_path_for(f"{portal.id}:new_password"))
-    return see_other(request.app.url_path_for(f"{portal.id}:account"))
+    return see_other(next_path or request.app.url_path_for(f"{portal.id}:account"))
 
 
-def _login_page(request, portal, form, message=None, *, status_code=200, headers=None):
+def _login_page(
+    request, portal, form, message=None, *, status_code=200, headers=None, next_path=None
+):
     errors = error_list(form) + ([("login", message)] if message else [])
+    notice = request.query_params.get("notice") if request.method == "GET" else None
     return render(
         request,
         "accounts/login.html",
@@ -119,7 +151,9 @@ def _login_page(request, portal, form, message=None, *, status_code=200, headers
             "form": form,
             "errors": errors,
             "page_error": bool(errors),
-            "notice": notice_text(request) if request.method == "GET" else None,
+            "notice": notice_text(request) if notice else None,
+            "notice_kind": "info" if notice == "session-expired" else "success",
+            "next_path": next_path,
             "lang_form_id": LOGIN_FORM_ID,
         },
         status_code=status_code,
@@ -232,7 +266,10 @@ async def _logged_in(request: Request, portal) -> Account | Response:
     page, or the forced change of a provisional password."""
     account = await sessions.current_account(request)
     if account is None or account.portal != portal.id:
-        return see_other(request.app.url_path_for(f"{portal.id}:login"))
+        here = request.url.path
+        back = None if here == request.app.url_path_for(f"{portal.id}:account") else here
+        expired = "session-expired" if sessions.session_expired(request) else None
+        return see_other(login_url(request, portal, back, expired))
     new_password_url = request.app.url_path_for(f"{portal.id}:new_password")
     if account.password_state == service.PROVISIONAL and request.url.path != new_password_url:
         return see_other(new_password_url)
@@ -347,6 +384,28 @@ def _password_page(
     )
 
 
+async def stay_logged_in(request: Request) -> Response:
+    """The session dialog's "Stay logged in": activity, so the idle time starts again."""
+    portal = current_portal(request)
+    session = await sessions.current_session(request)
+    if session is not None and session.account.portal == portal.id:
+        await sessions.touch(session)
+        message = _(
+            "You are still logged in. Without activity, your session now ends at %(time)s.",
+            time=format_clock(sessions.ends_at(request, session)),
+        )
+    else:
+        request.state.session = None
+        message = _("Your session has ended. Log in again.")
+    data = await read_form(request)
+    if not is_partial(request):
+        return see_other(safe_next(request, portal, data.get("next"))
+                         or request.app.url_path_for(f"{portal.id}:account"))
+    return render(
+        request, "accounts/session_end.html", block="session_end", status_message=message
+    )
+
+
 # --- live password feedback (htmx) ----------------------------------------------------------
 
 
@@ -383,5 +442,6 @@ def routes() -> list[BaseRoute]:
         Route("/account", account_home, name="account"),
         Route("/account/password", change_password, methods=["GET", "POST"], name="password"),
         Route("/account/new-password", new_password, methods=["GET", "POST"], name="new_password"),
+        Route("/account/stay", stay_logged_in, methods=["POST"], name="stay"),
         Route("/password-feedback", password_feedback, methods=["POST"], name="feedback"),
     ]

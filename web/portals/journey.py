@@ -192,7 +192,9 @@ def fragment(
     status_message: str | None = None,
     overlay: bool = False,
     headers: dict | None = None,
+    constant: bool = False,
 ) -> HTMLResponse:
-    """One block of a page, for htmx (the whole page without it)."""
+    """One block of a page, for htmx (the whole page without it); ``constant``: see
+    ``render``."""
     return render(request, template, context, block=block, status_message=status_message,
-                  overlay=overlay, headers=headers)
+                  overlay=overlay, headers=headers, constant=constant)

@@ -15,7 +15,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import i18n
-from web.security.digests import keyed_digest, new_secret
+from web.security.visitors import csrf_token_for, issued_visitor_id, new_visitor_id
 
 log = logging.getLogger("espace")
 MAX_BODY = 64 * 1024
@@ -39,27 +39,6 @@ CHECKED_HEADERS = (b"sec-fetch-site", b"origin", b"host", b"x-csrf-token")
 class Rejected(Exception):
     def __init__(self, status_code: int) -> None:
         self.status_code = status_code
-
-
-def csrf_token_for(secret_key: str, sid: str) -> str:
-    return keyed_digest(secret_key, "csrf:" + sid)
-
-
-def new_visitor_id(secret_key: str) -> str:
-    """A random visitor id, signed: only an id this server issued is ever adopted."""
-    raw = new_secret()
-    return f"{raw}.{_visitor_signature(secret_key, raw)}"
-
-
-def issued_visitor_id(secret_key: str, sid: str | None) -> bool:
-    raw, _, signature = (sid or "").partition(".")
-    return bool(raw) and hmac.compare_digest(
-        signature.encode(), _visitor_signature(secret_key, raw).encode()
-    )
-
-
-def _visitor_signature(secret_key: str, raw: str) -> str:
-    return keyed_digest(secret_key, "visitor:" + raw)[:32]
 
 
 class RequestGuard:

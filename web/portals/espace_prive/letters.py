@@ -18,10 +18,10 @@ from tortoise.transactions import in_transaction
 
 from web.accounts import service as accounts
 from web.accounts.models import Account
+from web.branding import Portal
 from web.clock import now
 from web.i18n import format_day, use_language
 from web.mail.models import Letter
-from web.portals.base import DEFAULT_PORTALS
 from web.portals.espace_prive import checks
 from web.rendering import make_environment
 from web.urls import Links
@@ -52,8 +52,8 @@ async def letters(include_exported: bool = False) -> list[PendingLetter]:
 
 
 def render_letter(letter: Letter, account: Account, member, password: str, links: Links,
-                  portals=None) -> str:
-    portal = (portals or DEFAULT_PORTALS)[letter.portal]
+                  portals: dict[str, Portal]) -> str:
+    portal = portals[letter.portal]
     with use_language(letter.language):
         return make_environment().get_template(TEMPLATE).render(
             portal=portal,
@@ -68,10 +68,10 @@ def render_letter(letter: Letter, account: Account, member, password: str, links
         )
 
 
-async def export_letters(folder: Path, *, links: Links, portals=None) -> list[Path]:
+async def export_letters(folder: Path, *, links: Links, portals: dict[str, Portal]) -> list[Path]:
     """Write one text file per waiting letter into ``folder`` (which exists),
     ``letter-<id>.txt``, readable by its owner only, each with a new provisional password,
-    and mark the letters exported."""
+    and mark the letters exported. The letters carry the portal's configured branding."""
     written = []
     for waiting in await Letter.filter(exported_at__isnull=True).order_by("id"):
         async with in_transaction() as connection:

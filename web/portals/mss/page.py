@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from email_validator import EmailNotValidError, validate_email
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web.forms import FormData, read_form
+from web.forms import FormData, is_email, read_form
 from web.i18n import gettext as _
 from web.portals import journey
 from web.portals.drafts import load_draft, save_draft
 from web.portals.home import current_portal
 from web.portals.mss import service, state
 from web.portals.mss.forms import RegistrationForm
-from web.portals.mss.state import FIELD_MAX, Draft, verification_of
+from web.portals.mss.state import Draft, verification_of
 from web.registry.models import Member
 from web.rendering import is_partial
 from web.security import limits
@@ -50,14 +49,6 @@ class Visit(journey.Visit):
 async def visit(request: Request) -> Visit:
     return await journey.visit(request, Draft, Visit)
 
-
-
-def is_email(value: str) -> bool:
-    try:
-        validate_email(value or "", check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return len(value) <= FIELD_MAX
 
 
 def lock_of(failure: Exception) -> limits.Locked | None:
@@ -91,11 +82,17 @@ def locked_message(locked: limits.Locked) -> str:
 
 async def take_form(request: Request) -> tuple[FormData, Draft, RegistrationForm]:
     """The POSTed registration form, saved to the draft as typed (before any validation)."""
+    data, draft = await keep_typed(request)
+    return data, draft, RegistrationForm(data)
+
+
+async def keep_typed(request: Request) -> tuple[FormData, Draft]:
+    """The POSTed fields saved to the draft as typed (no form built: nothing is judged)."""
     data = await read_form(request)
     draft = await load_draft(request, PORTAL, Draft)
     state.keep_typed(draft, data)
     await save_draft(request, PORTAL, draft)
-    return data, draft, RegistrationForm(data)
+    return data, draft
 
 
 def policy_accepted(request: Request, draft: Draft) -> bool:

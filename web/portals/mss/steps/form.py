@@ -11,8 +11,8 @@ from web.portals.mss import state
 from web.portals.mss.page import (
     PORTAL,
     Visit,
+    keep_typed,
     register_response,
-    take_form,
 )
 from web.portals.mss.state import Draft
 from web.rendering import render, see_other
@@ -27,7 +27,7 @@ async def show(v: Visit) -> Response:
 
 async def save(request: Request) -> Response:
     """With htmx, each change of the form is saved as it happens (nothing to show)."""
-    await take_form(request)
+    await keep_typed(request)
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
@@ -35,5 +35,5 @@ async def uid_help(request: Request) -> Response:
     """GET: where to find the UID; POST (the form's button): what was typed is saved first."""
     if request.method == "GET":
         return render(request, "mss/uid_help.html")
-    await take_form(request)
+    await keep_typed(request)
     return see_other(request.app.url_path_for("mss:register_uid"))

@@ -10,7 +10,7 @@ from tortoise.transactions import in_transaction
 from web.accounts import service as accounts
 from web.accounts.models import Account
 from web.clock import now
-from web.forms import FormData, error_list
+from web.forms import FormData, error_list, is_email
 from web.i18n import current_language
 from web.i18n import gettext as _
 from web.portals import journey
@@ -23,7 +23,6 @@ from web.portals.mss.page import (
     PORTAL,
     Visit,
     cannot_verify_message,
-    is_email,
     lock_of,
     panel_state,
     policy_accepted,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web.forms import FormData, error_list, read_form
+from web.forms import FormData, error_list, is_email, read_form
 from web.i18n import gettext as _
 from web.portals import journey
 from web.portals.drafts import load_draft, save_draft
@@ -16,7 +16,6 @@ from web.portals.mss.page import (
     PORTAL,
     Visit,
     choose_suggestions,
-    is_email,
     lock_of,
     panel_state,
     register_response,
@@ -51,11 +50,16 @@ async def panel(request: Request) -> Response:
     else:
         draft = await load_draft(request, PORTAL, Draft)
         typed = {"answer": state.typed_answer(data)} if "answer" in data else {}
-        panel = await panel_state(request, draft, RegistrationForm(data), **typed)
+        panel = (
+            await panel_state(request, draft, RegistrationForm(data), **typed)
+            if draft.verification
+            else {"state": "start"}  # no verification under way: the email alone decides
+        )
     appeared = panel["state"] != "empty" and not shown
     message = _("The security questions field has appeared after the email fields.")
     return journey.fragment(request, "mss/register.html", "security", {"panel": panel},
-                            status_message=message if appeared else None)
+                            status_message=message if appeared else None,
+                            constant=len(panel) == 1)  # a bare state: alike for all
 
 
 async def verify_identity(v: Visit, data: FormData) -> Response:

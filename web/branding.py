@@ -76,10 +76,13 @@ DEFAULT_PORTALS = {
 }
 
 
-def load_portals(enabled: tuple[str, ...], branding_file: str | None) -> dict[str, Portal]:
+def load_portals(settings) -> dict[str, Portal]:
+    """The enabled portals, branded by ``ESPACE_BRANDING_FILE``: the one place that builds
+    them, for the application and the command line alike."""
+    branding_file = settings.branding_file
     overrides = json.loads(Path(branding_file).read_text("utf-8")) if branding_file else {}
     portals = {}
-    for portal_id in enabled:
+    for portal_id in settings.portals:
         portal = DEFAULT_PORTALS[portal_id]
         changes = overrides.get(portal_id, {})
         if changes:  # checked by branding_problems() with the other settings

@@ -1,4 +1,4 @@
-"""Operators' registry commands: ``espace demo|import-members|unlock|purge``.
+"""The registry and housekeeping commands: ``espace demo|import-members|unlock|purge``.
 
 Messages go through the catalogs; the language follows the operator's locale (LANG).
 Exit status: 0 done, 1 done but some rows were rejected, 2 nothing done (an error).
@@ -6,89 +6,25 @@ Exit status: 0 done, 1 done but some rows were rejected, 2 nothing done (an erro
 
 from __future__ import annotations
 
-import asyncio
-import os
-import sqlite3
-from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
 
-import asyncpg
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from tortoise import Tortoise
-from tortoise.exceptions import BaseORMException
 
-from web.db import DatabaseNotReady, is_sqlite, open_sqlite_file, sqlite_path, tortoise_config
 from web.i18n import gettext as _
-from web.i18n import negotiate, use_language
-from web.settings import Settings
-
-T = TypeVar("T")
-DATABASE_ERRORS = (
-    BaseORMException,
-    OSError,
-    sqlite3.Error,
-    asyncpg.PostgresError,
-    asyncpg.InterfaceError,
-)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-def cli_language() -> str:
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name, "")
-        if value:
-            return negotiate(value.split(".")[0].replace("_", "-")) or "en"
-    return "en"
-
-
-def fail(message: str) -> typer.Exit:
-    err.print(message, style="red", markup=False)
-    return typer.Exit(2)
-
-
-def run(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
-    """Run ``work`` with the database open, then close it."""
-
-    async def main() -> T:
-        await Tortoise.init(config=tortoise_config(settings.database_url))
-        try:
-            return await work()
-        finally:
-            await Tortoise.close_connections()
-
-    path = sqlite_path(settings.database_url)
-    if is_sqlite(settings.database_url) and path != ":memory:" and not Path(path).is_file():
-        raise fail(_("No database at %(path)s: run `espace migrate` first.", path=path))
-    try:
-        open_sqlite_file(settings.database_url, create=False)  # one Tortoise cannot open hangs
-    except DatabaseNotReady as error:
-        raise fail(_("Database error: %(error)s", error=str(error))) from None
-    try:
-        return asyncio.run(main())
-    except DATABASE_ERRORS as error:
-        raise fail(
-            _("Database error: %(error)s (has `espace migrate` been run?)", error=str(error))
-        ) from None
-
-
-def _settings() -> Settings:
-    from web.cli import load_settings
-
-    return load_settings()
+from web.i18n import use_language
+from web.operations.console import cli_language, err, fail, load_settings, run
 
 
 def demo() -> None:
     """Load the demo registry and demo accounts (idempotent)."""
-    from web.registry.demo import DEMO_PASSWORD, load_demo
+    from web.operations.demo import DEMO_PASSWORD, load_demo
 
     with use_language(cli_language()):
-        settings = _settings()
+        settings = load_settings()
         if not settings.development:
             raise fail(_("The demo registry is only for development (ESPACE_ENV=development)."))
-        result = run(settings, load_demo)
+        result = run(settings, lambda: load_demo(settings))
         members = result.members
         typer.echo(
             _(
@@ -117,7 +53,7 @@ def import_members(
     from web.registry.importer import import_members as run_import
 
     with use_language(cli_language()):
-        settings = _settings()
+        settings = load_settings()
         if not file.is_file():
             raise fail(_("No such file: %(path)s", path=str(file)))
         progress = Progress(
@@ -168,12 +104,12 @@ def unlock(
     client: str = typer.Option(None, help="also unlock this client address"),
 ) -> None:
     """Clear a member's identity-verification lockout and log-in back-off."""
-    from web.registry.maintenance import unlock as run_unlock
+    from web.operations.housekeeping import unlock as run_unlock
     from web.registry.validation import PORTALS
     from web.security import audit
 
     with use_language(cli_language()):
-        settings = _settings()
+        settings = load_settings()
         if portal not in PORTALS:
             raise fail(
                 _("Unknown portal %(portal)s (expected mss or espace-prive).", portal=portal)
@@ -201,10 +137,10 @@ def unlock(
 def purge() -> None:
     """Delete expired drafts, old tokens, expired sessions, old attempt counters, audit
     events over a year old, and sent or failed mail over a day old."""
-    from web.registry.maintenance import purge as run_purge
+    from web.operations.housekeeping import purge as run_purge
 
     with use_language(cli_language()):
-        counts = run(_settings(), run_purge)
+        counts = run(load_settings(), run_purge)
         labels = {
             "drafts": _("expired registration drafts"),
             "tokens": _("old link tokens"),

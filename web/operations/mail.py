@@ -21,19 +21,13 @@ from web.mail.outbox import (
     retry_dead,
     retry_mail,
 )
-from web.registry.cli import cli_language, fail, run
+from web.operations.console import cli_language, fail, load_settings, run
 
-mail_app = typer.Typer(help="Show, retry and deliver the mail outbox.", no_args_is_help=True)
+app = typer.Typer(help="Show, retry and deliver the mail outbox.", no_args_is_help=True)
 out = Console(highlight=False, soft_wrap=True)
 
 
-def _settings():
-    from web.cli import load_settings
-
-    return load_settings()
-
-
-@mail_app.command("list")
+@app.command("list")
 def list_mail(
     status: str = typer.Option(None, help="only this status: pending, sent or dead"),
     limit: int = typer.Option(50, min=1, max=10_000, help="how many, newest first"),
@@ -42,7 +36,7 @@ def list_mail(
     with use_language(cli_language()):
         if status not in (None, PENDING, SENT, DEAD):
             raise fail(_("Unknown status %(status)s: use pending, sent or dead.", status=status))
-        mails = run(_settings(), lambda: recent_mail(status, limit))
+        mails = run(load_settings(), lambda: recent_mail(status, limit))
         if not mails:
             typer.echo(_("The outbox is empty."))
             return
@@ -66,7 +60,7 @@ def list_mail(
         out.print(table)
 
 
-@mail_app.command()
+@app.command()
 def retry(
     ids: list[int] = typer.Argument(None, help="ids of dead mails (see `espace mail list`)"),
     dead: bool = typer.Option(False, "--dead", help="every dead mail"),
@@ -80,7 +74,7 @@ def retry(
             count = await retry_dead() if dead else 0
             return count, [(mail_id, await retry_mail(mail_id)) for mail_id in ids or []]
 
-        count, outcomes = run(_settings(), work)
+        count, outcomes = run(load_settings(), work)
         if dead:
             typer.echo(_("Dead mails queued again: %(count)s.", count=count))
         for mail_id, outcome in outcomes:
@@ -100,13 +94,13 @@ def retry(
             raise typer.Exit(1)
 
 
-@mail_app.command()
+@app.command()
 def worker(once: bool = typer.Option(False, "--once", help="one pass, then stop")) -> None:
     """Deliver the outbox until interrupted (`espace serve` also runs this worker)."""
     from web.mail.worker import deliver_due, run_worker, smtp_server
 
     with use_language(cli_language()):
-        settings = _settings()
+        settings = load_settings()
         try:
             smtp_server(settings)
         except ValueError as error:

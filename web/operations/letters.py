@@ -9,7 +9,7 @@ import typer
 
 from web.i18n import gettext as _
 from web.i18n import use_language
-from web.registry.cli import _settings, cli_language, fail, run
+from web.operations.console import cli_language, fail, load_settings, run
 
 app = typer.Typer(help="Postal letters with a provisional password (espace-prive).",
                   no_args_is_help=True)
@@ -23,7 +23,7 @@ def list_letters(
     from web.portals.espace_prive.letters import letters
 
     with use_language(cli_language()):
-        found = run(_settings(), lambda: letters(include_exported=all_letters))
+        found = run(load_settings(), lambda: letters(include_exported=all_letters))
         for letter in found:
             state = (_("exported %(when)s", when=letter.exported_at.strftime("%Y-%m-%d %H:%M"))
                      if letter.exported_at else _("waiting"))
@@ -38,12 +38,12 @@ def export(
     folder: Path = typer.Argument(..., help="folder to write the letters to (created if needed)"),
 ) -> None:
     """Write each waiting letter to a text file with a new provisional password (7 days)."""
-    from web.app import offline_links
-    from web.portals.base import load_portals
+    from web.branding import load_portals
     from web.portals.espace_prive.letters import export_letters
+    from web.portals.registry import offline_links
 
     with use_language(cli_language()):
-        settings = _settings()
+        settings = load_settings()
         try:
             folder.mkdir(parents=True, exist_ok=True)
             if not os.access(folder, os.W_OK):
@@ -51,9 +51,9 @@ def export(
         except OSError as error:
             raise fail(_("Cannot write the letters to %(folder)s: %(error)s",
                          folder=str(folder), error=error.strerror or str(error))) from None
-        portals = load_portals(settings.portals, settings.branding_file)
+        portals = load_portals(settings)
         links = offline_links(settings.base_url, portals)
-        written = run(settings, lambda: export_letters(folder, links=links))
+        written = run(settings, lambda: export_letters(folder, links=links, portals=portals))
         for path in written:
             typer.echo(str(path))
         typer.echo(_("%(count)s letter(s) written to %(folder)s: print and post them, then "
