@@ -77,15 +77,8 @@ async def submit(v: Visit, data: FormData) -> Response:
         )
         errors = [(None, _("Please check your information, then select Register again."))]
     if errors:
-        return await register_response(
-            request,
-            draft,
-            form,
-            errors=errors,
-            panel=panel,
-            policy_error=policy_error,
-            status_code=422,
-        )
+        return await register_response(request, draft, form, errors=errors, panel=panel,
+                                       policy_error=policy_error, status_code=422)
     return await create_registration(request, draft, form)
 
 

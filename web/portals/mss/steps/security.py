@@ -68,15 +68,8 @@ async def verify_identity(v: Visit, data: FormData) -> Response:
     form.validate()
     errors = error_list(form, groups=[RegistrationForm.DATE_PARTS])
     if errors:
-        return await register_response(
-            request,
-            draft,
-            form,
-            errors=errors,
-            status_code=422,
-            panel={"state": "start"},
-            block="register",
-        )
+        return await register_response(request, draft, form, errors=errors, status_code=422,
+                                       panel={"state": "start"}, block="register")
     identity = identity_of(form)
     client = client_address(request)
     try:
