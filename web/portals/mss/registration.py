@@ -71,18 +71,21 @@ def locked_message(locked: limits.Locked) -> str:
     )
 
 
-async def take_form(request: Request) -> tuple[FormData, Draft, RegistrationForm]:
-    """The POSTed registration form, saved to the draft as typed (before any validation)."""
-    data, draft = await keep_typed(request)
+async def take_form(request: Request, *, save: bool = True
+                    ) -> tuple[FormData, Draft, RegistrationForm]:
+    """The POSTed registration form, saved to the draft as typed (before any validation);
+    ``save=False``: the caller saves the draft itself, once it has done its work."""
+    data, draft = await keep_typed(request, save=save)
     return data, draft, RegistrationForm(data)
 
 
-async def keep_typed(request: Request) -> tuple[FormData, Draft]:
+async def keep_typed(request: Request, *, save: bool = True) -> tuple[FormData, Draft]:
     """The POSTed fields saved to the draft as typed (no form built: nothing is judged)."""
     data = await read_form(request)
     draft = await load_draft(request, PORTAL, Draft)
     state.keep_typed(draft, data)
-    await save_draft(request, PORTAL, draft)
+    if save:
+        await save_draft(request, PORTAL, draft)
     return data, draft
 
 
@@ -90,9 +93,13 @@ def policy_accepted(request: Request, draft: Draft) -> bool:
     return state.policy_accepted(draft, current_portal(request).branding.policy_version)
 
 
-async def panel_state(request: Request, draft: Draft, form: RegistrationForm, **extra) -> dict:
+async def panel_state(request: Request, draft: Draft, form: RegistrationForm, *,
+                      member: Member | None = None, **extra) -> dict:
+    """``member``: the verification's member when the caller has it already (not read again)."""
     verification = verification_of(draft, form)
-    member = verification and await Member.get_or_none(id=verification.member)
+    if verification and (member is None or member.id != verification.member):
+        member = await Member.get_or_none(id=verification.member)
+    member = verification and member
     if not member:
         shown = "start" if is_email(form.email.data) else "empty"
         return {"state": shown, **extra}
@@ -205,12 +212,14 @@ async def save(request: Request) -> Response:
 
 
 async def verify(request: Request) -> Response:
-    data, draft, form = await take_form(request)
+    data, draft, form = await take_form(request, save=False)  # saved once, below
     if data.get("switch_lang"):
+        await save_draft(request, PORTAL, draft)
         return journey.reload(request, request.app.url_path_for("mss:register"))
     form.validate()
     errors = error_list(form, groups=[RegistrationForm.DATE_PARTS])
     if errors:
+        await save_draft(request, PORTAL, draft)
         return await register_response(
             request,
             draft,
@@ -239,7 +248,7 @@ async def verify(request: Request) -> Response:
     )
     await choose_suggestions(request, draft.verification, member)
     await save_draft(request, PORTAL, draft)
-    panel = await panel_state(request, draft, form, focus=True)
+    panel = await panel_state(request, draft, form, member=member, focus=True)
     return await verified_response(
         request, draft, form, panel, "#security" if outcome else "#answer"
     )
