@@ -135,7 +135,6 @@ PRIVE_ENDPOINTS = {
     f"{BASE}/verification": PRIVE_VERIFICATION,
     f"{BASE}/verification/serial": PRIVE_VERIFICATION,
     f"{BASE}/verification/answer/health": PRIVE_VERIFICATION,
-    f"{BASE}/verification/question/other": PRIVE_VERIFICATION,
     f"{BASE}/password": ("action", "delivery"),
     f"{BASE}/terms": ("action", "accept"),
     f"{BASE}/abandon": ("action",),

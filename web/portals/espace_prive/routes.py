@@ -439,23 +439,11 @@ async def answer(request: Request) -> Response:
         return response
     if upcoming is None:
         return HTMLResponse("", headers={"Cache-Control": "no-store"})
-    return _questions(v, form, upcoming, focus=False)
+    return _questions(v, form, upcoming)
 
 
-async def question_fragment(request: Request) -> Response:
-    """htmx: one question (and what follows it) to put in place of another, e.g. "another
-    piece of information" in place of the unreadable serial number."""
-    v = await visit(request)
-    question = question_of(request, v)
-    if gate(v, "verification") or not wizard.reachable(question, v.draft):
-        raise HTTPException(404)
-    if not is_partial(request):
-        return see_other(v.page_path(f"verification/{question}"))
-    return _questions(v, wizard.verification_form(v.draft), question, focus=True)
-
-
-def _questions(v: Visit, form, start: str, *, focus: bool) -> HTMLResponse:
-    context = {"v": v, "start": start, "focus": focus, **verification_context(v, form)}
+def _questions(v: Visit, form, start: str) -> HTMLResponse:
+    context = {"v": v, "start": start, **verification_context(v, form)}
     return render(v.request, "espace_prive/questions.html", context, block="questions",
                   status_message=announcement(start, v.portal))
 
@@ -645,8 +633,6 @@ def routes() -> list[BaseRoute]:
               name="register_verification"),
         Route("/register/verification/answer/{question}", answer, methods=["POST"],
               name="register_answer"),
-        Route("/register/verification/question/{question}", question_fragment,
-              name="register_question"),
         Route("/register/verification/{question}", verification, methods=both,
               name="register_verification_question"),
         Route("/register/password", password, methods=both, name="register_password"),
