@@ -14,13 +14,15 @@ import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from bench import imports, throughput
 from bench import load as loadgen
+from bench.capture import capture
 from bench.journeys import JOURNEYS, Run, transferred_bytes
-from bench.pages import FRAGMENTS, LOAD_FRAGMENT, LOAD_PAGE, PAGES
+from bench.pages import FRAGMENTS, LOAD_PAGE, PAGES
 from bench.weight import (
     ACCEPT_ENCODING,
-    fragment_request,
     static_assets,
     weigh_fragment,
     weigh_page,
@@ -33,7 +35,9 @@ from web.operations.demo import demo_identities
 KB = 1000  # budgets in kilobytes of 1000 bytes (the stricter reading)
 FIRST_VISIT_BUDGET = 14 * KB
 FRAGMENT_BUDGET = 3 * KB
-RATIO_BUDGET = 0.5
+# SPEC §7: every fragment branch a browser hits; the draft save (half the htmx requests).
+FRAGMENT_BUDGETS = ((throughput.GUARDED_FRAGMENT, 0.9), (throughput.BARE_PAGE, 0.5))
+SAVE_BUDGETS = ((throughput.GUARDED_FRAGMENT, 0.5),)
 P99_BUDGET_MS = 100
 PACED_RATE = 50  # page requests per second while log-ins run
 LOGIN_LOOPS = 8  # visitors logging in again and again: argon2 keeps every core busy
@@ -41,8 +45,9 @@ RESULTS = ROOT / "bench" / "results"
 
 
 @contextmanager
-def bare_server():
-    """The yardstick page on its own port, same uvicorn settings as Espace."""
+def yardstick_server(app: str, **env: str):
+    """A yardstick of bench/bare_app.py on its own port, same uvicorn settings as Espace;
+    its base URL."""
     port = free_port()
     with tempfile.NamedTemporaryFile(prefix="espace-bare-", suffix=".log", delete=False) as out:
         log = Path(out.name)
@@ -51,7 +56,7 @@ def bare_server():
                 sys.executable,
                 "-m",
                 "uvicorn",
-                "bench.bare_app:app",
+                app,
                 "--host",
                 HOST,
                 "--port",
@@ -64,12 +69,13 @@ def bare_server():
                 "warning",
             ],
             cwd=ROOT,
+            env={**os.environ, **env},
             stdout=out,
             stderr=subprocess.STDOUT,
         )
-    url = f"http://{HOST}:{port}/"
+    url = f"http://{HOST}:{port}"
     try:
-        wait_until_up(url, process, log)
+        wait_until_up(url + "/", process, log)
         yield url
     finally:
         process.terminate()
@@ -219,84 +225,78 @@ def journey_weights(base_url: str) -> list[str]:
     return lines + table(["journey", "JS", "requests", "received", "budget"], rows)
 
 
-def load_section(base_url: str, bare_url: str, *, seconds: float, connections: int) -> list[str]:
+def throughput_section(base_url: str, bare_url: str, guarded_url: str, *, seconds: float,
+                       connections: int, rounds: int) -> list[str]:
     wrk = loadgen.find_wrk()
-    tool = (
-        f"wrk -t1 -c{connections} -d{seconds:g}s"
-        if wrk
-        else f"httpx async, {connections} connections, {seconds:g} s"
-    )
+    tool = f"wrk -t1 -c{connections} -d{seconds:g}s" if wrk else (
+        f"httpx async, {connections} connections, {seconds:g} s (wrk not found)")
+    captured = capture(base_url)
+    all_targets = throughput.targets(base_url, bare_url, guarded_url, captured,
+                                     FRAGMENT_BUDGETS, SAVE_BUDGETS)
+    lines = [
+        f"### Throughput of what Chromium sends ({tool}; {rounds} alternating rounds, medians; "
+        "uvicorn, 1 worker, no access log; loopback, load generator on the same machine)",
+        "",
+        "Requests captured from Chromium (whole form, cookie, Origin, Sec-Fetch-*, htmx "
+        f"headers) and replayed. Yardsticks in the same rounds: the {throughput.BARE_PAGE} "
+        f"(bare Starlette + Jinja2) and the {throughput.GUARDED_FRAGMENT} (behind Espace's "
+        "compression and guard, sent the captured panel request).",
+    ]
+    for close in (False, True):
+        measured = throughput.measure(wrk, all_targets, rounds=rounds, seconds=seconds,
+                                      connections=connections, close=close)
+        lines += ["", f"#### {'Connection: close' if close else 'keep-alive'}", ""]
+        lines += table(
+            ["request", "req/s", "p99 ms", f"vs {throughput.GUARDED_FRAGMENT}",
+             f"vs {throughput.BARE_PAGE}", "budget", "load average"],
+            [throughput_row(item) for item in measured],
+        )
+    return lines
 
-    def measure(url, **kwargs):
-        loadgen.load(wrk, url, connections=connections, seconds=1, **kwargs)  # warm-up
-        return loadgen.load(wrk, url, connections=connections, seconds=seconds, **kwargs)
 
-    bare = measure(bare_url)
-    page = measure(base_url + LOAD_PAGE.path)
-    headers, body = fragment_request(base_url, LOAD_FRAGMENT)
-    fragment = measure(
-        base_url + LOAD_FRAGMENT.path, method=LOAD_FRAGMENT.method, headers=headers, body=body
+def throughput_row(item) -> list[str]:
+    target = item.target
+    errors = f" ({item.errors} errors)" if item.errors else ""
+    budgets = ", ".join(
+        f"≥ {least:g}× {yardstick}: {verdict(item.ratio(yardstick), least, at_most=False)}"
+        for yardstick, least in target.budgets
     )
+    return [
+        f"{target.name} ({target.method} `{urlsplit(target.url).path or '/'}`)",
+        f"{item.rps:,.0f}".replace(",", " ") + errors,
+        f"{item.p99_ms:.1f}",
+        f"{item.ratio(throughput.GUARDED_FRAGMENT):.2f}",
+        f"{item.ratio(throughput.BARE_PAGE):.2f}",
+        budgets,
+        " / ".join(f"{load:.1f}" for load in item.loads),
+    ]
+
+
+def logins_section(base_url: str, *, seconds: float) -> list[str]:
     calm = loadgen.paced(base_url + LOAD_PAGE.path, rate=PACED_RATE, seconds=seconds)
+    calm_load = os.getloadavg()[0]
     members = [m for portal in ("mss", "espace-prive") for m in demo_identities(portal)
                if m.has_account]
     busy, logins = loadgen.paced_while_logging_in(
-        base_url + LOAD_PAGE.path,
-        base_url,
-        members,
-        rate=PACED_RATE,
-        seconds=seconds,
+        base_url + LOAD_PAGE.path, base_url, members, rate=PACED_RATE, seconds=seconds,
         loops=LOGIN_LOOPS,
     )
-    during = (
-        f"log-ins failed: {logins.error}"
-        if logins.error
-        else f"{logins.per_second:.1f} argon2 log-ins/s"
-    )
-
-    def row(name, result, conns, ratio=None, budget=""):
-        errors = f" ({result.errors} errors)" if result.errors else ""
-        return [
-            name,
-            conns,
-            f"{result.rps:,.0f}".replace(",", " ") + errors,
-            f"{result.p50_ms:.1f}",
-            f"{result.p99_ms:.1f}",
-            f"{ratio:.0%}" if ratio is not None else "",
-            budget,
-        ]
-
+    during = (f"log-ins failed: {logins.error}" if logins.error
+              else f"{logins.per_second:.1f} argon2 log-ins/s")
+    budget = f"p99 < {P99_BUDGET_MS} ms: " + (
+        "**not measured**" if logins.error else verdict(busy.p99_ms, P99_BUDGET_MS))
     rows = [
-        row("bare Starlette + Jinja2 page", bare, connections, 1.0),
-        row(f"page: {LOAD_PAGE.name} `{LOAD_PAGE.path}`", page, connections, page.rps / bare.rps),
-        row(
-            f"fragment: {LOAD_FRAGMENT.name}",
-            fragment,
-            connections,
-            fragment.rps / bare.rps,
-            f"≥ 50 % of bare: {verdict(fragment.rps / bare.rps, RATIO_BUDGET, at_most=False)}",
-        ),
-        row(f"page: {LOAD_PAGE.name}, alone", calm, f"{PACED_RATE} req/s paced"),
-        row(
-            f"page: {LOAD_PAGE.name}, while {LOGIN_LOOPS} log-in loops run ({during})",
-            busy,
-            f"{PACED_RATE} req/s paced",
-            None,
-            f"p99 < {P99_BUDGET_MS} ms: "
-            + ("**not measured**" if logins.error else verdict(busy.p99_ms, P99_BUDGET_MS)),
-        ),
+        [f"{LOAD_PAGE.name} `{LOAD_PAGE.path}`, alone", f"{calm.p50_ms:.1f}",
+         f"{calm.p99_ms:.1f}", "", f"{calm_load:.1f}"],
+        [f"{LOAD_PAGE.name}, while {LOGIN_LOOPS} log-in loops run ({during})",
+         f"{busy.p50_ms:.1f}", f"{busy.p99_ms:.1f}", budget, f"{os.getloadavg()[0]:.1f}"],
     ]
     lines = [
-        f"### Load ({tool}; uvicorn, 1 worker, no access log; loopback; "
-        f"load generator on the same machine)",
-        "",
-        f"Throughput: closed loop ({tool}). Latency under log-ins: open loop, one request "
-        f"every {1000 / PACED_RATE:g} ms whatever the answers, timed from when it was due.",
+        f"### Page latency while log-ins hash (open loop: {PACED_RATE} page requests/s, each "
+        "timed from when it was due)",
         "",
     ]
-    return lines + table(
-        ["endpoint", "connections", "req/s", "p50 ms", "p99 ms", "vs bare", "budget"], rows
-    )
+    return lines + table(["page", "p50 ms", "p99 ms", "budget", "load average"], rows)
 
 
 def machine() -> str:
@@ -315,28 +315,76 @@ def machine() -> str:
     )
 
 
+SECTIONS = ("weights", "journeys", "throughput", "logins", "imports")
+IMPORT_BUDGET = 10_000  # rows/s, every tenth of the file
+
+
+def imports_section(rows: int, postgres_url: str | None) -> list[str]:
+    table_rows = []
+    for database, found in imports.measure(rows, postgres_url):
+        if "error" in found:
+            table_rows.append([database, "", "", "", "", "failed: " + found["error"][-120:], ""])
+            continue
+        slowest = min(found["tenth_rates"])
+        table_rows.append([
+            database,
+            f"{found['rows']:,}".replace(",", " "),
+            f"{found['seconds']:.1f}",
+            f"{found['rows'] / found['seconds']:,.0f}".replace(",", " "),
+            f"{slowest:,.0f}".replace(",", " "),
+            f"≥ {IMPORT_BUDGET:,} rows/s: ".replace(",", " ")
+            + verdict(slowest, IMPORT_BUDGET, at_most=False),
+            f"{found['max_rss_mb']:.0f} MB · load {os.getloadavg()[0]:.1f}",
+        ])
+    lines = [
+        f"### Registry import ({rows:,} generated members, a fresh database each, through "
+        "import_members; PostgreSQL: TEST_DATABASE_URL or --postgres)".replace(",", " "),
+        "",
+    ]
+    return lines + table(
+        ["database", "rows", "seconds", "rows/s", "slowest tenth, rows/s", "budget",
+         "peak memory · load average"], table_rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--seconds", type=float, default=8, help="length of each load run")
+    parser.add_argument("--seconds", type=float, default=3, help="length of each throughput run")
+    parser.add_argument("--paced-seconds", type=float, default=8,
+                        help="length of the latency runs (alone, then while log-ins run)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating throughput rounds")
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
-    parser.add_argument("--no-load", action="store_true", help="page weight only")
-    parser.add_argument("--no-journeys", action="store_true", help="skip the browser journeys")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections among {', '.join(SECTIONS)}")
+    parser.add_argument("--import-rows", type=int, default=1_000_000,
+                        help="members in the generated registry file")
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL") or None,
+                        help="a PostgreSQL URL beside which a fresh database is made")
     args = parser.parse_args(argv)
+    chosen = set(args.only.split(","))
+    if chosen - set(SECTIONS):
+        parser.error(f"unknown sections: {', '.join(sorted(chosen - set(SECTIONS)))}")
 
     started = time.monotonic()
     lines = ["## Espace benchmark", "", machine(), ""]
     with LiveServer() as server:
         print(f"Espace on {server.url}; measuring…", file=sys.stderr, flush=True)
-        lines += page_weights(server.url) + [""] + fragment_weights(server.url) + [""]
-        if not args.no_journeys:
+        if "weights" in chosen:
+            lines += page_weights(server.url) + [""] + fragment_weights(server.url) + [""]
+        if "journeys" in chosen:
             lines += journey_weights(server.url) + [""]
             server.espace("demo")  # the journeys changed demo passwords
-        if not args.no_load:
-            with bare_server() as bare_url:
-                lines += load_section(
-                    server.url, bare_url, seconds=args.seconds, connections=args.connections
-                ) + [""]
-    lines.append(f"_{time.monotonic() - started:.0f} s in all._")
+        if "throughput" in chosen:
+            with yardstick_server("bench.bare_app:app") as bare_url, \
+                    yardstick_server("bench.bare_app:guarded", BASE_URL=server.url) as guarded:
+                lines += throughput_section(
+                    server.url, bare_url, guarded, seconds=args.seconds,
+                    connections=args.connections, rounds=args.rounds) + [""]
+        if "logins" in chosen:
+            lines += logins_section(server.url, seconds=args.paced_seconds) + [""]
+    if "imports" in chosen:
+        lines += imports_section(args.import_rows, args.postgres) + [""]
+    lines.append(f"_{time.monotonic() - started:.0f} s in all; load average at the end "
+                 f"{os.getloadavg()[0]:.1f}._")
     report = "\n".join(lines) + "\n"
     print(report)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -1,24 +1,51 @@
-"""The yardstick: a bare Starlette + Jinja2 HTML page, no middleware, no database.
-``uvicorn bench.bare_app:app`` (started by the benchmark on its own port)."""
+"""The yardsticks, each served by ``uvicorn`` on its own port (started by the benchmark):
+
+- ``bench.bare_app:app``: a bare Starlette + Jinja2 HTML page, no middleware, no database;
+- ``bench.bare_app:guarded``: a bare fragment behind Espace's own compression and request guard
+  (visitor cookie, CSRF and Origin checks, headers), which takes the very requests the browser
+  sends to Espace's fragments (same secret key: their cookie and token hold here too).
+"""
 
 from jinja2 import DictLoader, Environment
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, PlainTextResponse
 from starlette.routing import Route
+
+from web.compression import Compression
+from web.security.guard import RequestGuard
+from web.settings import Settings
 
 PAGE = """<!doctype html>
 <html lang="fr"><head><meta charset="utf-8"><title>{{ title }}</title></head>
 <body><main><h1>{{ title }}</h1>
-<ul>{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul>
+{% block list %}<ul>{% for item in items %}<li>{{ item }}</li>{% endfor %}</ul>{% endblock %}
 </main></body></html>"""
 
 templates = Environment(loader=DictLoader({"page.html": PAGE}), autoescape=True)
+ITEMS = [f"Élément {n}" for n in range(20)]
 
 
 async def page(request: Request) -> HTMLResponse:
-    items = [f"Élément {n}" for n in range(20)]
-    return HTMLResponse(templates.get_template("page.html").render(title="Bare", items=items))
+    return HTMLResponse(templates.get_template("page.html").render(title="Bare", items=ITEMS))
+
+
+async def fragment(request: Request) -> HTMLResponse:
+    block = templates.get_template("page.html").blocks["list"]
+    context = templates.get_template("page.html").new_context({"items": ITEMS})
+    return HTMLResponse("".join(block(context)), headers={"Cache-Control": "no-store"})
 
 
 app = Starlette(routes=[Route("/", page)])
+guarded = Starlette(
+    routes=[Route("/{path:path}", fragment, methods=["GET", "POST"])],
+    middleware=[
+        Middleware(Compression, minimum_size=256),
+        Middleware(
+            RequestGuard,
+            settings=Settings.from_env(),
+            render_error=lambda scope, status: PlainTextResponse(str(status), status),
+        ),
+    ],
+)

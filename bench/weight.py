@@ -100,17 +100,3 @@ def weigh_fragment(base_url: str, fragment: Fragment) -> Weight:
         again = client.request(fragment.method, fragment.path, headers=headers, data=data)
         weight.full_page = again.text.lstrip()[:15].lower().startswith("<!doctype")
         return weight
-
-
-def fragment_request(base_url: str, fragment: Fragment) -> tuple[dict, bytes]:
-    """Headers (cookie and CSRF included) and body to replay ``fragment`` under load."""
-    with new_client(base_url) as client:
-        token = csrf_token(client, fragment.origin)
-        cookie = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
-    headers = {**HTMX, "Cookie": cookie, "Accept-Encoding": ACCEPT_ENCODING}
-    body = b""
-    if fragment.method == "POST":
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
-        headers["Origin"] = base_url
-        body = httpx.QueryParams({"csrf_token": token, **dict(fragment.data)}).__str__().encode()
-    return headers, body

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
 from types import SimpleNamespace
 
 from web.mail.models import OutboxMail
-from web.portals.drafts import load_draft
+from web.portals.drafts import find_draft
+from web.portals.espace_prive.wizard import Draft
 from web.registry.models import Member
 
 PORTAL = "espace-prive"
@@ -19,7 +19,6 @@ IBAN = "FR7630006000011234567890189"
 CORSICA_NIR = "162082A004017"
 SIRET = "73282932000074"
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
-SHOWN_RE = re.compile(r'name="shown" value="([^"]+)"')
 CODE_RE = re.compile(r"\b(\d{6})\b")
 
 CONTACT = {
@@ -81,12 +80,8 @@ async def make_company(**fields) -> Member:
 
 
 def hidden_fields(page: str) -> dict:
-    """The CSRF token, and the identifier form's signed time when the page has one."""
-    fields = {"csrf_token": CSRF_RE.search(page).group(1)}
-    shown = SHOWN_RE.search(page)
-    if shown:
-        fields["shown"] = html.unescape(shown.group(1))
-    return fields
+    """The CSRF token."""
+    return {"csrf_token": CSRF_RE.search(page).group(1)}
 
 
 async def submit(client, path: str, data: dict | None = None, *, headers=None, page=None):
@@ -145,7 +140,7 @@ async def confirm_email(client):
     assert location(response) == BASE + "/terms"
 
 
-async def draft(client) -> dict:
-    """The visitor's draft, read as the app does (by its cookie id)."""
+async def draft(client) -> Draft | None:
+    """The visitor's draft, read as the app does (by its cookie id); None when none is kept."""
     request = SimpleNamespace(state=SimpleNamespace(sid=client.cookies.get("espace_sid")))
-    return await load_draft(request, PORTAL)
+    return await find_draft(request, PORTAL, Draft)

@@ -21,9 +21,9 @@ from accounts_support import (
 
 from web.accounts import service, tokens
 from web.mail.models import OutboxMail
+from web.security.digests import digest
 from web.security.models import AttemptCounter, AuditEvent, Session
 from web.security.sessions import now
-from web.security.tokens import digest
 
 PARTIAL = {"HX-Request": "true", "HX-Request-Type": "partial"}
 

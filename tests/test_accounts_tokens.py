@@ -9,7 +9,7 @@ from accounts_support import make_account
 
 from web.accounts import service, tokens
 from web.accounts.models import Token
-from web.security.tokens import digest
+from web.security.digests import digest
 
 
 async def test_only_the_hash_is_stored_and_the_token_is_long(db):

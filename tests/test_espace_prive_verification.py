@@ -25,10 +25,11 @@ from espace_prive_support import (
     through_contact,
     through_verification,
 )
+from sql_counter import counting
 
 from web.accounts import service as accounts
 from web.app import create_app
-from web.portals.espace_prive import routes
+from web.portals import journey
 from web.security.models import AuditEvent
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
@@ -38,7 +39,7 @@ MISMATCH = "Les informations saisies ne correspondent pas à celles que nous con
 
 @pytest.fixture(autouse=True)
 def no_fill_delay(monkeypatch):
-    monkeypatch.setattr(routes, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
 
 
 def text(response) -> str:
@@ -137,7 +138,7 @@ async def test_cannot_read_the_serial_then_iban(client):
         client, "/verification/iban", {"iban": "fr76 3000 6000 0112 3456 7890 189"}
     )
     assert location(response) == BASE + "/password"
-    assert (await draft(client))["verified"]["method"] == "iban"
+    assert (await draft(client)).verified.method == "iban"
     passed = await AuditEvent.get(event="verification_passed")  # the names mss uses
     assert passed.detail["method"] == "iban"
 
@@ -454,7 +455,7 @@ async def test_already_registered_only_after_a_full_match(client):
     page = await client.get(BASE + "/already")
     assert "Vous avez déjà un espace privé" in text(page)
     assert 'href="/espace-prive/login"' in page.text and 'href="/espace-prive/forgot"' in page.text
-    assert "verified" not in await draft(client)
+    assert (await draft(client)).verified is None
 
 
 async def test_changing_identity_after_verification_verifies_again(client):
@@ -503,3 +504,13 @@ async def test_member_without_fact_can_only_go_by_post(client):
     assert (await through_verification(client)).status_code == 422
     data = {"q": ["health", "other", "postal"], "health": "no", "other": "none"}
     assert location(await submit(client, "/verification", data)) == BASE + "/password"
+
+
+async def test_the_verification_counts_its_sql(client):
+    await make_member()
+    await through_contact(client)
+    await client.get(VERIFY)  # the page (and its token) as a member opens it
+    with counting() as counted:
+        assert location(await through_verification(client)) == BASE + "/password"
+    print(f"\nespace-prive verification: {counted.statements} statements, "
+          f"{counted.transactions} transactions\n" + "\n".join(s[:100] for s in counted.sql))

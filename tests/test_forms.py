@@ -2,13 +2,15 @@
 (field id, message) pairs of the error summary."""
 
 import pytest
+from email_validator import EmailNotValidError, validate_email
 from starlette.datastructures import FormData as StarletteFormData
 from starlette.datastructures import UploadFile
 from wtforms import IntegerField, RadioField, SelectChoice, StringField
 from wtforms.validators import InputRequired
 
-from web.forms import Form, FormData, error_list, max_length, strip
+from web.forms import Form, FormData, error_list, is_email, max_length, strip
 from web.i18n import use_language
+from web.registry.validation import normalized_email
 
 
 class Sample(Form):
@@ -96,3 +98,33 @@ def test_valid_form_has_no_errors_and_keeps_non_latin_text():
     assert form.validate(), form.errors
     assert form.name.data == "王芳"
     assert error_list(form) == []
+
+
+ADDRESSES = [
+    "jeanne.martin@example.org", "JB.Delatour@Example.ORG", "a+tag@sub.example.co.uk",
+    "x_y%z@a-b.example", "o'brien@example.org", "\"quoted\"@example.org", "jeanne@localhost",
+    "jeanne@mail.test", "jeanne@example.local", "a..b@example.org", ".a@example.org",
+    "a.@example.org", "jeanne@-example.org", "jeanne@example-.org", "jeanne@ex--ample.org",
+    "jeanne@example.123", "jeanne@example", "jeanne@", "@example.org", "jeanne martin@example.org",
+    "zoë@example.org", "jeanne@exämple.org", "a" * 64 + "@example.org", "a" * 65 + "@example.org",
+    "jeanne@" + "a" * 63 + ".org", "jeanne@" + "a" * 64 + ".org",
+    "jeanne@" + ".".join(["abcdefghi"] * 25) + ".org", "", "jeanne@example.org\n",
+]
+
+
+def test_the_plain_address_fast_path_agrees_with_email_validator():
+    for address in ADDRESSES:
+        try:
+            expected = validate_email(address, check_deliverability=False).normalized
+        except EmailNotValidError:
+            expected = None
+        assert normalized_email(address) == expected, address
+        assert is_email(address) is (expected is not None), address
+
+
+def test_a_plain_address_is_answered_without_email_validator(monkeypatch):
+    def unused(*args, **kwargs):
+        raise AssertionError("email-validator called")
+
+    monkeypatch.setattr("web.registry.validation.validate_email", unused)
+    assert is_email("jeanne.martin@example.org")

@@ -28,8 +28,7 @@ from mss_support import FIELDS as MSS_FIELDS
 from mss_support import Visitor, make_member
 
 from web.mail.models import OutboxMail
-from web.portals.espace_prive import routes as prive_routes
-from web.portals.mss import registration
+from web.portals import journey
 from web.security.visitors import csrf_token_for
 
 EXAMPLES = 12  # per endpoint × state pair: 139 pairs, with the raw-header fuzz ≈ 2 000 requests
@@ -215,8 +214,7 @@ def link_token(text: str) -> str:
 async def test_generated_forms_never_give_a_500_nor_an_unescaped_echo(
     app, client, monkeypatch, state, setup: Callable[..., Awaitable[None]], path, fields, typical
 ):
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
-    monkeypatch.setattr(prive_routes, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     await setup(client, app)
     mail = await OutboxMail.filter(template="set_password").first()
     url = path.replace("{token}", link_token(mail.bodies()[0]) if mail else "not-a-token")

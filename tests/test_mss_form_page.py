@@ -5,12 +5,13 @@ import re
 import pytest
 from mss_support import EMAIL, FIELDS, HX, Visitor, make_member, text_of
 
+from web.portals import journey
 from web.portals.mss import registration
 
 
 @pytest.fixture(autouse=True)
 def english_and_no_minimum_time(monkeypatch, client):
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     client.headers["Accept-Language"] = "en"
 
 

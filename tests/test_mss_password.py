@@ -8,14 +8,15 @@ from mss_support import EMAIL, GOOD_PASSWORD, Visitor, make_member, text_of
 
 from web.accounts.models import Account, Token
 from web.mail.models import OutboxMail
-from web.portals.mss import links, registration
+from web.portals import journey
+from web.portals.mss import links
 from web.security import limits
 from web.security.models import AttemptCounter, AuditEvent
 
 
 @pytest.fixture(autouse=True)
 def english_and_no_minimum_time(monkeypatch, client):
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     client.headers["Accept-Language"] = "en"
 
 

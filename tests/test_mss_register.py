@@ -10,15 +10,17 @@ from mss_support import EMAIL, FIELDS, HX, Visitor, make_member, text_of
 
 from web.accounts import service as accounts
 from web.accounts.models import Account, Token
+from web.clock import now
 from web.mail.models import OutboxMail
-from web.portals.mss import links, registration
+from web.portals import journey
+from web.portals.mss import links
 from web.security import limits
 from web.security.models import AttemptCounter, AuditEvent
 
 
 @pytest.fixture(autouse=True)
 def english_and_no_minimum_time(monkeypatch, client):
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     client.headers["Accept-Language"] = "en"
 
 
@@ -210,6 +212,22 @@ async def test_double_submit_makes_one_account(client, db):
     assert await OutboxMail.filter(template="set_password").count() == 1
 
 
+async def test_a_registration_after_the_double_submit_window_is_another_one(client, db):
+    """Past ``journey.DOUBLE_SUBMIT`` the pending account is an older registration's: its
+    link is mailed again (a double submit sends none)."""
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.ready()
+    assert (await visitor.register()).status_code == 303
+    await Account.all().update(created_at=now() - journey.DOUBLE_SUBMIT - timedelta(seconds=1))
+    client.cookies.clear()  # another browser
+    other = Visitor(client)
+    await other.ready()
+    assert (await other.register()).headers["location"] == "/mss/register/done"
+    assert await Account.all().count() == 1
+    assert await OutboxMail.filter(template="set_password").count() == 2
+
+
 async def test_honeypot_refuses(client, db):
     await make_member()
     visitor = Visitor(client)
@@ -223,17 +241,17 @@ async def test_honeypot_refuses(client, db):
 
 async def test_too_fast_submission_is_asked_again(client, db, monkeypatch):
     await make_member()
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 3600)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 3600)
     visitor = Visitor(client)
     await visitor.ready()
     assert (await visitor.register()).status_code == 422
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     assert (await visitor.register()).status_code == 303
 
 
 async def test_the_robot_delay_of_a_test_server_is_its_settings(app, client, db, monkeypatch):
     await make_member()
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     app.state.settings = replace(app.state.settings, min_fill_seconds=3600)
     visitor = Visitor(client)
     await visitor.ready()

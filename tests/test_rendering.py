@@ -88,3 +88,26 @@ def test_templates_write_htmx_attributes_as_data_attributes():
              for number, line in enumerate(path.read_text("utf-8").splitlines(), 1)
              if bare.search(line.replace("<hx-partial", ""))]
     assert found == []
+
+
+def test_a_constant_block_is_rendered_once_per_language(app, monkeypatch):
+    from web import i18n, rendering
+
+    partial = {"HX-Request": "true", "HX-Request-Type": "partial"}
+    rendered = []
+    real = rendering._partial
+    monkeypatch.setattr(rendering, "_partial", lambda *a: rendered.append(a) or real(*a))
+
+    def panel(lang: str, state: str = "start") -> str:
+        with i18n.use_language(lang):
+            return render(_request(app, partial), "mss/register.html", {"panel": {"state": state}},
+                          block="security", constant=True).body.decode()
+
+    first = panel("fr")
+    assert panel("fr") == first and len(rendered) == 1
+    english = panel("en")
+    assert english != first and 'id="verify"' in english and len(rendered) == 2
+    assert panel("fr", "empty") != first and len(rendered) == 3
+    uncached = render(_request(app, partial), "mss/register.html", {"panel": {"state": "start"}},
+                      block="security").body.decode()
+    assert uncached == first

@@ -11,12 +11,12 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.routing import Mount, Route
-from starlette_compress import CompressMiddleware
 from tortoise.contrib.starlette import RegisterTortoise
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from web import errors, i18n
 from web.branding import load_portals
+from web.compression import Compression
 from web.db import ensure_migrated, open_sqlite_file, tortoise_config
 from web.health import Heartbeat
 from web.monitoring import OperatorEndpoints, RequestObserver
@@ -65,7 +65,7 @@ def create_app(
 
     routes = [
         Route("/", home.portal_list, name="portal_list"),
-        Route("/static/{path:path}", assets.endpoint, name="static"),
+        assets.route,
         *portal_mounts(portals),
     ]
     if settings.development:
@@ -83,7 +83,7 @@ def create_app(
             Middleware(RequestObserver, settings=settings),  # request id, log line, timing
             *proxies,  # the client's address and scheme, as the proxies saw them
             Middleware(OperatorEndpoints),  # /healthz, /readyz, /metrics
-            Middleware(CompressMiddleware, minimum_size=256),
+            Middleware(Compression, minimum_size=256),
             Middleware(RequestGuard, settings=settings, render_error=errors.guard_error),
         ],
         exception_handlers=errors.EXCEPTION_HANDLERS,
@@ -94,6 +94,8 @@ def create_app(
     app.state.assets = assets
     app.state.links = Links(settings.base_url, app)
     app.state.templates = make_environment()
+    # A global of the environment: macros imported without context reverse routes too.
+    app.state.templates.globals["url_path_for"] = app.url_path_for
     app.state.template_globals = lambda request: template_globals(
         request, settings, portals, assets
     )
@@ -116,7 +118,6 @@ def template_globals(request: Request, settings: Settings, portals: dict, assets
         "lang": i18n.current_language.get(),
         "languages": i18n.language_names(),
         "csrf_token": getattr(request.state, "csrf_token", ""),
-        "url_path_for": request.app.url_path_for,
         "static_url": assets.url,
         "static_integrity": assets.integrity,
         "session_clock": sessions.clock(request),

@@ -14,7 +14,6 @@ from datetime import date
 from functools import cache
 
 import wtforms
-from email_validator import EmailNotValidError, validate_email
 from starlette.requests import Request
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -22,6 +21,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from web import i18n
 from web.i18n import lazy_gettext
 from web.registry.matching import ascii_digits, looks_like_a_name
+from web.registry.validation import EMAIL_MAX, normalized_email
 
 # Our wording of the messages WTForms builds in. A literal "%%(max)d" stays "%(max)d" after our
 # gettext, for WTForms to fill in.
@@ -133,16 +133,18 @@ def name_check(message):
 
 
 NAME_MAX = 100
-EMAIL_MAX = 254
+
+
+def is_email(value: str) -> bool:
+    """``value`` is an email address in the correct format (no deliverability check)."""
+    return bool(value) and normalized_email(value) is not None
 
 
 def email_format(form, field):
-    try:
-        validate_email(field.data, check_deliverability=False)
-    except EmailNotValidError:
+    if not is_email(field.data or ""):
         raise ValidationError(
             lazy_gettext("Enter an email address in the correct format, like name@example.org.")
-        ) from None
+        )
 
 
 def email_field() -> wtforms.StringField:

@@ -26,6 +26,7 @@ from web.root import ROOT
 # app.js sends it on every htmx request from a page showing an error summary.
 PAGE_ERRORS = "Espace-Page-Errors"
 VARY = f"HX-Request, HX-Request-Type, {PAGE_ERRORS}"
+CONSTANT_BLOCKS_MAX = 256  # blocks kept by render(constant=True): states × languages × portals
 
 
 def is_partial(request: Request) -> bool:
@@ -67,6 +68,7 @@ def make_environment() -> Environment:
     env.filters["day"] = i18n.format_day
     env.filters["timestamp"] = i18n.format_timestamp
     env.filters["clock"] = i18n.format_clock
+    env.constant_blocks = {}  # see render(constant=True)
     return env
 
 
@@ -115,6 +117,7 @@ def render(
     status_message: str | None = None,
     headers: Mapping[str, str] | None = None,
     overlay: bool = False,
+    constant: bool = False,
 ) -> HTMLResponse:
     """Render ``template``: only ``block`` for an htmx partial request, else the whole page.
 
@@ -123,20 +126,55 @@ def render(
     said is not true of it), None leaves it (an echo of what is being typed must not cut off
     what was just said). ``overlay``: the block opens over the page (a dialog), whose title and
     live region stay. Without htmx ``status_message`` is the region's initial text.
+    ``constant``: the block (and the page's title) read nothing but ``context``, the language
+    and the portal, never the request: rendered once for each, then reused (a panel answered
+    at every pause in typing shows the same few states again and again).
     """
     app_state = request.app.state
-    ctx = {**app_state.template_globals(request), **(context or {})}
-    ctx["status_message"] = status_message
     if block and is_partial(request):
-        env = app_state.templates
-        html = str(render_block(env, template, block, ctx))
-        if not overlay:
-            html = (page_title(env, template, ctx) or "") + html
-            if status_message is not None:
-                html += str(status_partial(status_message))
+        partial = _constant_partial if constant else _partial
+        html = partial(request, template, context, block, status_message, overlay)
     else:
+        ctx = {**app_state.template_globals(request), **(context or {})}
+        ctx["status_message"] = status_message
         html = app_state.templates.get_template(template).render(ctx)
     response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
     response.headers["Vary"] = VARY
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _partial(request: Request, template: str, context: Mapping | None, block: str,
+             status_message: str | None, overlay: bool) -> str:
+    env = request.app.state.templates
+    ctx = {**request.app.state.template_globals(request), **(context or {})}
+    ctx["status_message"] = status_message
+    html = str(render_block(env, template, block, ctx))
+    if not overlay:
+        html = (page_title(env, template, ctx) or "") + html
+        if status_message is not None:
+            html += str(status_partial(status_message))
+    return html
+
+
+def _constant_partial(request: Request, template: str, context: Mapping | None, block: str,
+                      status_message: str | None, overlay: bool) -> str:
+    cache = request.app.state.templates.constant_blocks
+    portal = request.scope["path"].split("/")[1]
+    key = (template, block, status_message, overlay, i18n.current_language.get(), portal,
+           _frozen(context))
+    html = cache.get(key)
+    if html is None:
+        html = _partial(request, template, context, block, status_message, overlay)
+        if len(cache) < CONSTANT_BLOCKS_MAX:
+            cache[key] = html
+    return html
+
+
+def _frozen(value):
+    """``value`` (dicts, lists, strings, numbers) as a hashable key."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(v) for v in value)
+    return value

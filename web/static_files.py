@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from web.root import ROOT
 
@@ -56,6 +57,11 @@ class StaticAssets:
             if path.is_file() and path.name not in SKIPPED:
                 self._add(path.relative_to(STATIC_DIR).as_posix(), path.read_bytes())
         self._add("app.css", build_css())
+        self.route = Route("/static/{path:path}", self.endpoint, name="static")
+        self.urls = {
+            name: self.route.url_path_for("static", path=asset.hashed_name)
+            for name, asset in self.by_name.items()
+        }
 
     def _add(self, name: str, body: bytes) -> None:
         asset = _asset(name, body)
@@ -63,7 +69,7 @@ class StaticAssets:
         self.by_hashed[asset.hashed_name] = asset
 
     def url(self, name: str) -> str:
-        return f"/static/{self.by_name[name].hashed_name}"
+        return self.urls[name]
 
     def integrity(self, name: str) -> str:
         return self.by_name[name].integrity

@@ -30,10 +30,9 @@ from mss_support import make_member as make_mss_member
 from web.accounts import service as accounts
 from web.accounts.models import Account
 from web.mail.models import OutboxMail
+from web.portals import journey as kit
 from web.portals.espace_prive import letters
-from web.portals.espace_prive import routes as prive_routes
 from web.portals.models import RegistrationDraft
-from web.portals.mss import registration
 from web.security import limits
 from web.security.models import AttemptCounter
 from web.urls import Links
@@ -45,7 +44,7 @@ POSTAL = {"q": ["health", "other", "postal"], "health": "no", "other": "none"}
 
 @pytest.fixture(autouse=True)
 def no_fill_delay(monkeypatch):
-    monkeypatch.setattr(prive_routes, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(kit, "MIN_FILL_SECONDS", 0)
 
 
 async def mail_to(address: str) -> list[OutboxMail]:
@@ -313,7 +312,7 @@ async def test_mss_verify_answers_the_same_with_or_without_an_account(app, monke
     """The identity fields, the two answers, Register, the done page and "send again": for a
     member without an account, then with one, every answer is the same. The member with an
     account is told by mail, at the registry's address."""
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(kit, "MIN_FILL_SECONDS", 0)
     await make_mss_member()
 
     async def journey(attacker):

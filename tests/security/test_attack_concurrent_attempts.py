@@ -16,8 +16,7 @@ from mss_support import GOOD_PASSWORD, Visitor, make_member, text_of
 from web.accounts import service as accounts
 from web.accounts.models import Account
 from web.mail.models import OutboxMail
-from web.portals.espace_prive import routes as prive_routes
-from web.portals.mss import registration
+from web.portals import journey
 from web.security.models import AttemptCounter, AuditEvent
 
 PARALLEL = 20
@@ -46,7 +45,7 @@ async def test_twenty_correct_log_ins_at_once_all_pass(app):
 async def test_twenty_register_clicks_at_once_are_never_told_they_failed(client, db, monkeypatch):
     """S'inscrire verifies the identity again: twenty submissions of one verified form at
     the same moment make one account, and none says verification failed or was paused."""
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     await make_member()
     visitor = Visitor(client)
     await visitor.ready()
@@ -62,7 +61,7 @@ async def test_twenty_register_clicks_at_once_are_never_told_they_failed(client,
 async def test_twenty_correct_verifications_at_once_all_go_on(client, db, monkeypatch):
     """espace-prive: the right Carte Vitale serial sent twenty times at once (a double
     submit, a retrying proxy) moves on every time, and locks nothing."""
-    monkeypatch.setattr(prive_routes, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     await make_prive_member()
     await through_contact(client)
     page = await client.get("/espace-prive/register/verification")
@@ -101,7 +100,7 @@ async def test_the_losers_of_a_race_on_one_set_password_link_are_told_it_was_use
     the password, the others are told the link was used — while the winner's password is
     still being hashed too — with the log-in and forgotten-password offers, never that it
     expired."""
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
     client.headers["Accept-Language"] = "en"
     await make_member()
     visitor = Visitor(client)

@@ -16,7 +16,7 @@ from mss_support import FIELDS, Visitor, make_member, text_of
 
 from web.accounts.models import Account
 from web.mail.models import OutboxMail
-from web.portals.mss import registration
+from web.portals import journey
 from web.registry.matching import normalize_email
 from web.security.models import AttemptCounter
 
@@ -30,7 +30,7 @@ CYRILLIC_A = "\u0430"
 
 @pytest.fixture(autouse=True)
 def no_fill_delay(monkeypatch):
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
 
 
 def typing(fields: dict, address: str) -> dict:

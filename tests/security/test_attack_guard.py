@@ -7,8 +7,8 @@ import pytest
 from accounts_support import MSS_EMAIL, PASSWORD, make_account
 from http_helpers import csrf_from, raw_request
 
+from web.security.digests import digest
 from web.security.models import Session
-from web.security.tokens import digest
 
 
 async def login_post(client, **headers):

@@ -13,8 +13,7 @@ from mss_support import FIELDS, Visitor
 from mss_support import make_member as make_mss_member
 
 from web.accounts import service, tokens
-from web.portals.espace_prive import routes as prive_routes
-from web.portals.mss import registration
+from web.portals import journey
 from web.security import limits
 from web.security.models import AuditEvent
 
@@ -24,8 +23,8 @@ WRONG = "not the password of this account"
 
 @pytest.fixture(autouse=True)
 def no_fill_delay(monkeypatch):
-    monkeypatch.setattr(prive_routes, "MIN_FILL_SECONDS", 0)
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
 
 
 async def guess_from(app, address: str, times: int) -> list[int]:

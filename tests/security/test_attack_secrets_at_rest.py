@@ -39,9 +39,8 @@ from web.mail.models import Letter, OutboxMail
 from web.mail.outbox import retry_mail
 from web.mail.worker import deliver_due
 from web.operations.housekeeping import purge
-from web.portals.espace_prive import routes as prive_routes
+from web.portals import journey
 from web.portals.espace_prive.letters import export_letters
-from web.portals.mss import registration
 from web.portals.registry import offline_links
 
 
@@ -67,8 +66,7 @@ class Inbox:
 
 @pytest.fixture(autouse=True)
 def no_fill_delay(monkeypatch):
-    monkeypatch.setattr(prive_routes, "MIN_FILL_SECONDS", 0)
-    monkeypatch.setattr(registration, "MIN_FILL_SECONDS", 0)
+    monkeypatch.setattr(journey, "MIN_FILL_SECONDS", 0)
 
 
 @pytest.fixture

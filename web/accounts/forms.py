@@ -22,7 +22,7 @@ from web.accounts.passwords import Check, mismatch_message, password_requirement
 from web.forms import Form, email_format, max_length, strip
 from web.i18n import lazy_gettext
 from web.registry.validation import compact, is_nir13, is_siret
-from web.security.tokens import keyed_digest
+from web.security.digests import keyed_digest
 
 MAX_LOGIN = 320
 

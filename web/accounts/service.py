@@ -8,7 +8,7 @@ parameter is named ``portal_id``.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from tortoise.transactions import in_transaction
 
@@ -16,13 +16,14 @@ from web.accounts import tokens
 from web.accounts.hashing import DUMMY_HASH, hash_password, verify_password
 from web.accounts.models import Account, Token
 from web.accounts.passwords import Personal, check_password, personal_words
+from web.clock import now
 from web.mail.outbox import enqueue_mail
 from web.registry.matching import normalize_email, normalize_identifier
 from web.registry.models import Member
 from web.security import limits
 from web.security.audit import audit
+from web.security.digests import digest
 from web.security.models import Session
-from web.security.tokens import digest
 from web.urls import Links
 
 # Account.password_state values.
@@ -62,10 +63,6 @@ class ProvisionalPasswordExpired(Exception):
     def __init__(self, account: Account) -> None:
         super().__init__(account.pk)
         self.account = account
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def normalize_login(login: str) -> str:

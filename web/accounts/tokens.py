@@ -7,21 +7,18 @@ follow links do not burn it.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from tortoise.transactions import in_transaction
 
 from web.accounts.models import Account, Token
-from web.security.tokens import digest, new_secret
+from web.clock import now
+from web.security.digests import digest, new_secret
 
 SET_PASSWORD = "set_password"  # noqa: S105 - a token purpose
 RESET = "reset"
 LIFETIME = timedelta(hours=24)
 MAX_RAW_LENGTH = 100  # a raw token is 43 characters: anything much longer is not one
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 async def issue_token(

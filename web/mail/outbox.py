@@ -19,10 +19,11 @@ layouts (which need ``portal`` in the context, for the sender's name and the sup
     {#- welcome.html. Context: portal, name, link. -#}
     {% extends "mail/base.html" %}
     {% block body %}
-    {% from "mail/macros.html" import button with context %}
+    {% from "mail/macros.html" import accent with context %}
+    {% from "mail_button/mail_button.html" import mail_button %}
     <p>{{ _("Hello %(name)s,", name=name) }}</p>
     <p>{{ _("To go on, open this link:") }}</p>
-    {{ button(link, _("Go on")) }}
+    {{ mail_button(link, _("Go on"), accent) }}
     {% endblock %}
 
 and queues it inside the transaction of what it announces::
@@ -41,11 +42,12 @@ a dead mail that carried one is not sent again (its link is gone: the member ask
 one). In development (``MAIL_URL=mailbox:``) delivery is into the dev mailbox: the bodies keep
 the secret there, so the journey can be finished from it; production refuses ``mailbox:``.
 
-The caller gives absolute URLs (``settings.base_url`` + path): a mail has no request. The text
-part is not HTML-escaped; the HTML part is. The layouts add the portal's name, the support
-contact and (HTML) the subject as the heading; ``button(url, label)`` writes a button-styled
-link followed by its address in clear. Filter ``when``: a datetime written out in the mail's
-language, in UTC. Templates also get ``lang`` (the language actually used).
+The caller gives absolute URLs (``app.state.links``: ``BASE_URL`` + the reversed path): a mail
+has no request. The text part is not HTML-escaped; the HTML part is. The layouts add the
+portal's name, the support contact and (HTML) the subject as the heading; the ``mail_button``
+component writes a button-styled link followed by its address in clear. Filter ``when``: a
+datetime written out in the mail's language, in UTC. Templates also get ``lang`` (the
+language actually used).
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from jinja2 import Environment, select_autoescape
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.queryset import QuerySet
 
+from web.clock import now
 from web.i18n import current_language, use_language
 from web.mail.models import SECRET_MARK, OutboxMail, secret_mark
 from web.rendering import make_environment
@@ -72,10 +75,6 @@ ID_MAX = 2**63 - 1  # a BIGINT primary key
 
 def valid_id(mail_id: int) -> bool:
     return 0 < mail_id <= ID_MAX
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _when(value: datetime) -> str:
@@ -138,14 +137,14 @@ async def enqueue_mail(
         template=template,
         language=language,
         status=PENDING,
-        next_attempt_at=utc_now(),
+        next_attempt_at=now(),
         using_db=using_db,
     )
 
 
 def expired_mail(older_than: timedelta) -> QuerySet[OutboxMail]:
     """Sent and dead mail written more than ``older_than`` ago (`espace purge` deletes it)."""
-    return OutboxMail.filter(status__in=(SENT, DEAD), created_at__lt=utc_now() - older_than)
+    return OutboxMail.filter(status__in=(SENT, DEAD), created_at__lt=now() - older_than)
 
 
 async def recent_mail(status: str | None = None, limit: int = 50) -> list[OutboxMail]:
@@ -164,7 +163,7 @@ async def retry_mail(mail_id: int) -> str:
     if not valid_id(mail_id):
         return "missing"
     if await _retriable().filter(id=mail_id).update(
-        status=PENDING, attempts=0, next_attempt_at=utc_now()
+        status=PENDING, attempts=0, next_attempt_at=now()
     ):
         return "retried"
     mail = await OutboxMail.get_or_none(id=mail_id)
@@ -175,7 +174,7 @@ async def retry_mail(mail_id: int) -> str:
 
 async def retry_dead() -> int:
     """Put every dead mail that lost no secret back in the queue; returns how many."""
-    return await _retriable().update(status=PENDING, attempts=0, next_attempt_at=utc_now())
+    return await _retriable().update(status=PENDING, attempts=0, next_attempt_at=now())
 
 
 def _retriable():

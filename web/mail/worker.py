@@ -21,8 +21,9 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 from tortoise.transactions import in_transaction
 
+from web import clock
 from web.mail.models import OutboxMail
-from web.mail.outbox import DEAD, PENDING, SENT, utc_now
+from web.mail.outbox import DEAD, PENDING, SENT
 from web.settings import Settings
 
 log = logging.getLogger("espace.mail")
@@ -88,7 +89,7 @@ def build_message(mail: OutboxMail, settings: Settings) -> EmailMessage:
     message["From"] = settings.mail_from
     message["To"] = mail.to
     message["Subject"] = mail.subject
-    message["Date"] = format_datetime(utc_now())
+    message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = f"<outbox.{mail.id}.{int(mail.created_at.timestamp())}@{domain}>"
     message["Auto-Submitted"] = "auto-generated"
     text_body, html_body = mail.bodies()
@@ -181,7 +182,7 @@ async def deliver_due(
     settings: Settings, *, limit: int = BATCH, now: datetime | None = None
 ) -> int:
     """One pass: deliver up to ``limit`` due mails. Returns how many were claimed."""
-    now = now or utc_now()
+    now = now or clock.now()
     server = smtp_server(settings)
     claimed = await claim_due(now, limit)
     for mail in claimed:
@@ -202,7 +203,7 @@ async def record_sent(mail: OutboxMail, *, into_mailbox: bool) -> None:
     if into_mailbox:
         delivered = dict(zip(("text_body", "html_body"), mail.bodies(), strict=True))
     await OutboxMail.filter(id=mail.id).update(
-        status=SENT, sent_at=utc_now(), last_error="", secret=None, **delivered
+        status=SENT, sent_at=clock.now(), last_error="", secret=None, **delivered
     )
 
 

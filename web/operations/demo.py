@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import cache
 
 from web.accounts.hashing import hash_password_sync, verify_password_sync
 from web.accounts.models import Account
 from web.branding import Portal, load_portals
+from web.clock import now
 from web.registry.importer import ImportResult, import_members, member_values
 from web.registry.matching import normalize_email
 from web.registry.models import Member
@@ -111,7 +112,7 @@ async def _ensure_account(demo: DemoMember, portal: Portal) -> str:
     }
     account = await Account.get_or_none(portal=demo.portal, member=member)
     if account is None:
-        moment = datetime.now(UTC)
+        moment = now()
         await Account.create(
             portal=demo.portal,
             member=member,

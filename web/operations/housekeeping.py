@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -10,6 +10,7 @@ from tortoise.queryset import QuerySet
 from web.accounts import tokens
 from web.accounts.models import Account, Token
 from web.accounts.service import change_password_key, login_key
+from web.clock import now
 from web.mail.outbox import expired_mail
 from web.portals.drafts import expired_drafts
 from web.registry.matching import normalize_identifier
@@ -54,7 +55,7 @@ async def purge() -> dict[str, int]:
     """Delete expired drafts, old tokens, expired sessions, old attempt counters, audit
     events past their retention, and sent or dead mail older than a link's lifetime; returns
     how many of each."""
-    moment = datetime.now(UTC)
+    moment = now()
     cutoff = moment - TOKEN_GRACE
     expired = {
         "drafts": expired_drafts(),

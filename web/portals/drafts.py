@@ -1,52 +1,165 @@
-"""Registrations in progress, kept server-side for 24 hours idle."""
+"""Registrations in progress, kept server-side for 24 hours idle, as typed drafts.
+
+A draft kind is a dataclass with a ``VERSION`` and a ``version`` field; its stored shape is
+its fields as JSON (datetimes as ISO text, nested dataclasses as objects). ``typed`` is the
+one place an old shape is read: the kind's ``migrate(data, version)`` brings it to the
+current version, or answers None, and the visitor starts a new draft.
+
+A draft is read and written at every step and at every change of a field, so those two go
+by plain SQL (one statement each, values converted by the model's own fields): building a
+model instance and its queries costs ten times the statement itself.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import dataclasses
+import types
+import typing
+from datetime import datetime, timedelta
+from functools import cache
 
 from starlette.requests import Request
 from tortoise.queryset import QuerySet
 
+from web.clock import now
 from web.portals.models import RegistrationDraft
 from web.security.audit import audit
-from web.security.tokens import digest
+from web.security.digests import digest
 
 DRAFT_IDLE_LIFETIME = timedelta(hours=24)
+D = typing.TypeVar("D")
 
 
-def _key(request: Request, portal_id: str) -> str:
-    return f"{digest(request.state.sid)}:{portal_id}"
+def _key(request: Request, key: str) -> str:
+    return f"{digest(request.state.sid)}:{key}"
 
 
-async def load_draft(request: Request, portal_id: str) -> dict:
-    draft = await RegistrationDraft.get_or_none(key=_key(request, portal_id))
-    if draft is None:
-        return {}
-    if draft.expires_at < datetime.now(UTC):
-        await draft.delete()  # gone, as if purged: the next save starts a new one
-        return {}
-    return dict(draft.data)
+_FIELDS = RegistrationDraft._meta.fields_map
+_SELECT = "SELECT data, expires_at FROM registration_draft WHERE key = ?"
+_UPDATE = (
+    "UPDATE registration_draft SET portal = ?, data = ?, updated_at = ?, expires_at = ? "
+    "WHERE key = ?"
+)
+_INSERT = (
+    "INSERT INTO registration_draft (portal, data, updated_at, expires_at, key) "
+    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING key"
+)
 
 
-async def save_draft(request: Request, portal_id: str, data: dict) -> None:
-    moment = datetime.now(UTC)
-    _draft, created = await RegistrationDraft.update_or_create(
-        key=_key(request, portal_id),
-        defaults={
-            "portal": portal_id,
-            "data": data,
-            "updated_at": moment,
-            "expires_at": moment + DRAFT_IDLE_LIFETIME,
-        },
-    )
-    if created:  # the visitor's cookie may be days old: it starts a new life with the draft
-        request.state.sid_refresh = True
-        await audit("registration_started", portal=portal_id)
+def _sql(connection, statement: str) -> str:
+    """``statement`` in the connection's placeholders (PostgreSQL numbers them)."""
+    if connection.capabilities.dialect != "postgres":
+        return statement
+    parts = statement.split("?")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
 
 
-async def delete_draft(request: Request, portal_id: str) -> None:
-    await RegistrationDraft.filter(key=_key(request, portal_id)).delete()
+async def load_draft(request: Request, key: str, kind: type[D]) -> D:
+    """The visitor's draft of ``kind`` under ``key`` (a portal id), or a new one."""
+    draft = await find_draft(request, key, kind)
+    return kind() if draft is None else draft
+
+
+async def find_draft(request: Request, key: str, kind: type[D]) -> D | None:
+    """The visitor's draft of ``kind`` under ``key``, None when none is kept."""
+    stored_key = _key(request, key)
+    connection = RegistrationDraft._meta.db
+    rows = await connection.execute_query_dict(_sql(connection, _SELECT), [stored_key])
+    if not rows:
+        return None
+    if _FIELDS["expires_at"].to_python_value(rows[0]["expires_at"]) < now():
+        await RegistrationDraft.filter(key=stored_key).delete()  # gone, as if purged
+        return None
+    return typed(kind, _FIELDS["data"].to_python_value(rows[0]["data"]))
+
+
+async def save_draft(request: Request, key: str, draft) -> None:
+    moment = now()
+    values = [
+        _FIELDS[name].to_db_value(value, RegistrationDraft)
+        for name, value in (("portal", key), ("data", as_data(draft)), ("updated_at", moment),
+                            ("expires_at", moment + DRAFT_IDLE_LIFETIME))
+    ] + [_key(request, key)]
+    connection = RegistrationDraft._meta.db
+    changed, _rows = await connection.execute_query(_sql(connection, _UPDATE), values)
+    if changed:
+        return
+    if not await connection.execute_query_dict(_sql(connection, _INSERT), values):
+        await connection.execute_query(_sql(connection, _UPDATE), values)  # saved meanwhile
+        return
+    # A new draft: the visitor's cookie may be days old, it starts a new life with the draft.
+    request.state.sid_refresh = True
+    await audit("registration_started", portal=key)
+
+
+async def delete_draft(request: Request, key: str) -> None:
+    await RegistrationDraft.filter(key=_key(request, key)).delete()
 
 
 def expired_drafts() -> QuerySet[RegistrationDraft]:
-    return RegistrationDraft.filter(expires_at__lt=datetime.now(UTC))
+    return RegistrationDraft.filter(expires_at__lt=now())
+
+
+# -- the stored shape ---------------------------------------------------------------------------
+
+
+def as_data(value):
+    """A draft (or one of its values) as JSON data."""
+    if dataclasses.is_dataclass(value):
+        return {f.name: as_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {name: as_data(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_data(item) for item in value]
+    return value
+
+
+def typed(kind: type[D], data) -> D:
+    """The draft of ``kind`` stored as ``data``: migrated from an older version, or a new
+    draft when its shape cannot be read (refused, not half-read)."""
+    if not isinstance(data, dict):
+        return kind()
+    version = data.get("version", 0)
+    if version != kind.VERSION:
+        data = kind.migrate(dict(data), version)
+        if data is None:
+            return kind()
+    try:
+        return _build(kind, data)
+    except (TypeError, ValueError, KeyError):
+        return kind()
+
+
+def _build(kind, data):
+    if not isinstance(data, dict):
+        raise TypeError(f"{kind.__name__} is stored as an object")
+    hints = _hints(kind)
+    values = {}
+    for name, value in data.items():
+        if name not in hints:
+            raise TypeError(f"{kind.__name__} has no field {name!r}")
+        values[name] = _value(hints[name], value)
+    return kind(**values)
+
+
+def _value(hint, value):
+    if value is None:
+        return None
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    for option in options:
+        if dataclasses.is_dataclass(option):
+            return _build(option, value)
+        if option is datetime:
+            return datetime.fromisoformat(value)
+    return value
+
+
+@cache
+def _hints(kind) -> dict:
+    return {
+        name: hint
+        for name, hint in typing.get_type_hints(kind).items()
+        if name in {f.name for f in dataclasses.fields(kind)}
+    }

@@ -6,6 +6,7 @@ from starlette.routing import BaseRoute, Mount, Router
 
 from web.accounts import routes as account_routes
 from web.portals import home
+from web.routing import ExactPathRouter
 from web.urls import Links
 
 
@@ -23,7 +24,9 @@ def portal_mounts(portals: dict) -> list[Mount]:
     return [
         Mount(
             f"/{pid}",
-            routes=[*home.portal_routes(), *account_routes.routes(), *journey_routes(pid)],
+            app=ExactPathRouter(
+                [*home.portal_routes(), *account_routes.routes(), *journey_routes(pid)]
+            ),
             name=pid,
         )
         for pid in portals

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from web.logs import current_request
 from web.metrics import count_event
+from web.security.digests import keyed_digest
 from web.security.models import AuditEvent
-from web.security.tokens import keyed_digest
 
 _secret_key = ""
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from starlette.requests import Request
 
 from web.accounts.models import Account
+from web.clock import now
+from web.security.digests import digest
 from web.security.models import Session
-from web.security.tokens import digest
 from web.security.visitors import csrf_token_for, new_visitor_id
 
 IDLE_TIMEOUT = timedelta(minutes=30)
@@ -32,10 +33,6 @@ class Clock:
     ends_at: datetime
     seconds_left: int
     warn_after: int  # seconds from now until the dialog offers to stay logged in
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
 
 
 def client_id(request: Request) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hmac
 
-from web.security.tokens import keyed_digest, new_secret
+from web.security.digests import keyed_digest, new_secret
 
 
 def csrf_token_for(secret_key: str, sid: str) -> str:

@@ -10,12 +10,14 @@ member gets 10 codes a day, whoever asks for them.
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from web.clock import now
 from web.mail.outbox import enqueue_mail
 from web.portals.espace_prive import wizard
+from web.portals.espace_prive.wizard import Draft, EmailCode
 from web.security import limits
-from web.security.tokens import keyed_digest
+from web.security.digests import keyed_digest
 
 DIGITS = 6
 LIFETIME = timedelta(minutes=30)
@@ -26,60 +28,48 @@ TRIES_PER_CODE = limits.Rule(limit=5, window=LIFETIME, lockout=LIFETIME, ceiling
 RIGHT, WRONG, SPENT = "right", "wrong", "spent"
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
+def _digest(secret_key: str, sent: EmailCode, code: str) -> str:
+    return keyed_digest(secret_key, f"email-code:{sent.nonce}:{sent.email}:{code}")
 
 
-def _digest(secret_key: str, sent: dict, code: str) -> str:
-    return keyed_digest(secret_key, f"email-code:{sent['nonce']}:{sent['email']}:{code}")
-
-
-def live_code(draft: dict) -> dict | None:
+def live_code(draft: Draft) -> EmailCode | None:
     """The code last sent, while it can still prove the address now in the draft."""
-    sent = draft.get("email_code")
-    if (
-        isinstance(sent, dict)
-        and sent.get("email") == wizard.typed_email(draft)
-        and datetime.fromisoformat(sent["expires_at"]) > now()
-    ):
+    sent = draft.email_code
+    if sent and sent.email == wizard.typed_email(draft) and sent.expires_at > now():
         return sent
     return None
 
 
-async def send_code(portal, draft: dict, *, secret_key: str, language: str) -> None:
+async def send_code(portal, draft: Draft, *, secret_key: str, language: str) -> None:
     """Mail a new code to the draft's address (the previous one stops working), kept in the
     draft (the caller saves it). Raises ``limits.Locked`` when the member had 10 today."""
-    await limits.take({f"email-code:{portal.id}:{draft['verified']['member']}": CODES_PER_MEMBER})
+    await limits.take({f"email-code:{portal.id}:{draft.verified.member}": CODES_PER_MEMBER})
     code = f"{secrets.randbelow(10**DIGITS):0{DIGITS}d}"
-    sent = {
-        "email": wizard.typed_email(draft),
-        "nonce": secrets.token_hex(16),
-        "expires_at": (now() + LIFETIME).isoformat(),
-    }
-    sent["digest"] = _digest(secret_key, sent, code)
-    draft["email_code"] = sent
+    sent = EmailCode(wizard.typed_email(draft), secrets.token_hex(16), now() + LIFETIME)
+    sent.digest = _digest(secret_key, sent, code)
+    draft.email_code = sent
     minutes = int(LIFETIME.total_seconds() // 60)
-    await enqueue_mail(sent["email"], "email_code", language=language,
+    await enqueue_mail(sent.email, "email_code", language=language,
                        context={"portal": portal, "minutes": minutes}, secret={"code": code})
 
 
-async def check_code(draft: dict, code: str, *, secret_key: str) -> str:
+async def check_code(draft: Draft, code: str, *, secret_key: str) -> str:
     """RIGHT (the draft now holds the proof), WRONG (counted), or SPENT: no code can prove the
     address any more (none sent, expired, or its 5 tries used): a new one is needed."""
     sent = live_code(draft)
     if sent is None:
         return SPENT
     try:
-        attempt = await limits.admit({f"email-code-try:{sent['nonce']}": TRIES_PER_CODE})
+        attempt = await limits.admit({f"email-code-try:{sent.nonce}": TRIES_PER_CODE})
     except limits.Locked:
-        del draft["email_code"]
+        draft.email_code = None
         return SPENT
-    if secrets.compare_digest(_digest(secret_key, sent, code), sent["digest"]):
+    if secrets.compare_digest(_digest(secret_key, sent, code), sent.digest):
         await attempt.refund()
-        del draft["email_code"]
-        draft["email_proof"] = sent["email"]
+        draft.email_code = None
+        draft.email_proof = sent.email
         return RIGHT
     if await attempt.count():
-        del draft["email_code"]
+        draft.email_code = None
         return SPENT
     return WRONG

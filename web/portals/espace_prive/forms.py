@@ -4,7 +4,7 @@ not. Every form validates a draft's raw values as well as a POST (``FormData(dra
 from __future__ import annotations
 
 from email_validator import validate_email
-from wtforms import HiddenField, RadioField, StringField
+from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
@@ -87,7 +87,7 @@ class ProfileForm(Form):
 
 class IdentifierForm(Form):
     """The social security number (individuals) or the SIRET (companies), as ``identifier``.
-    ``website`` is a honeypot and ``shown`` the signed time the form was shown."""
+    ``website`` is a honeypot."""
 
     identifier = StringField(
         lazy_gettext("Social security number"),
@@ -95,7 +95,6 @@ class IdentifierForm(Form):
         validators=[max_length(IDENTIFIER_MAX), _Required()],
     )
     website = StringField(lazy_gettext("Leave this field empty"))
-    shown = HiddenField()
 
     def __init__(self, formdata=None, *, company: bool = False, **kwargs) -> None:
         super().__init__(formdata, **kwargs)

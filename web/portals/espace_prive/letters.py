@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 from tortoise.transactions import in_transaction
@@ -19,6 +19,7 @@ from tortoise.transactions import in_transaction
 from web.accounts import service as accounts
 from web.accounts.models import Account
 from web.branding import Portal
+from web.clock import now
 from web.i18n import format_day, use_language
 from web.mail.models import Letter
 from web.portals.espace_prive import checks
@@ -63,7 +64,7 @@ def render_letter(letter: Letter, account: Account, member, password: str, links
             login_url=links(f"{letter.portal}:login"),
             forgot_url=links(f"{letter.portal}:forgot"),
             expires_on=format_day(account.password_expires_at.date()) if password else "",
-            today=format_day(datetime.now(UTC).date()),
+            today=format_day(now().date()),
         )
 
 
@@ -91,7 +92,7 @@ async def export_letters(folder: Path, *, links: Links, portals: dict[str, Porta
             _write_private(path, render_letter(letter, account, member, password, links,
                                                portals))
             written.append(path)
-            letter.exported_at = datetime.now(UTC)
+            letter.exported_at = now()
             await letter.save(using_db=connection, update_fields=["exported_at"])
     return written
 

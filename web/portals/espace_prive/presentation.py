@@ -28,7 +28,8 @@ def recap_rows(v) -> list[tuple]:
 
     born = contact.get("birth_date")
     rows = [
-        (_("You are"), str(PROFILES.get(draft.get("profile"), "")), change("profile", "profile-0")),
+        (_("You are"), str(PROFILES.get(draft.answers.get("profile"), "")),
+         change("profile", "profile-0")),
         (
             _("SIRET number") if company else _("Social security number"),
             checks.format_identifier(identifier),
@@ -53,7 +54,7 @@ def recap_rows(v) -> list[tuple]:
         ),
         (
             _("Identity verified with"),
-            method_label((wizard.verified(draft) or {}).get("method")),
+            method_label(getattr(wizard.verified(draft), "method", None)),
             change("verification", "heading"),
         ),
     ]

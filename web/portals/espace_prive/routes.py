@@ -9,7 +9,6 @@ it does not validate, so Précédent and the language switch keep it.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -21,19 +20,19 @@ from starlette.routing import BaseRoute, Route
 from web.forms import FormData, error_list, read_form
 from web.i18n import current_language
 from web.i18n import gettext as _
+from web.portals import journey
 from web.portals.drafts import delete_draft, load_draft, save_draft
 from web.portals.espace_prive import checks, email_proof, service, wizard
 from web.portals.espace_prive.forms import OTHER, PROFILE_HINTS, PROFILES, EmailCodeForm
 from web.portals.espace_prive.presentation import announcement, recap_rows
+from web.portals.espace_prive.wizard import Draft
 from web.portals.home import current_portal
 from web.rendering import is_partial, page_shows_errors, render, see_other
 from web.security import limits
 from web.security.client import client_address
-from web.security.tokens import keyed_digest
 
 FORM_ID = "wizard"
 DATE_GROUP = [("birth_day", "birth_month", "birth_year")]
-MIN_FILL_SECONDS = 1.5  # the identifier form sent sooner than this is a robot's
 # Pages that are not steps of the wizard form: reached with a full load.
 PLAIN_PAGES = {"contact_us", "already", "done"}
 
@@ -45,7 +44,7 @@ class Visit:
 
     request: Request
     portal: object
-    draft: dict
+    draft: Draft
     back: str | None = None
 
     def page_path(self, page: str = "", query: str = "") -> str:
@@ -61,18 +60,18 @@ class Visit:
         await save_draft(self.request, self.portal.id, self.draft)
 
     def keep(self, form: FormData, names) -> None:
-        self.draft = wizard.keep_typed(self.draft, form, names)
+        wizard.keep_typed(self.draft, form, names)
 
 
 async def visit(request: Request) -> Visit:
     portal = current_portal(request)
     back = "password" if request.query_params.get("back") == "password" else None
-    return Visit(request, portal, await load_draft(request, portal.id), back)
+    return Visit(request, portal, await load_draft(request, portal.id, Draft), back)
 
 
 def gate(v: Visit, step: str) -> Response | None:
     """Send the visitor to the first step still to answer before ``step``."""
-    if v.draft.get("finished"):
+    if v.draft.finished:
         return see_other(v.page_path("done"))
     missing = wizard.first_incomplete(v.draft, before=step)
     return see_other(v.page_path(missing)) if missing else None
@@ -171,9 +170,9 @@ def page(
 async def start(request: Request) -> Response:
     """S'inscrire: resume the registration in progress, or start one."""
     v = await visit(request)
-    if v.draft.get("finished") or v.draft.get("already"):
+    if v.draft.finished or v.draft.already:
         await delete_draft(request, v.portal.id)
-        v.draft = {}
+        v.draft = Draft()
     return see_other(v.page_path(wizard.first_incomplete(v.draft) or "password"))
 
 
@@ -210,29 +209,9 @@ async def contact_us(request: Request) -> Response:
 # -- identifier -------------------------------------------------------------------------------
 
 
-def shown_token(request: Request) -> str:
-    """When the form was shown, signed for this visitor: the too-fast check reads it back."""
-    moment = str(int(time.time() * 1000))
-    key = request.app.state.settings.secret_key
-    return f"{moment}.{keyed_digest(key, f'shown:{request.state.sid}:{moment}')[:24]}"
-
-
-def shown_long_enough(request: Request, token: str) -> bool | None:
-    """Whether the form of this signed ``token`` was shown to this visitor long enough ago;
-    None when the token is missing or forged."""
-    moment, _sep, signature = token.partition(".")
-    key = request.app.state.settings.secret_key
-    expected = keyed_digest(key, f"shown:{request.state.sid}:{moment}")[:24]
-    if not (moment.isascii() and moment.isdigit()) or not service.same_secret(signature, expected):
-        return None
-    seconds = request.app.state.settings.fill_seconds(MIN_FILL_SECONDS)
-    return time.time() - int(moment) / 1000 >= seconds
-
-
 async def identifier_page(v: Visit, page_name: str = "identifier", form=None, status=200,
-                          errors=(), shown: str | None = None):
+                          errors=()):
     form = form or wizard.identifier_form(v.draft)
-    form.shown.data = shown or shown_token(v.request)
     company = wizard.is_company(v.draft)
     heading = _("Your identifier")
     return page(v, "espace_prive/identifier.html", "identifier", heading, form=form,
@@ -256,15 +235,11 @@ async def identifier(request: Request) -> Response:
     if data.get("website"):  # the honeypot: filled by a robot (or an over-eager autofill)
         message = _("Please check your entry, then send the form again.")
         return await identifier_page(v, form=form, status=422, errors=[(None, message)])
-    token = data.get("shown") or ""
-    in_time = shown_long_enough(request, token)
-    if not in_time:
+    if journey.too_fast(request, v.draft):
         message = _("The form was sent too quickly after it appeared. Wait a moment, then "
                     "select “%(button)s” again.", button=_("Next"))
-        # The wait counts from when the form was first shown, not from this refusal.
-        return await identifier_page(v, form=form, status=422, errors=[(None, message)],
-                                     shown=token if in_time is False else None)
-    v.draft["identifier"] = checks.format_identifier(form.value)  # shown again as printed
+        return await identifier_page(v, form=form, status=422, errors=[(None, message)])
+    v.draft.answers["identifier"] = checks.format_identifier(form.value)  # shown as printed
     await v.save()
     return await goto(v, after(v, "identifier"))
 
@@ -299,7 +274,7 @@ async def contact(request: Request) -> Response:
         await v.save()
         return await contact_page(v, form=form, status=422)
     cleaned = form.cleaned()
-    v.draft.update(email=cleaned["email"], mobile=cleaned["mobile"])
+    v.draft.answers.update(email=cleaned["email"], mobile=cleaned["mobile"])
     await v.save()
     return await goto(v, after(v, "contact"))
 
@@ -316,7 +291,7 @@ def question_of(request: Request, v: Visit) -> str:
 
 def verification_context(v: Visit, form) -> dict:
     return {
-        "answers": v.draft,
+        "answers": v.draft.answers,
         "vform": form,
         "health_question": v.portal.text("health_question"),
         "chain": wizard.chain,
@@ -339,7 +314,7 @@ async def verification_page(v: Visit, page_name: str = "verification/health", fo
         here=f"verification/{question}",
         start=question,
         locked=locked,
-        headers={"Retry-After": str(locked.retry_after)} if locked else None,
+        headers=journey.retry_headers(locked),
         status_message=status_message,
         **verification_context(v, form),
     )
@@ -379,12 +354,12 @@ async def verification(request: Request) -> Response:
     shown = [q for q in data.getlist("q") if q in wizard.QUESTIONS] or [question]
     for name in wizard.answer_fields(shown):
         if name not in data:
-            v.draft[name] = ""  # a question shown without an answer (no radio checked)
+            v.draft.answers[name] = ""  # a question shown without an answer (no radio checked)
     await v.save()
     form = wizard.verification_form(v.draft)
     if not form.validate_questions(shown):
         return await verification_page(v, here, form=form, status=422)
-    upcoming = wizard.following(shown[-1], v.draft)
+    upcoming = wizard.following(shown[-1], v.draft.answers)
     if upcoming:
         return await goto(v, f"verification/{upcoming}")
     return await _verify(v, here, form, wizard.method_after(shown), client)
@@ -401,15 +376,15 @@ async def _verify(v: Visit, here: str, form, method: str | None, client: str) ->
         errors = [(None, mismatch_message(v.portal))]
         return await verification_page(v, here, form=form, errors=errors, status=422)
     if result.already_registered:
-        v.draft = {"already": True}
+        v.draft = Draft(already=True)
         await v.save()
         return await goto(v, "already")
-    v.draft["verified"] = {
-        "member": result.member.pk,
-        "method": method,
-        "fingerprint": wizard.fingerprint(v.draft),
-        "registry_email": result.registry_email,
-    }
+    v.draft.verified = wizard.Verified(
+        member=result.member.pk,
+        method=method,
+        fingerprint=wizard.fingerprint(v.draft),
+        registry_email=result.registry_email,
+    )
     await v.save()
     return await goto(v, after(v, "verification"))
 
@@ -426,13 +401,13 @@ async def answer(request: Request) -> Response:
     if not is_partial(request):
         return see_other(v.page_path(f"verification/{question}"))
     form = wizard.verification_form(v.draft)
-    upcoming = wizard.following(question, v.draft)
+    upcoming = wizard.following(question, v.draft.answers)
     if not form.validate_questions([question]):
         upcoming = None
     # From a page showing errors, the whole step, morphed in (the focus stays on the answer);
     # not for a question put in place of another ("I cannot read this number").
-    if page_shows_errors(request) and question in wizard.chain(wizard.root_question(v.draft),
-                                                               v.draft):
+    chain = wizard.chain(wizard.root_question(v.draft), v.draft.answers)
+    if page_shows_errors(request) and question in chain:
         message = announcement(upcoming, v.portal) if upcoming else ""
         response = await verification_page(v, status_message=message)
         response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerMorph"})
@@ -454,7 +429,7 @@ def _questions(v: Visit, form, start: str) -> HTMLResponse:
 async def password_page(v: Visit, page_name: str = "password", form=None, status=200,
                         errors=(), headers=None):
     contact = wizard.contact_of(v.draft) or {}
-    method = (wizard.verified(v.draft) or {}).get("method")
+    method = getattr(wizard.verified(v.draft), "method", None)
     proof = wizard.email_needs_proof(v.draft) and not wizard.email_proved(v.draft)
     code = proof and email_proof.live_code(v.draft)
     postal = method == "postal"
@@ -479,7 +454,7 @@ async def password(request: Request) -> Response:
         return exit_
     if wizard.email_needs_proof(v.draft) and not wizard.email_proved(v.draft):
         return await prove_email(v, data)
-    v.draft["password_seen"] = True
+    v.draft.password_seen = True
     await v.save()
     return await goto(v, "terms")
 
@@ -498,7 +473,7 @@ async def prove_email(v: Visit, data: FormData) -> Response:
     secret_key = v.request.app.state.settings.secret_key
     outcome = await email_proof.check_code(v.draft, form.value, secret_key=secret_key)
     if outcome == email_proof.RIGHT:
-        v.draft["password_seen"] = True
+        v.draft.password_seen = True
         await v.save()
         return await goto(v, "terms")
     await v.save()
@@ -526,7 +501,7 @@ async def send_code(v: Visit) -> Response:
             "tomorrow, or contact us: %(email)s, %(phone)s.",
             email=v.portal.branding.support_email, phone=v.portal.branding.support_phone)
         return await password_page(v, status=429, errors=[(None, message)],
-                                   headers={"Retry-After": str(locked.retry_after)})
+                                   headers=journey.retry_headers(locked))
     await v.save()
     return await goto(v, "password")
 
@@ -556,18 +531,13 @@ async def terms(request: Request) -> Response:
             client=client_address(request),
         )
     except limits.Locked as locked:
-        message = _(
-            "Too many registrations were made from your connection. Try again in %(minutes)s "
-            "min.",
-            minutes=locked.retry_minutes,
-        )
-        return await terms_page(v, status=429, errors=[(None, message)],
-                                headers={"Retry-After": str(locked.retry_after)})
+        return await terms_page(v, status=429, headers=journey.retry_headers(locked),
+                                errors=[(None, journey.registration_limit_message(locked))])
     if delivery == "already":
-        v.draft = {"already": True}
+        v.draft = Draft(already=True)
     else:
         email = (wizard.contact_of(v.draft) or {}).get("email", "")
-        v.draft = {"finished": {"delivery": delivery, "email": email}}
+        v.draft = Draft(finished=wizard.Finished(delivery, email))
     await v.save()
     return await goto(v, "already" if delivery == "already" else "done")
 
@@ -581,11 +551,11 @@ async def terms_read(request: Request) -> Response:
 
 async def done(request: Request) -> Response:
     v = await visit(request)
-    finished = v.draft.get("finished")
-    if not isinstance(finished, dict):
+    finished = v.draft.finished
+    if finished is None:
         return see_other(v.page_path())
     return page(v, "espace_prive/done.html", None, _("Registration complete"),
-                postal=finished.get("delivery") == "postal", email=finished.get("email", ""))
+                postal=finished.delivery == "postal", email=finished.email)
 
 
 async def already(request: Request) -> Response:

@@ -9,27 +9,27 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from web.accounts import service as accounts
 from web.accounts.models import Account
+from web.clock import now
 from web.mail.models import Letter
 from web.mail.outbox import enqueue_mail
+from web.portals import journey
 from web.portals.espace_prive import checks, wizard
+from web.portals.espace_prive.wizard import Draft
 from web.registry.matching import find_member, normalize_email, normalize_identifier, same_name
 from web.registry.models import Member
 from web.security import limits
 from web.security.audit import audit
 from web.urls import Links
 
-RECENT = timedelta(minutes=2)  # an account this recent, same email: a double submit
-
 
 @dataclass(frozen=True)
-class Verified:
+class Match:
     member: Member
     already_registered: bool
     registry_email: bool  # the address typed is the one the registry holds for the member
@@ -40,26 +40,26 @@ def same_secret(a: str, b: str) -> bool:
     return bool(a) and hmac.compare_digest(a.encode(), b.encode())
 
 
-def facts_match(member: Member, draft: dict, method: str) -> bool:
+def facts_match(member: Member, draft: Draft, method: str) -> bool:
     """Whether the verification fact given (and the profile) are the registry's."""
-    facts = member.facts or {}
-    if facts.get("profile") and facts["profile"] != draft.get("profile"):
+    facts, answers = member.facts or {}, draft.answers
+    if facts.get("profile") and facts["profile"] != answers.get("profile"):
         return False
     if method == "vitale":
-        serial = checks.compact(draft.get("serial", ""))
+        serial = checks.compact(answers.get("serial", ""))
         return (
-            draft.get("health") == "yes"
+            answers.get("health") == "yes"
             and bool(facts.get("health_affiliated"))
-            and facts.get("vitale_kind") == draft.get("card_kind")
+            and facts.get("vitale_kind") == answers.get("card_kind")
             and same_secret(checks.compact(facts.get("vitale_serial") or ""), serial)
         )
     if method == "iban":
-        given = checks.compact(draft.get("iban", ""))
+        given = checks.compact(answers.get("iban", ""))
         return same_secret(checks.compact(facts.get("iban") or ""), given)
     return method == "postal" and bool(member.address.strip())
 
 
-async def find_registered(portal_id: str, draft: dict) -> Member | None:
+async def find_registered(portal_id: str, draft: Draft) -> Member | None:
     """The registry member whose identity is the draft's (identifier, names, date), or None."""
     identifier = wizard.identifier_of(draft)
     contact = wizard.contact_of(draft)
@@ -87,11 +87,11 @@ async def find_registered(portal_id: str, draft: dict) -> Member | None:
     return None
 
 
-def counter_keys(portal_id: str, draft: dict, client: str) -> tuple[str, str]:
+def counter_keys(portal_id: str, draft: Draft, client: str) -> tuple[str, str]:
     return limits.verification_keys(portal_id, wizard.identifier_of(draft) or "", client)
 
 
-async def verify(portal_id: str, draft: dict, method: str, *, client: str) -> Verified | None:
+async def verify(portal_id: str, draft: Draft, method: str, *, client: str) -> Match | None:
     """The member, when the draft's identity and fact match the registry; else None (and a
     failure counted). Raises ``limits.Locked`` while verification is locked, or when this
     failure locks it. A fact proves the member: their failures are forgotten; the postal
@@ -117,25 +117,25 @@ async def verify(portal_id: str, draft: dict, method: str, *, client: str) -> Ve
     # The postal choice proved no fact: whether the member has an account is no one's business
     # yet (the letter tells the member).
     already = method != "postal" and await Account.exists(portal=portal_id, member_id=member.pk)
-    return Verified(member, already, registry_holds(member, wizard.typed_email(draft)))
+    return Match(member, already, registry_holds(member, wizard.typed_email(draft)))
 
 
 def registry_holds(member: Member, email: str) -> bool:
     return bool(member.email.strip()) and normalize_email(email) == normalize_email(member.email)
 
 
-async def register(portal, draft: dict, *, language: str, links: Links, client: str) -> str:
+async def register(portal, draft: Draft, *, language: str, links: Links, client: str) -> str:
     """Create the account of the verified member in one transaction, with the accepted terms
     version and time, and either email a provisional password or queue a postal letter.
     Returns "email", "postal", or "already" (a fact proved it is the member, who has an
     account: told to log in). By post, a member who has an account gets "postal" too."""
     result = wizard.verified(draft)
     contact = wizard.contact_of(draft)
-    member = await Member.get_or_none(pk=result["member"]) if result else None
+    member = await Member.get_or_none(pk=result.member) if result else None
     if member is None or contact is None or not wizard.complete("password", draft):
         raise ValueError("register() needs a verified, complete draft")
-    registration = await limits.admit(accounts.registration_rules(client))
-    delivery = "postal" if result["method"] == "postal" else "email"
+    registration = await journey.admit_registration(client)
+    delivery = "postal" if result.method == "postal" else "email"
     # By post, the identity alone was shown: nothing typed is kept (the letter and every
     # mail go to the registry's addresses).
     typed = {"email": "", "mobile": ""} if delivery == "postal" else contact
@@ -188,7 +188,7 @@ async def _email_password(portal, account, member, language, links, connection, 
     """The provisional password to the proved address (the registry's told of it), or to the
     registry's own."""
     if proved:
-        account.email_proved_at = datetime.now(UTC)
+        account.email_proved_at = now()
         await account.save(using_db=connection, update_fields=["email_proved_at"])
         if member.email.strip():
             await enqueue_mail(member.email, "address_notice", language=language,
@@ -217,5 +217,5 @@ async def _just_registered(portal_id: str, member: Member, contact: dict) -> boo
     return (
         account is not None
         and account.email == contact["email"]
-        and datetime.now(UTC) - account.created_at < RECENT
+        and journey.sent_twice(account.created_at)
     )

@@ -1,4 +1,4 @@
-"""The registration wizard as a state machine over the draft (a dict of what was typed).
+"""The registration wizard as a state machine over the typed draft (no request in here).
 
 Steps: profile → identifier → contact → verification → password → terms, then "done".
 A step is complete when the draft's values for it validate (and, for the verification, when
@@ -13,6 +13,11 @@ added under the answered one.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import ClassVar
+
+from web.clock import now
 from web.forms import FormData
 from web.portals.espace_prive import checks
 from web.portals.espace_prive.forms import (
@@ -25,7 +30,7 @@ from web.portals.espace_prive.forms import (
     VerificationForm,
 )
 from web.registry.matching import normalize_name
-from web.security.tokens import digest
+from web.security.digests import digest
 
 STEPS = ("profile", "identifier", "contact", "verification", "password", "terms")
 TOTAL = len(STEPS)
@@ -43,6 +48,58 @@ METHODS = {"serial": "vitale", "iban": "iban", "postal": "postal"}
 MAX_STORED = 1000  # characters kept of a value saved unvalidated
 
 
+@dataclass
+class Verified:
+    """The identity verified, and how: it holds while ``fingerprint`` is the draft's."""
+
+    member: int
+    method: str  # "vitale", "iban" or "postal"
+    fingerprint: str
+    registry_email: bool  # the address typed is the one the registry holds for the member
+
+
+@dataclass
+class EmailCode:
+    """The code last mailed to prove ``email`` (kept as a keyed digest only)."""
+
+    email: str
+    nonce: str
+    expires_at: datetime
+    digest: str = ""
+
+
+@dataclass
+class Finished:
+    delivery: str  # "email" or "postal"
+    email: str
+
+
+@dataclass
+class Draft:
+    VERSION: ClassVar[int] = 1
+
+    version: int = VERSION
+    started: datetime = field(default_factory=now)
+    answers: dict[str, str] = field(default_factory=dict)  # as typed, by form field
+    verified: Verified | None = None
+    email_code: EmailCode | None = None
+    email_proof: str = ""  # the address a code proved
+    password_seen: bool = False
+    finished: Finished | None = None  # registered: nothing personal is kept but the email
+    already: bool = False  # a fact proved a member who has an account
+
+    @staticmethod
+    def migrate(data: dict, version: int) -> dict | None:
+        """Version 0 (untyped, before 2026-12): the typed answers were top-level keys."""
+        if version != 0:
+            return None
+        typed = {name for names in STEP_FIELDS.values() for name in names}
+        answers = {k: v for k, v in data.items() if k in typed and isinstance(v, str)}
+        kept = {k: v for k, v in data.items() if k not in typed}
+        kept["email_proof"] = kept.get("email_proof") or ""
+        return {**kept, "version": Draft.VERSION, "answers": answers}
+
+
 def number(step: str) -> int:
     return STEPS.index(step) + 1
 
@@ -52,48 +109,46 @@ def next_step(step: str) -> str | None:
     return STEPS[index + 1] if index + 1 < TOTAL else None
 
 
-def is_company(draft: dict) -> bool:
-    return draft.get("profile") == COMPANY
+def is_company(draft: Draft) -> bool:
+    return draft.answers.get("profile") == COMPANY
 
 
-def keep_typed(draft: dict, form: FormData, names) -> dict:
-    """The draft with the values of ``names`` present in the form, as typed."""
-    updated = dict(draft)
+def keep_typed(draft: Draft, form: FormData, names) -> None:
+    """Keep the values of ``names`` present in the form, as typed."""
     for name in names:
         if name in form:
-            updated[name] = (form.get(name) or "")[:MAX_STORED]
-    return updated
+            draft.answers[name] = (form.get(name) or "")[:MAX_STORED]
 
 
 # -- step forms from the draft ----------------------------------------------------------------
 
 
-def profile_form(draft: dict, formdata=None) -> ProfileForm:
+def profile_form(draft: Draft, formdata=None) -> ProfileForm:
     return ProfileForm(formdata or FormData(_pick(draft, "profile")))
 
 
-def identifier_form(draft: dict, formdata=None) -> IdentifierForm:
+def identifier_form(draft: Draft, formdata=None) -> IdentifierForm:
     return IdentifierForm(
         formdata or FormData(_pick(draft, "identifier")), company=is_company(draft)
     )
 
 
-def contact_form(draft: dict, formdata=None) -> ContactForm:
+def contact_form(draft: Draft, formdata=None) -> ContactForm:
     form_class = CompanyContactForm if is_company(draft) else ContactForm
     return form_class(formdata or FormData(_pick(draft, "contact")), nir=nir_of(draft))
 
 
-def verification_form(draft: dict, formdata=None) -> VerificationForm:
+def verification_form(draft: Draft, formdata=None) -> VerificationForm:
     return VerificationForm(formdata or FormData(_pick(draft, "verification")))
 
 
-def _pick(draft: dict, step: str) -> dict:
-    return {k: draft[k] for k in STEP_FIELDS[step] if isinstance(draft.get(k), str)}
+def _pick(draft: Draft, step: str) -> dict:
+    return {k: draft.answers[k] for k in STEP_FIELDS[step] if k in draft.answers}
 
 
-def identifier_of(draft: dict) -> str | None:
+def identifier_of(draft: Draft) -> str | None:
     """The valid identifier (NIR or SIRET) of the draft, or None."""
-    if draft.get("profile") in (None, OTHER):
+    if draft.answers.get("profile") in (None, OTHER):
         return None
     try:
         return identifier_form(draft).value
@@ -101,11 +156,11 @@ def identifier_of(draft: dict) -> str | None:
         return None
 
 
-def nir_of(draft: dict) -> str | None:
+def nir_of(draft: Draft) -> str | None:
     return None if is_company(draft) else identifier_of(draft)
 
 
-def contact_of(draft: dict) -> dict | None:
+def contact_of(draft: Draft) -> dict | None:
     """The normalised contact details of the draft, or None while they do not validate."""
     form = contact_form(draft)
     return form.cleaned() if form.validate() else None
@@ -114,12 +169,12 @@ def contact_of(draft: dict) -> dict | None:
 # -- completeness -----------------------------------------------------------------------------
 
 
-def fingerprint(draft: dict) -> str:
+def fingerprint(draft: Draft) -> str:
     """What the verification proved, as a digest: changing any of it re-opens verification.
     The email and mobile are in it: who changes them after the verification verifies again."""
     contact = contact_of(draft) or {}
     parts = [
-        draft.get("profile") or "",
+        draft.answers.get("profile") or "",
         identifier_of(draft) or "",
         normalize_name(contact.get("last_name", "")),
         normalize_name(contact.get("first_names", "")),
@@ -130,31 +185,31 @@ def fingerprint(draft: dict) -> str:
     return digest("\x1f".join(parts))
 
 
-def verified(draft: dict) -> dict | None:
+def verified(draft: Draft) -> Verified | None:
     """The verification result, while it still applies to the draft's identity."""
-    result = draft.get("verified")
-    if isinstance(result, dict) and result.get("fingerprint") == fingerprint(draft):
+    result = draft.verified
+    if result is not None and result.fingerprint == fingerprint(draft):
         return result
     return None
 
 
-def typed_email(draft: dict) -> str:
+def typed_email(draft: Draft) -> str:
     return (contact_of(draft) or {}).get("email", "")
 
 
-def email_needs_proof(draft: dict) -> bool:
+def email_needs_proof(draft: Draft) -> bool:
     """Whether the password is to be mailed to an address the registry does not hold for the
     member: it must be proved first (``email_proof``)."""
     result = verified(draft)
-    return bool(result) and result["method"] != "postal" and not result.get("registry_email")
+    return bool(result) and result.method != "postal" and not result.registry_email
 
 
-def email_proved(draft: dict) -> bool:
+def email_proved(draft: Draft) -> bool:
     email = typed_email(draft)
-    return bool(email) and draft.get("email_proof") == email
+    return bool(email) and draft.email_proof == email
 
 
-def complete(step: str, draft: dict) -> bool:
+def complete(step: str, draft: Draft) -> bool:
     if step == "profile":
         form = profile_form(draft)
         return form.validate() and form.profile.data != OTHER
@@ -166,11 +221,11 @@ def complete(step: str, draft: dict) -> bool:
         return verified(draft) is not None
     if step == "password":
         ready = not email_needs_proof(draft) or email_proved(draft)
-        return bool(draft.get("password_seen")) and ready
+        return draft.password_seen and ready
     return False
 
 
-def first_incomplete(draft: dict, before: str | None = None) -> str | None:
+def first_incomplete(draft: Draft, before: str | None = None) -> str | None:
     """The first step (before ``before``, when given) whose answers are missing or invalid."""
     for step in STEPS:
         if step == before:
@@ -183,7 +238,7 @@ def first_incomplete(draft: dict, before: str | None = None) -> str | None:
 # -- the verification's chain of questions ----------------------------------------------------
 
 
-def root_question(draft: dict) -> str:
+def root_question(draft: Draft) -> str:
     return "other" if is_company(draft) else "health"
 
 
@@ -206,24 +261,24 @@ def chain(start: str, answers: dict) -> list[str]:
     return questions
 
 
-def previous_question(question: str, draft: dict) -> str | None:
+def previous_question(question: str, draft: Draft) -> str | None:
     """The page before this question's page (None: the previous wizard step)."""
     if question == root_question(draft):
         return None
     if question == "other":
-        return "serial" if draft.get("health") == "yes" else "health"
+        return "serial" if draft.answers.get("health") == "yes" else "health"
     return {"card": "health", "serial": "card", "iban": "other", "postal": "other"}.get(question)
 
 
-def reachable(question: str, draft: dict) -> bool:
+def reachable(question: str, draft: Draft) -> bool:
     """Whether the answers so far lead to this question (an individual may go from the serial
     number to "another piece of information" when the number cannot be read)."""
     if question not in QUESTIONS:
         return False
     root = root_question(draft)
-    reached = set(chain(root, draft))
+    reached = set(chain(root, draft.answers))
     if root == "health" and "serial" in reached:
-        reached.update(chain("other", draft))
+        reached.update(chain("other", draft.answers))
     return question in reached
 
 

@@ -3,7 +3,7 @@ again, change the email address."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 
 from babel.dates import format_datetime
 from starlette.requests import Request
@@ -15,9 +15,11 @@ from web.accounts.models import Account
 from web.forms import FormData, error_list, read_form
 from web.i18n import current_language
 from web.i18n import gettext as _
+from web.portals import journey
 from web.portals.drafts import load_draft, save_draft
 from web.portals.mss import links
 from web.portals.mss.forms import ChangeEmailForm
+from web.portals.mss.state import FIELD_MAX, Draft
 from web.registry.matching import normalize_email
 from web.rendering import is_partial, render, see_other
 from web.security import limits
@@ -26,20 +28,12 @@ from web.security.audit import audit
 PORTAL = "mss"
 
 
-async def registered_account(request: Request) -> tuple[dict, Account | None]:
+async def registered_account(request: Request) -> tuple[Draft, Account | None]:
     """The draft and the account this visitor has just registered, if any."""
-    draft = await load_draft(request, PORTAL)
-    registered = draft.get("registered")
-    account = registered and await Account.get_or_none(id=registered["account"], portal=PORTAL)
+    draft = await load_draft(request, PORTAL, Draft)
+    registered = draft.registered
+    account = registered and await Account.get_or_none(id=registered.account, portal=PORTAL)
     return draft, account
-
-
-def registered_at(draft: dict) -> tuple[datetime, str]:
-    """When, as a datetime and as the member's language writes it (2 décembre 2026, 22:09:28
-    TU), in UTC as the guide gives it."""
-    moment = datetime.fromisoformat(draft["registered"]["at"])
-    shown = format_datetime(moment, "long", tzinfo=UTC, locale=current_language.get())
-    return moment, shown
 
 
 async def done_page(request: Request) -> Response:
@@ -52,11 +46,15 @@ async def done_page(request: Request) -> Response:
 def done_response(
     request, draft, account, *, sent=False, error=None, status_code=200, headers=None
 ):
-    moment, shown = registered_at(draft)
+    # When, as the member's language writes it (2 décembre 2026, 22:09:28 TU), in UTC as the
+    # guide gives it.
+    moment = draft.registered.at
     context = {
-        "email": draft["registered"].get("email") or account.email,
+        "email": draft.registered.email or account.email,
         "registered_at": moment,
-        "registered_at_text": shown,
+        "registered_at_text": format_datetime(
+            moment, "long", tzinfo=UTC, locale=current_language.get()
+        ),
         "sent": sent,
         "error": error,
     }
@@ -79,7 +77,7 @@ async def resend(request: Request) -> Response:
 
 
 async def resend_to(request, draft, account: Account) -> Response:
-    if account.password_state != accounts.PENDING and not draft["registered"].get("already"):
+    if account.password_state != accounts.PENDING and not draft.registered.already:
         # the member has chosen a password since
         return see_other(request.app.url_path_for("mss:register_done"))
     try:
@@ -87,7 +85,7 @@ async def resend_to(request, draft, account: Account) -> Response:
     except limits.Locked as locked:
         return done_response(
             request, draft, account, error=links.refusal_message(locked), status_code=429,
-            headers={"Retry-After": str(locked.retry_after)},
+            headers=journey.retry_headers(locked),
         )
     if is_partial(request):
         return done_response(request, draft, account, sent=True)
@@ -101,17 +99,17 @@ async def change_email(request: Request) -> Response:
     if account is None:
         return see_other(request.app.url_path_for("mss:register"))
     if request.method == "GET":
-        return email_page(request, ChangeEmailForm(FormData(draft.get("new_email") or {})))
+        return email_page(request, ChangeEmailForm(FormData(draft.new_email or {})))
     data = await read_form(request)
-    draft["new_email"] = {k: (data.get(k) or "")[:254] for k in ("email", "email_confirm")}
+    draft.new_email = {k: (data.get(k) or "")[:FIELD_MAX] for k in ("email", "email_confirm")}
     await save_draft(request, PORTAL, draft)
     if data.get("switch_lang"):
-        return see_other(request.app.url_path_for("mss:register_email"))
+        return journey.reload(request, request.app.url_path_for("mss:register_email"))
     form = ChangeEmailForm(data)
-    already = draft["registered"].get("already")  # someone's account: never moved from here
+    already = draft.registered.already  # someone's account: never moved from here
     if form.validate() and await move_account(account, form, move=not already):
-        draft.pop("new_email")
-        draft["registered"]["email"] = form.email.data
+        draft.new_email = None
+        draft.registered.email = form.email.data
         await save_draft(request, PORTAL, draft)
         return await resend_to(request, draft, account)
     return email_page(request, form, 422)

@@ -18,7 +18,7 @@ from web.registry.models import Member
 from web.security import limits
 from web.security.audit import audit
 from web.security.client import client_address
-from web.security.tokens import digest
+from web.security.digests import digest
 
 PORTAL = "mss"
 # One email a minute per address (registration included): a resend replaces the link.

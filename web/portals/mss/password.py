@@ -10,6 +10,7 @@ from web.accounts import service as accounts
 from web.accounts import tokens
 from web.accounts.forms import ChoosePasswordForm, feedback_key
 from web.forms import error_list, read_form
+from web.portals import journey
 from web.portals.home import current_portal
 from web.portals.mss import links
 from web.rendering import render, see_other
@@ -82,7 +83,7 @@ async def renew_link(request: Request) -> Response:
             "mss/link_problem.html",
             {"problem": "expired", "raw": raw, "error": links.refusal_message(locked)},
             status_code=429,
-            headers={"Retry-After": str(locked.retry_after)},
+            headers=journey.retry_headers(locked),
         )
     return render(request, "mss/link_problem.html", {"problem": "renewed"})
 

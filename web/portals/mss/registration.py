@@ -7,9 +7,6 @@ htmx the security panel, the policy dialog and the policy line swap as blocks of
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
-from email_validator import EmailNotValidError, validate_email
 from starlette.requests import Request
 from starlette.responses import Response
 from tortoise.exceptions import IntegrityError
@@ -17,13 +14,16 @@ from tortoise.transactions import in_transaction
 
 from web.accounts import service as accounts
 from web.accounts.models import Account
-from web.forms import FormData, error_list, read_form
+from web.clock import now
+from web.forms import FormData, error_list, is_email, read_form
 from web.i18n import current_language
 from web.i18n import gettext as _
-from web.portals.drafts import load_draft, save_draft
+from web.portals import journey
+from web.portals.drafts import find_draft, load_draft, save_draft
 from web.portals.home import current_portal
-from web.portals.mss import links, service
-from web.portals.mss.forms import ANSWER_MAX, RegistrationForm
+from web.portals.mss import links, service, state
+from web.portals.mss.forms import RegistrationForm
+from web.portals.mss.state import FIELD_MAX, Draft, identity_of, is_verified, verification_of
 from web.registry.matching import normalize_email
 from web.registry.models import Member
 from web.rendering import is_partial, page_shows_errors, render, see_other
@@ -32,19 +32,6 @@ from web.security.audit import audit
 from web.security.client import client_address
 
 PORTAL = "mss"
-FIELDS = (
-    "uid",
-    "first_names",
-    "last_name",
-    "birth_day",
-    "birth_month",
-    "birth_year",
-    "email",
-    "email_confirm",
-)
-FIELD_MAX = 254  # what a draft keeps of a field: the form refuses longer values anyway
-MIN_FILL_SECONDS = 3  # a person cannot verify, answer and accept faster: a robot can
-DOUBLE_SUBMIT = timedelta(minutes=10)
 # Where the error summary's "Verify your identity" leads, by state of the security panel:
 # the control to use (the panel's fieldset when there is none; the panel's place before it
 # has appeared).
@@ -53,27 +40,6 @@ PANEL_ERROR_TARGETS = {"empty": "security", "start": "verify", "question": "answ
 WHOLE_FORM = {"HX-Retarget": "#register", "HX-Reswap": "innerHTML"}
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def is_email(value: str) -> bool:
-    try:
-        validate_email(value or "", check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return len(value) <= FIELD_MAX
-
-
-def identity_of(form: RegistrationForm) -> service.Identity | None:
-    born = form.birth_date
-    if born is None or not all(
-        (form.uid.data, form.first_names.data, form.last_name.data, form.email.data)
-    ):
-        return None
-    return service.Identity(
-        form.uid_value, form.first_names.data, form.last_name.data, born, form.email.data
-    )
 
 
 def lock_of(failure: Exception) -> limits.Locked | None:
@@ -105,93 +71,66 @@ def locked_message(locked: limits.Locked) -> str:
     )
 
 
-async def take_form(request: Request) -> tuple[FormData, dict, RegistrationForm]:
-    """The POSTed registration form, saved to the draft as typed (before any validation)."""
-    data = await read_form(request)
-    draft = await load_draft(request, PORTAL)
-    draft["fields"] = {name: (data.get(name) or "")[:FIELD_MAX] for name in FIELDS}
-    draft.setdefault("started", now().isoformat())
-    if draft.get("verification"):
-        draft["verification"].update(typed_answer(data))
-    await save_draft(request, PORTAL, draft)
+async def take_form(request: Request, *, save: bool = True
+                    ) -> tuple[FormData, Draft, RegistrationForm]:
+    """The POSTed registration form, saved to the draft as typed (before any validation);
+    ``save=False``: the caller saves the draft itself, once it has done its work."""
+    data, draft = await keep_typed(request, save=save)
     return data, draft, RegistrationForm(data)
 
 
-def typed_answer(data: FormData) -> dict:
-    """The answer as typed (bounded), when the page shows a question: the field is posted."""
-    return {"answer": (data.get("answer") or "")[:ANSWER_MAX]} if "answer" in data else {}
+async def keep_typed(request: Request, *, save: bool = True) -> tuple[FormData, Draft]:
+    """The POSTed fields saved to the draft as typed (no form built: nothing is judged)."""
+    data = await read_form(request)
+    draft = await load_draft(request, PORTAL, Draft)
+    state.keep_typed(draft, data)
+    if save:
+        await save_draft(request, PORTAL, draft)
+    return data, draft
 
 
-def verification_of(draft: dict, form: RegistrationForm) -> dict | None:
-    """The draft's verification, if it was made for exactly the identity now in the form."""
-    verification = draft.get("verification")
-    identity = identity_of(form)
-    if verification and identity and verification["fingerprint"] == identity.fingerprint:
-        return verification
-    return None
+def policy_accepted(request: Request, draft: Draft) -> bool:
+    return state.policy_accepted(draft, current_portal(request).branding.policy_version)
 
 
-def is_verified(verification: dict | None) -> bool:
-    return (
-        bool(verification)
-        and not verification.get("outcome")
-        and verification["step"] >= len(verification["facts"])
-    )
-
-
-def asks_question(verification: dict | None) -> bool:
-    """A question is waiting for its answer (none after an outcome, nor once verified)."""
-    return (
-        bool(verification)
-        and not verification.get("outcome")
-        and verification["step"] < len(verification["facts"])
-    )
-
-
-def policy_accepted(request: Request, draft: dict) -> bool:
-    policy = draft.get("policy") or {}
-    return policy.get("version") == current_portal(request).branding.policy_version
-
-
-async def panel_state(request: Request, draft: dict, form: RegistrationForm, **extra) -> dict:
+async def panel_state(request: Request, draft: Draft, form: RegistrationForm, *,
+                      member: Member | None = None, **extra) -> dict:
+    """``member``: the verification's member when the caller has it already (not read again)."""
     verification = verification_of(draft, form)
-    member = verification and await Member.get_or_none(id=verification["member"])
+    if verification and (member is None or member.id != verification.member):
+        member = await Member.get_or_none(id=verification.member)
+    member = verification and member
     if not member:
-        state = "start" if is_email(form.email.data) else "empty"
-        return {"state": state, **extra}
-    if verification.get("outcome") == "cannot":
+        shown = "start" if is_email(form.email.data) else "empty"
+        return {"state": shown, **extra}
+    if verification.outcome == "cannot":
         return {"state": "cannot", "error": cannot_verify_message(), **extra}
-    if is_verified(verification):
+    if verification.verified:
         return {"state": "verified", **extra}
-    step, facts = verification["step"], verification["facts"]
-    fact = facts[step]
-    if "choices" not in verification:  # a draft saved before the suggestions were kept
-        await choose_suggestions(request, verification, member)
     return {
         "state": "question",
-        "number": step + 1,
-        "total": len(facts),
-        "question": service.question_text(fact),
-        "answer": verification.get("answer", ""),
-        "suggestions": service.shown_suggestions(fact, verification["choices"]),
+        "number": verification.step + 1,
+        "total": len(verification.facts),
+        "question": service.question_text(verification.fact),
+        "answer": verification.answer,
+        "suggestions": service.shown_suggestions(verification.fact, verification.choices),
         **extra,
     }
 
 
-async def choose_suggestions(request: Request, verification: dict, member: Member) -> None:
+async def choose_suggestions(request: Request, verification: state.Verification, member) -> None:
     """The suggestions of the question now asked, chosen once (they read the registry) and
     kept with the verification: each page or fragment showing the question only names them."""
-    step, facts = verification["step"], verification["facts"]
-    if verification.get("outcome") or step >= len(facts):
-        verification["choices"] = []
+    if not verification.asks_question:
+        verification.choices = []
         return
     secret_key = request.app.state.settings.secret_key
-    verification["choices"] = await service.suggestion_values(member, facts[step], secret_key)
+    verification.choices = await service.suggestion_values(member, verification.fact, secret_key)
 
 
 async def register_response(
     request: Request,
-    draft: dict,
+    draft: Draft,
     form: RegistrationForm,
     *,
     errors=(),
@@ -201,39 +140,27 @@ async def register_response(
     block: str | None = None,
     status_message: str = "",
     headers: dict | None = None,
+    locked: limits.Locked | None = None,
 ) -> Response:
     context = {
         "form": form,
-        "errors": list(errors),
-        "page_error": bool(errors),
         "panel": panel or await panel_state(request, draft, form),
         "policy_accepted": policy_accepted(request, draft),
         "policy_error": policy_error,
-        "lang_form_id": "register-form",
     }
     if block == "register" and is_partial(request):
         headers = {**(headers or {}), **WHOLE_FORM}
-    return render(
-        request,
-        "mss/register.html",
-        context,
-        block=block,
-        status_code=status_code,
-        status_message=status_message,
-        headers=headers,
-    )
-
-
-def form_from_draft(draft: dict) -> RegistrationForm:
-    return RegistrationForm(FormData(draft.get("fields") or {}))
+    return journey.page(request, "mss/register.html", context, errors=errors,
+                        status=status_code, block=block, lang_form="register-form",
+                        locked=locked, headers=headers, status_message=status_message)
 
 
 async def register_page(request: Request) -> Response:
-    draft = await load_draft(request, PORTAL)
-    if "started" not in draft:
-        draft["started"] = now().isoformat()
+    draft = await find_draft(request, PORTAL, Draft)
+    if draft is None:  # the robot rule counts from here
+        draft = Draft()
         await save_draft(request, PORTAL, draft)
-    return await register_response(request, draft, form_from_draft(draft))
+    return await register_response(request, draft, state.form_of(draft))
 
 
 async def panel_fragment(request: Request) -> Response:
@@ -254,17 +181,18 @@ async def panel_fragment(request: Request) -> Response:
     elif not shown:
         panel = {"state": "start"}
     else:
-        draft = await load_draft(request, PORTAL)
-        panel = await panel_state(request, draft, RegistrationForm(data), **typed_answer(data))
+        draft = await load_draft(request, PORTAL, Draft)
+        typed = {"answer": state.typed_answer(data)} if "answer" in data else {}
+        panel = (
+            await panel_state(request, draft, RegistrationForm(data), **typed)
+            if draft.verification
+            else {"state": "start"}  # no verification under way: the email alone decides
+        )
     appeared = panel["state"] != "empty" and not shown
     message = _("The security questions field has appeared after the email fields.")
-    return render(
-        request,
-        "mss/register.html",
-        {"panel": panel},
-        block="security",
-        status_message=message if appeared else None,
-    )
+    return journey.fragment(request, "mss/register.html", "security", {"panel": panel},
+                            status_message=message if appeared else None,
+                            constant=len(panel) == 1)  # a bare state: alike for all
 
 
 async def uid_help(request: Request) -> Response:
@@ -273,23 +201,25 @@ async def uid_help(request: Request) -> Response:
 
 async def uid_help_submit(request: Request) -> Response:
     """The form's "Where to find your UID" button: what was typed is saved first."""
-    await take_form(request)
+    await keep_typed(request)
     return see_other(request.app.url_path_for("mss:register_uid"))
 
 
 async def save(request: Request) -> Response:
     """With htmx, each change of the form is saved as it happens (nothing to show)."""
-    await take_form(request)
+    await keep_typed(request)
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
 async def verify(request: Request) -> Response:
-    data, draft, form = await take_form(request)
+    data, draft, form = await take_form(request, save=False)  # saved once, below
     if data.get("switch_lang"):
-        return see_other(request.app.url_path_for("mss:register"))
+        await save_draft(request, PORTAL, draft)
+        return journey.reload(request, request.app.url_path_for("mss:register"))
     form.validate()
-    errors = [pair for pair in error_list(form, groups=[RegistrationForm.DATE_PARTS])]
+    errors = error_list(form, groups=[RegistrationForm.DATE_PARTS])
     if errors:
+        await save_draft(request, PORTAL, draft)
         return await register_response(
             request,
             draft,
@@ -310,16 +240,15 @@ async def verify(request: Request) -> Response:
     else:
         outcome = None  # an account or none: the questions come next either way
     # What comes next is kept in the draft: reload and the page without JS show it.
-    draft["verification"] = {
-        "fingerprint": identity.fingerprint,
-        "member": member.id,
-        "facts": [] if outcome else service.question_facts(member),
-        "step": 0,
-        "outcome": outcome,
-    }
-    await choose_suggestions(request, draft["verification"], member)
+    draft.verification = state.Verification(
+        fingerprint=identity.fingerprint,
+        member=member.id,
+        facts=[] if outcome else service.question_facts(member),
+        outcome=outcome,
+    )
+    await choose_suggestions(request, draft.verification, member)
     await save_draft(request, PORTAL, draft)
-    panel = await panel_state(request, draft, form, focus=True)
+    panel = await panel_state(request, draft, form, member=member, focus=True)
     return await verified_response(
         request, draft, form, panel, "#security" if outcome else "#answer"
     )
@@ -327,10 +256,9 @@ async def verify(request: Request) -> Response:
 
 async def verify_failed(request, draft, form, locked: limits.Locked | None) -> Response:
     """A mismatch or a lockout: the verification starts over (with htmx, the whole form)."""
-    draft.pop("verification", None)
+    draft.verification = None
     await save_draft(request, PORTAL, draft)
     message = locked_message(locked) if locked else mismatch_message()
-    headers = {"Retry-After": str(locked.retry_after)} if locked else None
     return await register_response(
         request,
         draft,
@@ -340,7 +268,7 @@ async def verify_failed(request, draft, form, locked: limits.Locked | None) -> R
         status_code=429 if locked else 422,
         block="register",
         status_message=message,
-        headers=headers,
+        locked=locked,
     )
 
 
@@ -360,28 +288,27 @@ async def verified_response(request, draft, form, panel: dict, anchor: str) -> R
         return await register_response(
             request, draft, form, panel=panel, block="register", status_message=message
         )
-    return render(
-        request, "mss/register.html", {"panel": panel}, block="security", status_message=message
-    )
+    return journey.fragment(request, "mss/register.html", "security", {"panel": panel},
+                            status_message=message)
 
 
 async def answer(request: Request) -> Response:
     data, draft, form = await take_form(request)
     if data.get("switch_lang"):
-        return see_other(request.app.url_path_for("mss:register"))
+        return journey.reload(request, request.app.url_path_for("mss:register"))
     return await check_answer(request, draft, form, data.get("answer") or "")
 
 
 async def check_answer(request, draft, form, given: str) -> Response:
     verification = verification_of(draft, form)
-    member = verification and await Member.get_or_none(id=verification["member"])
-    if not member or not asks_question(verification):
+    member = verification and await Member.get_or_none(id=verification.member)
+    if not member or not verification.asks_question:
         return await verified_response(
             request, draft, form, await panel_state(request, draft, form), "#security"
         )
     given = given.strip()
     client = client_address(request)
-    fact = verification["facts"][verification["step"]]
+    fact = verification.fact
     if not given or len(given) > 100:
         error = (
             _("Enter your answer.")
@@ -389,7 +316,7 @@ async def check_answer(request, draft, form, given: str) -> Response:
             else _("Enter at most %(max)s characters.", max=100)
         )
         return await answer_failed(request, draft, form, error)
-    verification.pop("answer", None)  # checked: the field starts empty again
+    verification.answer = ""  # checked: the field starts empty again
     try:
         right = await service.check_answer(member, fact, given, client)
     except limits.Locked as locked:
@@ -400,14 +327,14 @@ async def check_answer(request, draft, form, given: str) -> Response:
         return await answer_failed(
             request, draft, form, _("This answer does not match our records."), attempts
         )
-    verification["step"] += 1
-    if is_verified(verification):
+    verification.step += 1
+    if verification.verified:
         await service.passed(member, client)
     await choose_suggestions(request, verification, member)
     await save_draft(request, PORTAL, draft)
     panel = await panel_state(request, draft, form, focus=True)
     return await verified_response(
-        request, draft, form, panel, "#verified" if is_verified(verification) else "#answer"
+        request, draft, form, panel, "#verified" if verification.verified else "#answer"
     )
 
 
@@ -426,7 +353,7 @@ async def answer_failed(request, draft, form, error: str, attempts: int = 0) -> 
 
 
 async def policy_page(request: Request) -> Response:
-    return render(request, "mss/policy.html", block="dialog", overlay=True)
+    return journey.fragment(request, "mss/policy.html", "dialog", overlay=True)
 
 
 async def policy_submit(request: Request) -> Response:
@@ -435,50 +362,40 @@ async def policy_submit(request: Request) -> Response:
     if action == "read" or data.get("switch_lang"):
         await take_form(request)
         if data.get("switch_lang"):
-            return see_other(request.app.url_path_for("mss:register"))
+            return journey.reload(request, request.app.url_path_for("mss:register"))
         if is_partial(request):
-            return render(request, "mss/policy.html", block="dialog", overlay=True)
+            return journey.fragment(request, "mss/policy.html", "dialog", overlay=True)
         return see_other(request.app.url_path_for("mss:register_policy"))
-    draft = await load_draft(request, PORTAL)
+    draft = await load_draft(request, PORTAL, Draft)
     if action != "accept":
         return see_other(request.app.url_path_for("mss:register") + "#policy")
-    draft["policy"] = {
-        "version": current_portal(request).branding.policy_version,
-        "accepted_at": now().isoformat(),
-    }
+    draft.policy = state.Policy(current_portal(request).branding.policy_version, now())
     await save_draft(request, PORTAL, draft)
     if not is_partial(request):
         return see_other(request.app.url_path_for("mss:register") + "#policy")
     message = _("You have accepted the privacy policy and terms of use.")
     if page_shows_errors(request):
-        form = form_from_draft(draft)
         return await register_response(
-            request, draft, form, block="register", status_message=message
+            request, draft, state.form_of(draft), block="register", status_message=message
         )
-    return render(
-        request,
-        "mss/register.html",
-        {"policy_accepted": True},
-        block="policy",
-        status_message=message,
-    )
+    return journey.fragment(request, "mss/register.html", "policy", {"policy_accepted": True},
+                            status_message=message)
 
 
 async def register_submit(request: Request) -> Response:
     data, draft, form = await take_form(request)
     if data.get("switch_lang"):
-        return see_other(request.app.url_path_for("mss:register"))
+        return journey.reload(request, request.app.url_path_for("mss:register"))
     verification = verification_of(draft, form)
-    if (data.get("answer") or "").strip() and asks_question(verification):
+    if (data.get("answer") or "").strip() and state.asks_question(verification):
         # Enter pressed in the answer field: that is "Submit", not "Register".
         return await check_answer(request, draft, form, data.get("answer"))
-    registered, identity = draft.get("registered"), identity_of(form)
-    if registered and identity and registered["fingerprint"] == identity.fingerprint:
+    if state.registered_again(draft, form):
         return see_other(request.app.url_path_for("mss:register_done"))  # submitted twice
     form.validate()
     errors = error_list(form, groups=[RegistrationForm.DATE_PARTS])
     panel_error = policy_error = None
-    if verification and verification.get("outcome"):  # the panel says why, and what to do
+    if verification and verification.outcome:  # the panel says why, and what to do
         errors.append(("security-field", cannot_verify_message()))
     elif not is_verified(verification):
         panel_error = _("Verify your identity: select Verify and answer the security questions.")
@@ -493,7 +410,7 @@ async def register_submit(request: Request) -> Response:
     if not policy_accepted(request, draft):
         policy_error = _("Read and accept the privacy policy and terms of use.")
         errors.append(("policy-read", policy_error))
-    if not errors and (data.get("website") or too_fast(request, draft)):
+    if not errors and (data.get("website") or journey.too_fast(request, draft)):
         await audit(
             "registration_refused",
             portal=PORTAL,
@@ -514,12 +431,6 @@ async def register_submit(request: Request) -> Response:
     return await create_registration(request, draft, form)
 
 
-def too_fast(request, draft: dict) -> bool:
-    started = datetime.fromisoformat(draft["started"])
-    seconds = request.app.state.settings.fill_seconds(MIN_FILL_SECONDS)
-    return now() - started < timedelta(seconds=seconds)
-
-
 async def create_registration(request, draft, form) -> Response:
     """Everything was checked again: the registry may have changed since the verification.
     Each account created counts against the client address; an attempt that creates none is
@@ -528,7 +439,7 @@ async def create_registration(request, draft, form) -> Response:
     client = client_address(request)
     identity = identity_of(form)
     try:
-        registration = await limits.admit(accounts.registration_rules(client))
+        registration = await journey.admit_registration(client)
     except limits.Locked as locked:
         return await too_many_registrations(request, draft, form, locked)
     try:
@@ -537,7 +448,7 @@ async def create_registration(request, draft, form) -> Response:
         await registration.refund()
         return await verify_failed(request, draft, form, lock_of(failure))
     try:
-        account = await open_account(request, member, draft["policy"])
+        account = await open_account(request, member, draft.policy)
     except IntegrityError:
         await registration.refund()
         account = await Account.get_or_none(portal=PORTAL, member=member)
@@ -552,14 +463,13 @@ async def create_registration(request, draft, form) -> Response:
         already = False
         await registration.count()
     await links.start_cooldown(account)
-    draft.clear()
-    draft["registered"] = {
-        "account": account.id,
-        "fingerprint": identity.fingerprint,
-        "at": now().isoformat() if already else account.created_at.isoformat(),
-        "email": identity.email,
-        "already": already,
-    }
+    draft = Draft(registered=state.Registered(
+        account=account.id,
+        fingerprint=identity.fingerprint,
+        at=now() if already else account.created_at,
+        email=identity.email,
+        already=already,
+    ))
     await save_draft(request, PORTAL, draft)
     await audit(
         "registration_repeated" if already else "registration",
@@ -572,13 +482,9 @@ async def create_registration(request, draft, form) -> Response:
 
 
 async def too_many_registrations(request, draft, form, locked: limits.Locked) -> Response:
-    message = _(
-        "Too many registrations were made from your connection. Try again in %(minutes)s min.",
-        minutes=locked.retry_minutes,
-    )
+    message = journey.registration_limit_message(locked)
     return await register_response(
-        request, draft, form, errors=[(None, message)], status_code=429,
-        headers={"Retry-After": str(locked.retry_after)},
+        request, draft, form, errors=[(None, message)], status_code=429, locked=locked
     )
 
 
@@ -589,12 +495,12 @@ def same_registration(account: Account | None, email: str) -> bool:
         and account.password_state == accounts.PENDING
         and (
             normalize_email(account.email) == normalize_email(email)
-            and now() - account.created_at < DOUBLE_SUBMIT
+            and journey.sent_twice(account.created_at)
         )
     )
 
 
-async def open_account(request: Request, member: Member, policy: dict) -> Account:
+async def open_account(request: Request, member: Member, policy: state.Policy) -> Account:
     """Account (with the policy version and when it was accepted), set-password token and its
     email: one transaction, all or nothing. The address is the registry's, as the registry
     spells it: the typed one only had to match it.
@@ -611,10 +517,10 @@ async def open_account(request: Request, member: Member, policy: dict) -> Accoun
             login=member.email,
             email=member.email,
             language=current_language.get(),
-            policy_version=policy["version"],
+            policy_version=policy.version,
             using_db=connection,
         )
-        account.policy_accepted_at = datetime.fromisoformat(policy["accepted_at"])
+        account.policy_accepted_at = policy.accepted_at
         await account.save(using_db=connection, update_fields=["policy_accepted_at"])
         await links.send_link(request, account, member, connection)
     return account

@@ -18,7 +18,7 @@ from web.registry.matching import find_member, normalize_email, normalize_identi
 from web.registry.models import Member
 from web.security import limits
 from web.security.audit import audit
-from web.security.tokens import digest, keyed_digest
+from web.security.digests import digest, keyed_digest
 
 PORTAL = "mss"
 FACTS = ("employer", "duty_country", "entry_year")

@@ -1,0 +1,95 @@
+"""Requests per second of what a browser asks, against two yardsticks measured in the same run.
+
+Each captured request (bench/capture.py) is replayed as Chromium sent it, to Espace, and the
+captured panel request to the guarded bare fragment (bench/bare_app.py); the bare page takes a
+plain GET. Rounds alternate (the order is reversed every other round, so a drift of the shared
+machine's load falls on every endpoint alike); each figure is the median of the rounds, and a
+ratio is the median of the ratios taken within each round.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from dataclasses import dataclass, field
+
+from bench import load as loadgen
+from bench.capture import Captured
+from bench.weight import ACCEPT_ENCODING
+
+BARE_PAGE = "bare page"
+GUARDED_FRAGMENT = "guarded bare fragment"
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    url: str
+    method: str = "GET"
+    headers: dict = field(default_factory=dict)
+    body: bytes = b""
+    budgets: tuple[tuple[str, float], ...] = ()  # (yardstick, the least ratio to it)
+    connections: int | None = None  # fewer for what argon2 slows to a crawl
+
+
+@dataclass
+class Measured:
+    target: Target
+    results: list = field(default_factory=list)  # one loadgen.Result per round
+    ratios: dict = field(default_factory=dict)  # yardstick → [ratio per round]
+    loads: list = field(default_factory=list)  # 1-minute load average after each run
+
+    @property
+    def rps(self) -> float:
+        return statistics.median(r.rps for r in self.results)
+
+    @property
+    def p99_ms(self) -> float:
+        return statistics.median(r.p99_ms for r in self.results)
+
+    @property
+    def errors(self) -> int:
+        return sum(r.errors for r in self.results)
+
+    def ratio(self, yardstick: str) -> float:
+        return statistics.median(self.ratios[yardstick])
+
+
+def targets(base_url: str, bare_url: str, guarded_url: str, captured: dict[str, Captured],
+            fragment_budgets: tuple, save_budgets: tuple) -> list[Target]:
+    """The yardsticks first, then every captured request with its budgets."""
+    panel = captured["security panel: a valid email"]
+    found = [
+        Target(BARE_PAGE, bare_url, headers={"Accept-Encoding": ACCEPT_ENCODING}),
+        Target(GUARDED_FRAGMENT, guarded_url + panel.path, panel.method, panel.headers,
+               panel.body),
+    ]
+    for name, request in captured.items():
+        budgets = (fragment_budgets if name.startswith(("security panel", "espace-prive"))
+                   else save_budgets if "save" in name else ())
+        found.append(Target(name, base_url + request.path, request.method, request.headers,
+                            request.body, budgets, 2 if "argon2" in name else None))
+    return found
+
+
+def measure(wrk: str | None, all_targets: list[Target], *, rounds: int, seconds: float,
+            connections: int, close: bool) -> list[Measured]:
+    """``rounds`` alternating rounds over ``all_targets``; ``close``: a new connection per
+    request (``Connection: close``) instead of keep-alive."""
+    measured = {t.name: Measured(t) for t in all_targets}
+    for number in range(rounds):
+        order = all_targets if number % 2 == 0 else list(reversed(all_targets))
+        for target in order:
+            headers = {**target.headers, **({"Connection": "close"} if close else {})}
+            options = dict(method=target.method, headers=headers, body=target.body,
+                           connections=target.connections or connections)
+            loadgen.load(wrk, target.url, seconds=1, **options)  # warm-up
+            result = loadgen.load(wrk, target.url, seconds=seconds, **options)
+            measured[target.name].results.append(result)
+            measured[target.name].loads.append(os.getloadavg()[0])
+        for item in measured.values():
+            for yardstick in (BARE_PAGE, GUARDED_FRAGMENT):
+                base = measured[yardstick].results[number].rps
+                item.ratios.setdefault(yardstick, []).append(
+                    item.results[number].rps / base if base else 0.0)
+    return list(measured.values())

@@ -1,0 +1,187 @@
+"""The journey kit: what every registration journey needs, written once for both portals.
+
+A guide step is a ``Step`` (what it keeps of a POST, where Précédent leads, how its page is
+shown and its form taken) that ``run`` takes through the one outline: visit → gate → GET →
+read the form → keep what was typed → language switch or Précédent → the step's own submit.
+Every POST keeps what was typed in the draft before validating it, so a reload, Précédent and
+the language switch lose nothing. The rules below are one constant each, for both journeys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from web.accounts import service as accounts
+from web.clock import now
+from web.forms import FormData, read_form
+from web.i18n import gettext as _
+from web.portals.drafts import delete_draft, load_draft, save_draft
+from web.portals.home import current_portal
+from web.rendering import is_partial, render, see_other
+from web.security import limits
+
+# A person cannot fill a journey's form in less from the draft's start: a robot can (the
+# draft's start, not the page's: a refusal does not restart the wait, and nothing signed has
+# to travel in the form). ESPACE_MIN_FILL_SECONDS sets it for a test server.
+MIN_FILL_SECONDS = 3
+# An account this recent, for the same registration, is that registration sent twice (a
+# double click, a reload of the POST): it answers as the first one did.
+DOUBLE_SUBMIT = timedelta(minutes=2)
+
+
+@dataclass
+class Visit:
+    """One request in a journey: the portal, the visitor's typed draft, and where Précédent
+    or the step's form lead (``url``, ``goto``: a portal's journey may answer htmx its way)."""
+
+    request: Request
+    portal: object
+    draft: object
+    kind: type = field(repr=False, default=object)
+
+    async def save(self) -> None:
+        await save_draft(self.request, self.portal.id, self.draft)
+
+    async def restart(self) -> None:
+        """A new draft in place of this one (deleted)."""
+        await delete_draft(self.request, self.portal.id)
+        self.draft = self.kind()
+
+    def page_path(self, page: str = "", query: str = "") -> str:
+        """The path of a journey page, reversed from its route's name:
+        ``<portal>:register_<page>``."""
+        name = f"{self.portal.id}:register" + (f"_{page}" if page else "")
+        return self.request.app.url_path_for(name) + query
+
+    async def goto(self, page: str) -> Response:
+        return see_other(self.page_path(page))
+
+
+async def visit(request: Request, kind: type, visit_class: type = Visit) -> Visit:
+    portal = current_portal(request)
+    draft = await load_draft(request, portal.id, kind)
+    return visit_class(request, portal, draft, kind)
+
+
+@dataclass(frozen=True)
+class Step:
+    """A guide step's own parts; ``run`` takes them through the outline."""
+
+    here: Callable[[Visit], str]  # the page the step's form is on (for the language switch)
+    show: Callable[[Visit], Awaitable[Response]]
+    submit: Callable[[Visit, FormData], Awaitable[Response]]
+    keep: Callable[[Visit, FormData], None] = lambda v, data: None
+    gate: Callable[[Visit], Response | None] = lambda v: None
+    back: Callable[[Visit], str | None] = lambda v: None  # where Précédent leads
+
+
+async def run(v: Visit, step: Step) -> Response:
+    if blocked := step.gate(v):
+        return blocked
+    if v.request.method == "GET":
+        return await step.show(v)
+    data = await read_form(v.request)
+    step.keep(v, data)
+    if exit_ := await early_exit(v, data, step.here(v), step.back(v)):
+        return exit_
+    return await step.submit(v, data)
+
+
+async def early_exit(v: Visit, data: FormData, here: str, back: str | None) -> Response | None:
+    """Language switch and Précédent: save what was typed, without validating it."""
+    if data.get("switch_lang"):
+        await v.save()
+        return reload(v.request, here)
+    if data.get("action") == "back" and back:
+        await v.save()
+        return await v.goto(back)
+    return None
+
+
+def reload(request: Request, url: str) -> Response:
+    """The same page again, in full (after a language switch the whole page changes)."""
+    if is_partial(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return see_other(url)
+
+
+# -- the rules ------------------------------------------------------------------------------------
+
+
+def too_fast(request: Request, draft) -> bool:
+    """The robot rule: ``draft`` (with its ``started``) sent sooner than a person could."""
+    seconds = request.app.state.settings.fill_seconds(MIN_FILL_SECONDS)
+    return now() - draft.started < timedelta(seconds=seconds)
+
+
+def sent_twice(created_at) -> bool:
+    """The double-submit rule: an account created this recently is this registration's."""
+    return now() - created_at < DOUBLE_SUBMIT
+
+
+async def admit_registration(client: str) -> limits.Attempt:
+    """The registration rate limit of a client address (``limits.Locked`` when it is spent):
+    the caller counts the attempt once an account is created, else refunds it."""
+    return await limits.admit(accounts.registration_rules(client))
+
+
+def registration_limit_message(locked: limits.Locked) -> str:
+    return _(
+        "Too many registrations were made from your connection. Try again in %(minutes)s min.",
+        minutes=locked.retry_minutes,
+    )
+
+
+def retry_headers(locked: limits.Locked | None) -> dict:
+    """What a lockout's answer tells the client: when to try again (minutes in its text are
+    ``locked.retry_minutes``, rounded up: never sooner than the lock ends)."""
+    return {"Retry-After": str(locked.retry_after)} if locked else {}
+
+
+# -- rendering ------------------------------------------------------------------------------------
+
+
+def page(
+    request: Request,
+    template: str,
+    context: dict | None = None,
+    *,
+    errors=(),
+    status: int = 200,
+    block: str | None = None,
+    lang_form: str | None = None,
+    locked: limits.Locked | None = None,
+    headers: dict | None = None,
+    status_message: str | None = "",
+) -> HTMLResponse:
+    """A journey's page (or its ``block`` for htmx) with its error summary; ``lang_form`` is
+    the form the language switch sends, so that what was typed is kept."""
+    errors = list(errors)
+    ctx = {"errors": errors, "page_error": bool(errors) or status >= 400, **(context or {})}
+    if lang_form:
+        ctx["lang_form_id"] = lang_form
+    return render(request, template, ctx, block=block, status_code=status,
+                  status_message=status_message,
+                  headers={**retry_headers(locked), **(headers or {})})
+
+
+def fragment(
+    request: Request,
+    template: str,
+    block: str,
+    context: dict | None = None,
+    *,
+    status_message: str | None = None,
+    overlay: bool = False,
+    headers: dict | None = None,
+    constant: bool = False,
+) -> HTMLResponse:
+    """One block of a page, for htmx (the whole page without it); ``constant``: see
+    ``render``."""
+    return render(request, template, context, block=block, status_message=status_message,
+                  overlay=overlay, headers=headers, constant=constant)
