@@ -141,4 +141,7 @@ def test_an_error_answering_htmx_replaces_the_main_content_only(js_on_context, l
     expect(heading).to_be_focused()
     expect(page.locator("main")).to_have_count(1)
     expect(page.locator("header.site-header")).to_have_count(1)
+    # the header is the error page's: no button names the form that left with the step
+    expect(page.locator("header [form]")).to_have_count(0)
+    expect(page.locator("header .lang-switch a")).to_have_count(1)
     assert_accessible(page, f"expired form swapped in ({lang})")
