@@ -35,7 +35,7 @@ def test_an_identifier_sent_at_once_is_asked_again(new_context):
     g.choose("Individual")
     g.next()
     g.expect_step(2, "Your identifier", "/identifier")
-    shown = time.monotonic()  # the server's moment of showing it was before this
+    shown = time.monotonic()  # the registration (its draft) started before this
     g.field("Social security number").fill(spaced_nir(g.member.identifier))
     g.next()  # at once: faster than a person
     expect(page.locator(".error-summary")).to_contain_text(g.t(

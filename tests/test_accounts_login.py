@@ -102,6 +102,21 @@ async def test_unknown_account_and_wrong_password_answer_alike(client):
         assert MSS_EMAIL not in str(event.detail) + event.subject and WRONG not in str(event.detail)
 
 
+async def test_the_pause_is_said_in_minutes_rounded_up(client):
+    """70 seconds left are "2 min" (never sooner than the pause ends), as in every lockout
+    message (``limits.Locked.retry_minutes``)."""
+    await make_account()
+    for _attempt in range(5):
+        await log_in(client, "mss", MSS_EMAIL, WRONG)
+    counter = await AttemptCounter.get(
+        key=service.login_client_key("mss", MSS_EMAIL, "203.0.113.7")
+    )
+    counter.locked_until = now() + timedelta(seconds=70)
+    await counter.save()
+    paused = await log_in(client, "mss", MSS_EMAIL, PASSWORD)
+    assert paused.status_code == 429 and "pendant 2 min" in " ".join(paused.text.split())
+
+
 async def test_pending_account_cannot_log_in(client):
     await make_account(password=None)
     response = await log_in(client, "mss", MSS_EMAIL, "")

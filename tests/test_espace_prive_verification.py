@@ -48,7 +48,7 @@ def text(response) -> str:
 
 async def answer(client, question: str, data: dict):
     """An htmx follow-up: the radio's data-hx-post, with the whole form."""
-    return await submit(client, f"/verification/answer/{question}", data, headers=HX, page=VERIFY)
+    return await submit(client, f"/verification/choice/{question}", data, headers=HX, page=VERIFY)
 
 
 async def test_without_js_each_question_is_a_page(client):

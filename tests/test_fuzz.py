@@ -133,7 +133,7 @@ PRIVE_ENDPOINTS = {
     f"{BASE}/contact": (*PRIVE_CONTACT, "action", "switch_lang"),
     f"{BASE}/verification": PRIVE_VERIFICATION,
     f"{BASE}/verification/serial": PRIVE_VERIFICATION,
-    f"{BASE}/verification/answer/health": PRIVE_VERIFICATION,
+    f"{BASE}/verification/choice/health": PRIVE_VERIFICATION,
     f"{BASE}/password": ("action", "delivery"),
     f"{BASE}/terms": ("action", "accept"),
     f"{BASE}/abandon": ("action",),

@@ -6,7 +6,7 @@ import pytest
 from mss_support import EMAIL, FIELDS, HX, Visitor, make_member, text_of
 
 from web.portals import journey
-from web.portals.mss import registration
+from web.portals.mss.steps import security
 
 
 @pytest.fixture(autouse=True)
@@ -134,7 +134,7 @@ async def test_panel_reads_no_draft_until_it_has_appeared(client, monkeypatch):
     async def no_draft(*args):
         raise AssertionError("the draft was read")
 
-    monkeypatch.setattr(registration, "load_draft", no_draft)
+    monkeypatch.setattr(security, "load_draft", no_draft)
     for email in ("claire@", EMAIL):
         assert (await panel(visitor, email, first_names="Claire")).status_code == 200
 

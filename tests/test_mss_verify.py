@@ -11,7 +11,8 @@ from sql_counter import counting
 
 from web.accounts import service as accounts
 from web.portals import journey
-from web.portals.mss import registration, service
+from web.portals.mss import page as registration_page
+from web.portals.mss import service
 from web.security.models import AuditEvent
 
 MISMATCH = "The information you entered does not match our records."
@@ -329,13 +330,13 @@ async def test_suggestions_are_chosen_once_a_question(client, db, monkeypatch):
     """They read the registry: chosen when the question comes, then only shown again."""
     await make_member()
     chosen = []
-    original = registration.service.suggestion_values
+    original = registration_page.service.suggestion_values
 
     async def counting(member, fact, secret_key):
         chosen.append(fact)
         return await original(member, fact, secret_key)
 
-    monkeypatch.setattr(registration.service, "suggestion_values", counting)
+    monkeypatch.setattr(registration_page.service, "suggestion_values", counting)
     visitor = Visitor(client)
     first = await visitor.verify(partial=True)
     for _ in range(2):

@@ -109,7 +109,7 @@ async def login(request: Request) -> Response:
         message = _(
             "Too many failed attempts. For your security, logging in is paused for "
             "%(minutes)s min. Try again later, or reset your password.",
-            minutes=max(1, round(locked.retry_after / 60)),
+            minutes=locked.retry_minutes,
         )
         return _login_page(
             request,
@@ -314,7 +314,7 @@ async def change_password(request: Request) -> Response:
                 _(
                     "Too many failed attempts. For your security, changing the password is "
                     "paused for %(minutes)s min.",
-                    minutes=max(1, round(locked.retry_after / 60)),
+                    minutes=locked.retry_minutes,
                 )
             ]
             return _password_page(

@@ -36,8 +36,8 @@ DOUBLE_SUBMIT = timedelta(minutes=2)
 
 @dataclass
 class Visit:
-    """One request in a journey: the portal, the visitor's typed draft, and where Précédent
-    or the step's form lead (``url``, ``goto``: a portal's journey may answer htmx its way)."""
+    """One request in a journey: the portal and the visitor's typed draft. A portal's visit
+    says how its steps are gated, what they keep of a POST, and where they lead."""
 
     request: Request
     portal: object
@@ -58,36 +58,49 @@ class Visit:
         name = f"{self.portal.id}:register" + (f"_{page}" if page else "")
         return self.request.app.url_path_for(name) + query
 
+    def here(self, step: str) -> str:
+        """The path the language switch reloads on ``step``'s page."""
+        return self.page_path(step)
+
+    def gate(self, step: str) -> Response | None:
+        """Where to go instead of ``step`` (an earlier step still to answer), or None."""
+        return None
+
+    def keep(self, data: FormData, step: str) -> None:
+        """Keep what ``step``'s POST typed in the draft, before any validation."""
+
     async def goto(self, page: str) -> Response:
         return see_other(self.page_path(page))
 
 
-async def visit(request: Request, kind: type, visit_class: type = Visit) -> Visit:
+async def visit(request: Request, kind: type, visit_class: type = Visit, **extra) -> Visit:
     portal = current_portal(request)
     draft = await load_draft(request, portal.id, kind)
-    return visit_class(request, portal, draft, kind)
+    return visit_class(request, portal, draft, kind, **extra)
 
 
 @dataclass(frozen=True)
 class Step:
-    """A guide step's own parts; ``run`` takes them through the outline."""
+    """A guide step's own parts: ``run`` takes them through the outline."""
 
-    here: Callable[[Visit], str]  # the page the step's form is on (for the language switch)
+    name: str
     show: Callable[[Visit], Awaitable[Response]]
     submit: Callable[[Visit, FormData], Awaitable[Response]]
-    keep: Callable[[Visit, FormData], None] = lambda v, data: None
-    gate: Callable[[Visit], Response | None] = lambda v: None
-    back: Callable[[Visit], str | None] = lambda v: None  # where Précédent leads
+    back: Callable[[Visit], str | None] | str | None = None  # where Précédent leads
+    gate: Callable[[Visit], Response | None] | None = None  # instead of the visit's gate
 
 
 async def run(v: Visit, step: Step) -> Response:
-    if blocked := step.gate(v):
+    """The outline of every step: gate → GET shows → POST keeps what was typed → language
+    switch or Précédent → the step's submit."""
+    if blocked := (step.gate(v) if step.gate else v.gate(step.name)):
         return blocked
     if v.request.method == "GET":
         return await step.show(v)
     data = await read_form(v.request)
-    step.keep(v, data)
-    if exit_ := await early_exit(v, data, step.here(v), step.back(v)):
+    v.keep(data, step.name)
+    back = step.back(v) if callable(step.back) else step.back
+    if exit_ := await early_exit(v, data, v.here(step.name), back):
         return exit_
     return await step.submit(v, data)
 

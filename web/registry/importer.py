@@ -53,18 +53,18 @@ from web.registry.validation import (
     PROFILES,
     VITALE_KINDS,
     Invalid,
-    clean_birth_date,
-    clean_bool,
-    clean_choice,
-    clean_country,
-    clean_email,
-    clean_iban,
-    clean_language,
-    clean_mobile,
-    clean_name,
-    clean_text,
-    clean_vitale_serial,
-    clean_year,
+    column_birth_date,
+    column_bool,
+    column_choice,
+    column_country,
+    column_email,
+    column_iban,
+    column_language,
+    column_mobile,
+    column_name,
+    column_text,
+    column_vitale_serial,
+    column_year,
     compact,
     is_nir13,
     is_siret,
@@ -133,23 +133,23 @@ class ImportResult:
 
 def mss_facts(row: dict[str, str], birth_year: int) -> dict:
     return {
-        "employer": clean_text(row.get("employer", ""), "employer", required=True),
-        "duty_country": clean_country(row.get("duty_country", "")),
-        "entry_year": clean_year(row.get("entry_year", ""), "entry_year", not_before=birth_year),
+        "employer": column_text(row.get("employer", ""), "employer", required=True),
+        "duty_country": column_country(row.get("duty_country", "")),
+        "entry_year": column_year(row.get("entry_year", ""), "entry_year", not_before=birth_year),
     }
 
 
 def espace_prive_facts(row: dict[str, str]) -> dict:
-    serial = clean_vitale_serial(row.get("vitale_serial", ""))
-    kind = clean_choice(
+    serial = column_vitale_serial(row.get("vitale_serial", ""))
+    kind = column_choice(
         row.get("vitale_kind", ""), "vitale_kind", VITALE_KINDS, required=bool(serial)
     )
     return {
-        "profile": clean_choice(row.get("profile", ""), "profile", PROFILES),
-        "health_affiliated": clean_bool(row.get("health_affiliated", ""), "health_affiliated"),
+        "profile": column_choice(row.get("profile", ""), "profile", PROFILES),
+        "health_affiliated": column_bool(row.get("health_affiliated", ""), "health_affiliated"),
         "vitale_serial": serial,
         "vitale_kind": kind if serial else "",
-        "iban": clean_iban(row.get("iban", "")),
+        "iban": column_iban(row.get("iban", "")),
     }
 
 
@@ -158,7 +158,7 @@ def _espace_prive_identity(row: dict[str, str], identifier: str, birth_date, fac
     if is_siret(identifier):
         if facts["profile"] != "entreprise":
             raise Invalid(_("identifier: a SIRET is only for the entreprise profile"))
-        return clean_name(row.get("first_names", ""), "first_names", required=False)
+        return column_name(row.get("first_names", ""), "first_names", required=False)
     if not is_nir13(identifier):
         raise Invalid(
             _(
@@ -170,7 +170,7 @@ def _espace_prive_identity(row: dict[str, str], identifier: str, birth_date, fac
         raise Invalid(_("identifier: the entreprise profile needs a SIRET"))
     if not nir_agrees_with_birth_date(identifier, birth_date):
         raise Invalid(_("identifier: the social security number does not agree with birth_date"))
-    return clean_name(row.get("first_names", ""), "first_names")
+    return column_name(row.get("first_names", ""), "first_names")
 
 
 def member_values(row: dict[str, str]) -> dict:
@@ -178,13 +178,13 @@ def member_values(row: dict[str, str]) -> dict:
     portal = (row.get("portal") or "").strip().lower()
     if portal not in PORTALS:
         raise Invalid(_("portal: expected mss or espace-prive"))
-    identifier = compact(clean_text(row.get("identifier", ""), "identifier", required=True))
-    last_name = clean_name(row.get("last_name", ""), "last_name")
-    birth_date = clean_birth_date(row.get("birth_date", ""))
+    identifier = compact(column_text(row.get("identifier", ""), "identifier", required=True))
+    last_name = column_name(row.get("last_name", ""), "last_name")
+    birth_date = column_birth_date(row.get("birth_date", ""))
     if portal == "mss":
         if not is_uid(identifier):
             raise Invalid(_("identifier: a UID has 9 digits"))
-        first_names = clean_name(row.get("first_names", ""), "first_names")
+        first_names = column_name(row.get("first_names", ""), "first_names")
         facts = mss_facts(row, birth_date.year)
     else:
         facts = espace_prive_facts(row)
@@ -195,10 +195,10 @@ def member_values(row: dict[str, str]) -> dict:
         "last_name": last_name,
         "first_names": first_names,
         "birth_date": birth_date,
-        "email": clean_email(row.get("email", "")),
-        "mobile": clean_mobile(row.get("mobile", "")),
-        "address": clean_text(row.get("address", ""), "address", multiline=True),
-        "language": clean_language(row.get("language", "")),
+        "email": column_email(row.get("email", "")),
+        "mobile": column_mobile(row.get("mobile", "")),
+        "address": column_text(row.get("address", ""), "address", multiline=True),
+        "language": column_language(row.get("language", "")),
         "facts": facts,
     }
 

@@ -1,6 +1,6 @@
 """What a registry value must look like, and its stored form.
 
-Each ``clean_*`` returns the value as the registry stores it, or raises ``Invalid`` with a
+Each ``column_*`` returns the value as the registry stores it, or raises ``Invalid`` with a
 translated reason that names the column. The CSV importer uses them; the demo registry is
 tested against them; journeys may reuse the identifier checks.
 """
@@ -69,10 +69,11 @@ _NO = {"no", "n", "false", "0", "non", ""}
 
 
 class Invalid(ValueError):
-    """A value the registry cannot hold; the message is the translated reason."""
+    """A value that is not accepted (by the registry, or by a journey's form); ``str()`` is
+    the translated reason."""
 
 
-def clean_text(
+def column_text(
     value: str,
     column: str,
     *,
@@ -94,8 +95,8 @@ def clean_text(
     return value
 
 
-def clean_name(value: str, column: str, *, required: bool = True) -> str:
-    value = clean_text(value, column, required=required)
+def column_name(value: str, column: str, *, required: bool = True) -> str:
+    value = column_text(value, column, required=required)
     if value and not any(c.isalpha() for c in value):  # isalpha: Unicode's L categories
         raise Invalid(_("%(column)s must contain letters", column=column))
     return value
@@ -129,7 +130,7 @@ def is_siret(value: str) -> bool:
     return len(value) == 14 and siret.is_valid(value)
 
 
-def clean_birth_date(value: str) -> date:
+def column_birth_date(value: str) -> date:
     value = (value or "").strip()
     try:
         if not _ISO_DATE.fullmatch(value):
@@ -142,8 +143,8 @@ def clean_birth_date(value: str) -> date:
     return parsed
 
 
-def clean_email(value: str) -> str:
-    value = clean_text(value, "email")
+def column_email(value: str) -> str:
+    value = column_text(value, "email")
     if not value:
         return ""
     normalized = normalized_email(value)
@@ -170,9 +171,9 @@ def normalized_email(value: str) -> str | None:
         return None
 
 
-def clean_mobile(value: str) -> str:
+def column_mobile(value: str) -> str:
     """A mobile number in E.164 (national numbers: mainland France or overseas)."""
-    value = clean_text(value, "mobile")
+    value = column_text(value, "mobile")
     if not value:
         return ""
     number = parse_phone(value)
@@ -196,15 +197,15 @@ def parse_phone(text: str) -> phonenumbers.PhoneNumber | None:
     return None
 
 
-def clean_language(value: str) -> str:
+def column_language(value: str) -> str:
     value = (value or "").strip().lower() or "fr"
     if value not in LANGUAGES:
         raise Invalid(_("language: expected fr or en"))
     return value
 
 
-def clean_iban(value: str) -> str:
-    value = clean_text(value, "iban")
+def column_iban(value: str) -> str:
+    value = column_text(value, "iban")
     if not value:
         return ""
     if not stdnum_iban.is_valid(value):
@@ -212,7 +213,7 @@ def clean_iban(value: str) -> str:
     return stdnum_iban.compact(value)
 
 
-def clean_country(value: str) -> str:
+def column_country(value: str) -> str:
     """An ISO 3166 alpha-2 code (the fund stores codes, journeys show localized names)."""
     code = (value or "").strip().upper()
     if not (
@@ -222,7 +223,7 @@ def clean_country(value: str) -> str:
     return code
 
 
-def clean_year(value: str, column: str, *, not_before: int) -> int:
+def column_year(value: str, column: str, *, not_before: int) -> int:
     value = (value or "").strip()
     if not (
         value.isascii()
@@ -234,7 +235,7 @@ def clean_year(value: str, column: str, *, not_before: int) -> int:
     return int(value)
 
 
-def clean_bool(value: str, column: str) -> bool:
+def column_bool(value: str, column: str) -> bool:
     value = (value or "").strip().lower()
     if value in _YES:
         return True
@@ -243,7 +244,7 @@ def clean_bool(value: str, column: str) -> bool:
     raise Invalid(_("%(column)s: expected yes or no", column=column))
 
 
-def clean_choice(
+def column_choice(
     value: str, column: str, choices: tuple[str, ...], *, required: bool = True
 ) -> str:
     value = (value or "").strip().lower()
@@ -254,7 +255,7 @@ def clean_choice(
     )
 
 
-def clean_vitale_serial(value: str) -> str:
+def column_vitale_serial(value: str) -> str:
     value = compact(value)
     if value and not (value.isascii() and value.isdigit() and 6 <= len(value) <= 20):
         raise Invalid(_("vitale_serial: expected 6 to 20 digits"))

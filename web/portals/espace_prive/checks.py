@@ -15,17 +15,13 @@ from stdnum.fr import siret as stdnum_siret
 
 from web.i18n import gettext as _
 from web.registry.matching import ascii_digits
-from web.registry.validation import MOBILE_TYPES, NIR_MONTHS, NIR_SEXES, parse_phone
+from web.registry.validation import MOBILE_TYPES, NIR_MONTHS, NIR_SEXES, Invalid, parse_phone
 
 NIR_LENGTH = 13
 NIR_WITH_KEY = 15
 SIRET_LENGTH = 14
 SERIAL_LENGTHS = range(8, 13)
 SEPARATORS = " .-\u00a0\u202f\t"
-
-
-class Invalid(ValueError):
-    """A value that is not accepted; ``str()`` is the localized message."""
 
 
 def compact(value: str) -> str:

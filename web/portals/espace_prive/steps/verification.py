@@ -1,0 +1,179 @@
+"""Guide step 4: the identity verification, a chain of questions (``wizard``): each is a page
+of its own without JS; with htmx the next question is added under the answered one."""
+
+from __future__ import annotations
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from web.forms import FormData, read_form
+from web.i18n import gettext as _
+from web.portals import journey
+from web.portals.espace_prive import service, wizard
+from web.portals.espace_prive.presentation import announcement
+from web.portals.espace_prive.visit import Visit, page, shows, visit
+from web.portals.espace_prive.wizard import Draft
+from web.rendering import is_partial, page_shows_errors, render, see_other
+from web.security import limits
+from web.security.client import client_address
+
+
+def question_of(v: Visit) -> str:
+    question = v.question()
+    if question not in wizard.QUESTIONS:
+        raise HTTPException(404)
+    return question
+
+
+def context(v: Visit, form) -> dict:
+    return {
+        "answers": v.draft.answers,
+        "vform": form,
+        "health_question": v.portal.text("health_question"),
+        "chain": wizard.chain,
+    }
+
+
+@shows("verification")
+async def verification_page(v: Visit, page_name: str = "verification/health", form=None,
+                            status=200, errors=(), locked: limits.Locked | None = None,
+                            status_message: str = ""):
+    question = page_name.split("/", 1)[1] if "/" in page_name else wizard.root_question(v.draft)
+    form = form or wizard.verification_form(v.draft)
+    return page(
+        v,
+        "espace_prive/verification.html",
+        "verification",
+        _("Verification of your identity"),
+        form=form,
+        errors=errors,
+        status=status,
+        here=f"verification/{question}",
+        start=question,
+        locked=locked,
+        headers=journey.retry_headers(locked),
+        status_message=status_message,
+        **context(v, form),
+    )
+
+
+def mismatch_message(portal) -> str:
+    return _(
+        "The information you entered does not match our records. Check it and try again, or "
+        "contact us: %(email)s, %(phone)s.",
+        email=portal.branding.support_email,
+        phone=portal.branding.support_phone,
+    )
+
+
+async def current_lock(v: Visit) -> limits.Locked | None:
+    client = client_address(v.request)
+    rules = limits.verification_rules(v.portal.id, wizard.identifier_of(v.draft) or "", client)
+    return await limits.current_lock(rules)
+
+
+def gate(v: Visit) -> Response | None:
+    """The step's gate, then the question's: one the answers do not lead to starts over."""
+    if blocked := v.gate("verification"):
+        return blocked
+    if not wizard.reachable(question_of(v), v.draft):
+        return see_other(v.page_path("verification/" + wizard.root_question(v.draft)))
+    return None
+
+
+def back(v: Visit) -> str:
+    previous = wizard.previous_question(question_of(v), v.draft)
+    return f"verification/{previous}" if previous else "contact"
+
+
+async def show(v: Visit) -> Response:
+    locked = await current_lock(v)
+    return await verification_page(v, f"verification/{question_of(v)}", locked=locked,
+                                   status=429 if locked else 200)
+
+
+async def submit(v: Visit, data: FormData) -> Response:
+    question = question_of(v)
+    here = f"verification/{question}"
+    if locked := await current_lock(v):
+        await v.save()
+        return await verification_page(v, here, locked=locked, status=429)
+    shown = [q for q in data.getlist("q") if q in wizard.QUESTIONS] or [question]
+    for name in wizard.answer_fields(shown):
+        if name not in data:
+            v.draft.answers[name] = ""  # a question shown without an answer (no radio checked)
+    await v.save()
+    form = wizard.verification_form(v.draft)
+    if not form.validate_questions(shown):
+        return await verification_page(v, here, form=form, status=422)
+    upcoming = wizard.following(shown[-1], v.draft.answers)
+    if upcoming:
+        return await v.goto(f"verification/{upcoming}")
+    return await verify(v, here, form, wizard.method_after(shown))
+
+
+async def verify(v: Visit, here: str, form, method: str | None) -> Response:
+    if method is None or (method == "vitale" and not wizard.reachable("serial", v.draft)):
+        return see_other(v.page_path("verification/" + wizard.root_question(v.draft)))
+    try:
+        result = await service.verify(v.portal.id, v.draft, method,
+                                      client=client_address(v.request))
+    except limits.Locked as locked:
+        return await verification_page(v, here, locked=locked, status=429)
+    if result is None:
+        errors = [(None, mismatch_message(v.portal))]
+        return await verification_page(v, here, form=form, errors=errors, status=422)
+    if result.already_registered:
+        v.draft = Draft(already=True)
+        await v.save()
+        return await v.goto("already")
+    v.draft.verified = wizard.Verified(
+        member=result.member.pk,
+        method=method,
+        fingerprint=wizard.fingerprint(v.draft),
+        registry_email=result.registry_email,
+    )
+    await v.save()
+    return await v.goto(v.after("verification"))
+
+
+STEP = journey.Step("verification", show, submit, back=back, gate=gate)
+
+
+async def verification(request: Request) -> Response:
+    return await journey.run(await visit(request), STEP)
+
+
+async def choice(request: Request) -> Response:
+    """htmx: a radio chosen; save it and answer the question that follows (or nothing)."""
+    v = await visit(request)
+    question = request.path_params["question"]
+    if question not in ("health", "card", "other") or v.gate("verification"):
+        raise HTTPException(404)
+    data = await read_form(request)
+    v.keep(data, "verification")
+    await v.save()
+    if not is_partial(request):
+        return see_other(v.page_path(f"verification/{question}"))
+    form = wizard.verification_form(v.draft)
+    upcoming = wizard.following(question, v.draft.answers)
+    if not form.validate_questions([question]):
+        upcoming = None
+    # From a page showing errors, the whole step, morphed in (the focus stays on the answer);
+    # not for a question put in place of another ("I cannot read this number").
+    chain = wizard.chain(wizard.root_question(v.draft), v.draft.answers)
+    if page_shows_errors(request) and question in chain:
+        message = announcement(upcoming, v.portal) if upcoming else ""
+        response = await verification_page(v, status_message=message)
+        response.headers.update({"HX-Retarget": "#main", "HX-Reswap": "innerMorph"})
+        return response
+    if upcoming is None:
+        return HTMLResponse("", headers={"Cache-Control": "no-store"})
+    return questions(v, form, upcoming)
+
+
+def questions(v: Visit, form, start: str) -> HTMLResponse:
+    ctx = {"v": v, "start": start, **context(v, form)}
+    return render(v.request, "espace_prive/questions.html", ctx, block="questions",
+                  status_message=announcement(start, v.portal))

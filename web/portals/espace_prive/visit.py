@@ -1,0 +1,142 @@
+"""The espace-prive wizard's visit (SPEC §3, guide steps 1-7): where its pages are, how its
+steps are gated and lead to the next, and its pages' rendering.
+
+Each step is its own URL. Without JS a POST answers 303 → GET (or the page again with its
+errors, 422). With htmx the form's POST answers the next page's ``step`` block with
+``HX-Push-Url``; pages without the wizard form answer ``HX-Redirect`` (a full load, so the
+header's language switch is right).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from web.forms import FormData, error_list
+from web.i18n import gettext as _
+from web.portals import journey
+from web.portals.espace_prive import wizard
+from web.portals.espace_prive.wizard import Draft
+from web.rendering import is_partial, see_other
+
+FORM_ID = "wizard"
+DATE_GROUP = [("birth_day", "birth_month", "birth_year")]
+# Pages that are not steps of the wizard form: reached with a full load.
+PLAIN_PAGES = {"contact_us", "already", "done"}
+# Each step's page, as ``goto`` renders it for htmx (filled by the step modules: ``shows``).
+PAGES: dict[str, Callable[..., Awaitable[HTMLResponse]]] = {}
+
+
+def shows(step: str):
+    """Register the function showing ``step``'s page (``goto`` renders it for htmx)."""
+
+    def register(function):
+        PAGES[step] = function
+        return function
+
+    return register
+
+
+@dataclass
+class Visit(journey.Visit):
+    """A request in the wizard; ``back`` is "password" when an answer is changed from the
+    recap (``?back=password``): Suivant returns there."""
+
+    back: str | None = None
+
+    def page_path(self, page: str = "", query: str = "") -> str:
+        """The path of a wizard page (a step, a plain page, ``verification/<question>``),
+        reversed from its route's name: ``register_<page>``."""
+        page, _sep, question = page.partition("/")
+        if question and question != "health":  # the first question has the step's own URL
+            name = f"{self.portal.id}:register_{page}_question"
+            return self.request.app.url_path_for(name, question=question) + query
+        return super().page_path(page, query)
+
+    def here(self, step: str) -> str:
+        if step == "verification":
+            step = f"verification/{self.question()}"
+        return self.page_path(step, self.query())
+
+    def question(self) -> str:
+        return self.request.path_params.get("question") or wizard.root_question(self.draft)
+
+    def query(self) -> str:
+        return "?back=password" if self.back else ""
+
+    def gate(self, step: str) -> Response | None:
+        """Send the visitor to the first step still to answer before ``step``."""
+        if self.draft.finished:
+            return see_other(self.page_path("done"))
+        missing = wizard.first_incomplete(self.draft, before=step)
+        return see_other(self.page_path(missing)) if missing else None
+
+    def keep(self, data: FormData, step: str) -> None:
+        wizard.keep_typed(self.draft, data, wizard.STEP_FIELDS.get(step, ()))
+
+    async def goto(self, page: str) -> Response:
+        """The next page: 303 without JS; its block (HX-Push-Url) or HX-Redirect with htmx."""
+        url = self.page_path(page)
+        if not is_partial(self.request):
+            return see_other(url)
+        if page in PLAIN_PAGES:
+            return Response(status_code=200, headers={"HX-Redirect": url})
+        self.back = None  # the page is rendered for its own URL
+        response = await PAGES[page.split("/")[0]](self, page)
+        response.headers["HX-Push-Url"] = url
+        return response
+
+    def after(self, step: str) -> str:
+        """Where Suivant leads: the recap when editing from it (or what its change
+        re-opened)."""
+        if self.back:
+            return wizard.first_incomplete(self.draft, before="password") or "password"
+        return wizard.next_step(step)
+
+
+async def visit(request: Request) -> Visit:
+    back = "password" if request.query_params.get("back") == "password" else None
+    return await journey.visit(request, Draft, Visit, back=back)
+
+
+def page(
+    v: Visit,
+    template: str,
+    step: str | None,
+    heading: str,
+    *,
+    form=None,
+    errors=(),
+    status: int = 200,
+    here: str | None = None,
+    headers: dict | None = None,
+    status_message: str = "",
+    **context,
+) -> HTMLResponse:
+    """A wizard page: the whole page, or its ``step`` block for htmx."""
+    errors = list(errors) or (error_list(form, groups=DATE_GROUP) if form is not None else [])
+    number = wizard.number(step) if step else None
+    title = heading
+    if number:
+        title = _("Step %(current)s of %(total)s", current=number, total=wizard.TOTAL)
+        title = f"{title} – {heading}"
+    here_path = v.page_path(here or step or "")
+    ctx = {
+        "v": v,
+        "step": step,
+        "number": number,
+        "total": wizard.TOTAL,
+        "heading": heading,
+        "page_title": title,
+        "form": form,
+        "action": here_path + v.query(),
+        "abandon_url": v.page_path("abandon", "?" + urlencode({"from": here_path})),
+        **context,
+    }
+    return journey.page(v.request, template, ctx, errors=errors, status=status, block="step",
+                        lang_form=FORM_ID if here or step else None, headers=headers,
+                        status_message=status_message)
