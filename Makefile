@@ -14,7 +14,7 @@ VNU_JAR := tools/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 RESULTS := test-results
 
 .PHONY: install serve test test-unit test-postgres test-e2e test-production production i18n \
-	bench lint chromium nginx guides
+	bench lint chromium nginx guides statement
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -123,6 +123,10 @@ chromium:
 ## docs/guides/<portal>.<lang>.html and .pdf, their WebP screens beside them.
 guides: $(STAMP) chromium
 	$(BIN)/python -m e2e.guides
+
+## The accessibility statements' data from the last e2e run (test-results/accessibility.json).
+statement: $(STAMP)
+	$(BIN)/python -m e2e.audit
 
 ## Extract messages and update the fr / en catalogs (then translate what is new in fr).
 i18n: $(STAMP)

@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from e2e import html_check
-from e2e.helpers import CHROMIUM_ARGS, JS_MODES, LOCALES
+from e2e import audit, html_check
+from e2e.helpers import AXE_TAGS, CHROMIUM_ARGS, JS_MODES, LOCALES
 from e2e.live_server import PREPARED, LiveServer, prepare_database
 from e2e.mail import DevMailbox, SinkMailbox, start_sink
 
@@ -64,6 +64,7 @@ def pytest_configure(config: pytest.Config) -> None:
             config.stash[MAILDIR] = Path(folder)
         return
     html_check.reset()
+    audit.reset()
     # The plugin empties --output in each worker's first test: a worker starting late would
     # delete what an early failure kept. Emptied once, here, instead (see delete_output_dir).
     output = Path(config.getoption("--output", "test-results"))
@@ -133,6 +134,7 @@ def pytest_sessionfinish(session, exitstatus):
         return
     report = html_check.check()
     session.config.stash[VNU_REPORT] = report
+    audit.write(report, AXE_TAGS)
     if report["errors"]:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
 

@@ -11,7 +11,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page
 
-from e2e import html_check
+from e2e import audit, html_check
 from web import i18n
 from web.branding import Portal, load_portals
 from web.settings import Settings
@@ -61,15 +61,18 @@ _axe = Axe()  # the axe.min.js bundled with axe-playwright-python
 def assert_accessible(page: Page, state: str = "") -> None:
     """Run axe (WCAG 2.0/2.1/2.2 A and AA rules) on the page as it is now; fail listing
     every violation: rule, impact, help, and each offending element's selector."""
-    if not _timers_run(page):
+    js = _timers_run(page)
+    if not js:
         # JavaScript is off: Playwright can still evaluate, and microtasks run, but timers
         # never fire, and axe schedules its work with setTimeout.
         page.evaluate(MICROTASK_TIMERS)
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
     if not page.evaluate("() => Boolean(window.axe)"):  # not again after an htmx swap
         page.evaluate(_axe.axe_script)
-    violations = page.evaluate(f"axe.run({json.dumps(options)})")["violations"]
+    result = page.evaluate(f"axe.run({json.dumps(options)})")
+    violations = result["violations"]
     html_check.record(page, state or page.url)
+    audit.record(page, state or page.url, result, js)
     if violations:
         raise AssertionError(
             f"{len(violations)} axe violation(s) on {state or page.url}:\n"

@@ -77,8 +77,11 @@ async def test_receive_your_password_recaps_every_answer(client):
         "/verification?back=password#heading",
     ):
         assert f'href="{BASE}{link}"' in page.text
-    # the ✎ says what it does to assistive technology
-    assert '<span aria-hidden="true">✎</span><span class="visually-hidden">' in page.text
+    # the ✎ says what it does to assistive technology, and is the only link to that page
+    assert (f'<a class="button button--link" href="{BASE}/contact?back=password#email">'
+            '<span aria-hidden="true">✎</span><span class="visually-hidden">Modifier l'
+            "'adresse e-mail</span></a>") in page.text
+    assert page.text.count(f'href="{BASE}/contact?back=password#email"') == 1
 
 
 VERIFY = BASE + "/verification"

@@ -194,7 +194,7 @@ async def test_htmx_follow_ups_appear_under_the_answer(client):
     response = await answer(client, "card", {"health": "yes", "card_kind": "photo"})
     assert 'id="q-serial"' in response.text and FRONT in text(response)
     assert "<svg" not in response.text  # the drawings are already above, on the card question
-    assert f'data-hx-get="{VERIFY}/question/other"' in response.text
+    assert f'data-hx-get="{VERIFY}/other"' in response.text
     response = await answer(client, "health", {"health": "no"})
     assert 'id="q-other"' in response.text
     response = await answer(client, "other", {"health": "no", "other": "iban"})
@@ -211,12 +211,15 @@ async def test_htmx_cannot_read_replaces_the_serial_question(client):
     await through_contact(client)
     await answer(client, "health", {"health": "yes"})
     await answer(client, "card", {"health": "yes", "card_kind": "photo"})
-    response = await client.get(VERIFY + "/question/other", headers=HX)
-    assert response.text.startswith(
-        '<div class="question" id="q-other" tabindex="-1" data-focus-on-swap>'
-    )
-    # without htmx the same address is the page
-    assert location(await client.get(VERIFY + "/question/other")) == VERIFY + "/other"
+    serial = (await client.get(VERIFY + "/serial")).text
+    assert ('data-hx-get="/espace-prive/register/verification/other" data-hx-target="#main" '
+            'data-hx-push-url="true"') in serial
+    # swapped in, the step of /verification/other: the same as its page, the heading focused
+    swapped = (await client.get(VERIFY + "/other", headers=HX)).text
+    page = (await client.get(VERIFY + "/other")).text
+    assert 'id="q-other"' in swapped and 'id="q-serial"' not in swapped
+    assert swapped.split("</title>", 1)[1].split("<hx-partial")[0].strip() in page
+    assert re.search(r'<h1 id="heading"[^>]*data-focus-on-swap', swapped)
 
 
 async def test_whole_chain_on_one_page_as_htmx_sends_it(client):

@@ -134,7 +134,6 @@ PRIVE_ENDPOINTS = {
     f"{BASE}/verification": PRIVE_VERIFICATION,
     f"{BASE}/verification/serial": PRIVE_VERIFICATION,
     f"{BASE}/verification/choice/health": PRIVE_VERIFICATION,
-    f"{BASE}/verification/question/other": PRIVE_VERIFICATION,
     f"{BASE}/password": ("action", "delivery"),
     f"{BASE}/terms": ("action", "accept"),
     f"{BASE}/abandon": ("action",),

@@ -42,7 +42,7 @@ async def test_form_has_every_field_hint_link_and_support(client):
         "Adresse e-mail",
         "Confirmer l'adresse e-mail",
         "9 chiffres",
-        "lettres d'ajustement au coût de la vie",
+        "Il figure sur chaque courrier de la Caisse",
         "doivent correspondre aux données enregistrées par la Caisse",
         "support-mss@espace.example.org",
         "Lire et accepter",
@@ -267,3 +267,18 @@ async def test_full_page_after_verify_shows_the_question(client, db):
     assert response.status_code == 303 and response.headers["location"] == "/mss/register#answer"
     page = (await client.get("/mss/register")).text
     assert "[1 / 2]" in text_of(page) and 'list="answer-list"' in page
+
+
+async def test_the_uid_hint_is_short_and_its_help_comes_after_the_field(client):
+    """Label, hint, field: nothing to tab through between the label and the field, and a hint
+    a screen reader reads in one breath with the field."""
+    page = (await client.get("/mss/register?lang=en")).text
+
+    between = page.split('for="uid">', 1)[1].split('<input class="input', 1)[0]
+    assert "<button" not in between and "<a " not in between
+    hint = re.search(r'<div class="hint" id="uid-hint">(.*?)</div>', page, re.S)
+    assert hint and len(text_of(hint[1])) <= 100, hint and text_of(hint[1])
+    assert "9 digits" in text_of(hint[1])
+    after = page.split('id="uid"', 1)[1].split('for="first_names"', 1)[0]
+    assert 'id="uid-help"' in after and "Where to find your UID" in after
+

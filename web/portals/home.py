@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from functools import cache
+from pathlib import Path
+
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
@@ -37,7 +42,24 @@ async def portal_home(request: Request):
 
 
 async def accessibility(request: Request):
-    return render(request, "accessibility.html")
+    """The statement, with the suite's last automated audit of this portal."""
+    portal = current_portal(request)
+    audit = audit_results()
+    return render(request, "accessibility.html", {
+        "audit": audit.get("portals", {}).get(portal.id),
+        "audit_date": date.fromisoformat(audit["date"]) if audit.get("date") else None,
+        "audit_tags": audit.get("axe_tags", []),
+        "tools": audit.get("tools", {}),
+        "applicable": [rule for rule, counts in audit.get("portals", {}).get(portal.id, {})
+                       .get("rules", {}).items() if counts["passed"] or counts["failed"]],
+    })
+
+
+@cache
+def audit_results() -> dict:
+    """web/portals/accessibility.json: written by `python -m e2e.audit` after an e2e run."""
+    path = Path(__file__).with_name("accessibility.json")
+    return json.loads(path.read_text()) if path.exists() else {}
 
 
 def portal_routes() -> list[Route]:

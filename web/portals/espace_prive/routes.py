@@ -31,8 +31,6 @@ def routes() -> list[BaseRoute]:
               name="register_verification"),
         Route("/register/verification/choice/{question}", verification.choice,
               methods=["POST"], name="register_choice"),
-        Route("/register/verification/question/{question}", verification.question_fragment,
-              name="register_question"),
         Route("/register/verification/{question}", verification.verification, methods=both,
               name="register_verification_question"),
         Route("/register/password", password.password, methods=both, name="register_password"),

@@ -24,11 +24,15 @@ async def show(v: Visit, page_name: str = "password", form=None, status=200, err
     method = getattr(wizard.verified(v.draft), "method", None)
     proof = wizard.email_needs_proof(v.draft) and not wizard.email_proved(v.draft)
     code = proof and email_proof.live_code(v.draft)
+    postal = method == "postal"
+    change_email = v.page_path("contact", "?back=password#email")
+    rows = recap_rows(v)
+    if not postal:  # the ✎ beside the address changes it: not a second link to that page
+        rows = [(*row[:2], None, *row[3:]) if row[2] == change_email else row for row in rows]
     return page(v, "espace_prive/password.html", "password", _("Receive your password"),
                 form=form or (EmailCodeForm() if code else None), status=status, errors=errors,
-                headers=headers, email=contact.get("email", ""), postal=method == "postal",
-                proof=proof, code_sent=bool(code), rows=recap_rows(v),
-                change_email=v.page_path("contact", "?back=password#email"))
+                headers=headers, email=contact.get("email", ""), postal=postal,
+                proof=proof, code_sent=bool(code), rows=rows, change_email=change_email)
 
 
 async def submit(v: Visit, data: FormData) -> Response:

@@ -170,22 +170,10 @@ async def choice(request: Request) -> Response:
         return response
     if upcoming is None:
         return HTMLResponse("", headers={"Cache-Control": "no-store"})
-    return questions(v, form, upcoming, focus=False)
+    return questions(v, form, upcoming)
 
 
-async def question_fragment(request: Request) -> Response:
-    """htmx: one question (and what follows it) to put in place of another, e.g. "another
-    piece of information" in place of the unreadable serial number."""
-    v = await visit(request)
-    question = question_of(v)
-    if v.gate("verification") or not wizard.reachable(question, v.draft):
-        raise HTTPException(404)
-    if not is_partial(request):
-        return see_other(v.page_path(f"verification/{question}"))
-    return questions(v, wizard.verification_form(v.draft), question, focus=True)
-
-
-def questions(v: Visit, form, start: str, *, focus: bool) -> HTMLResponse:
-    ctx = {"v": v, "start": start, "focus": focus, **context(v, form)}
+def questions(v: Visit, form, start: str) -> HTMLResponse:
+    ctx = {"v": v, "start": start, **context(v, form)}
     return render(v.request, "espace_prive/questions.html", ctx, block="questions",
                   status_message=announcement(start, v.portal))
