@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bench import imports, throughput
 from bench import load as loadgen
-from bench import throughput
 from bench.capture import capture
 from bench.journeys import JOURNEYS, Run, transferred_bytes
 from bench.pages import FRAGMENTS, LOAD_PAGE, PAGES
@@ -315,7 +315,35 @@ def machine() -> str:
     )
 
 
-SECTIONS = ("weights", "journeys", "throughput", "logins")
+SECTIONS = ("weights", "journeys", "throughput", "logins", "imports")
+IMPORT_BUDGET = 10_000  # rows/s, every tenth of the file
+
+
+def imports_section(rows: int, postgres_url: str | None) -> list[str]:
+    table_rows = []
+    for database, found in imports.measure(rows, postgres_url):
+        if "error" in found:
+            table_rows.append([database, "", "", "", "", "failed: " + found["error"][-120:], ""])
+            continue
+        slowest = min(found["tenth_rates"])
+        table_rows.append([
+            database,
+            f"{found['rows']:,}".replace(",", " "),
+            f"{found['seconds']:.1f}",
+            f"{found['rows'] / found['seconds']:,.0f}".replace(",", " "),
+            f"{slowest:,.0f}".replace(",", " "),
+            f"≥ {IMPORT_BUDGET:,} rows/s: ".replace(",", " ")
+            + verdict(slowest, IMPORT_BUDGET, at_most=False),
+            f"{found['max_rss_mb']:.0f} MB · load {os.getloadavg()[0]:.1f}",
+        ])
+    lines = [
+        f"### Registry import ({rows:,} generated members, a fresh database each, through "
+        "import_members; PostgreSQL: TEST_DATABASE_URL or --postgres)".replace(",", " "),
+        "",
+    ]
+    return lines + table(
+        ["database", "rows", "seconds", "rows/s", "slowest tenth, rows/s", "budget",
+         "peak memory · load average"], table_rows)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -327,6 +355,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=16, help="concurrent connections")
     parser.add_argument("--only", default=",".join(SECTIONS),
                         help=f"comma-separated sections among {', '.join(SECTIONS)}")
+    parser.add_argument("--import-rows", type=int, default=1_000_000,
+                        help="members in the generated registry file")
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL") or None,
+                        help="a PostgreSQL URL beside which a fresh database is made")
     args = parser.parse_args(argv)
     chosen = set(args.only.split(","))
     if chosen - set(SECTIONS):
@@ -349,6 +381,8 @@ def main(argv: list[str] | None = None) -> int:
                     connections=args.connections, rounds=args.rounds) + [""]
         if "logins" in chosen:
             lines += logins_section(server.url, seconds=args.paced_seconds) + [""]
+    if "imports" in chosen:
+        lines += imports_section(args.import_rows, args.postgres) + [""]
     lines.append(f"_{time.monotonic() - started:.0f} s in all; load average at the end "
                  f"{os.getloadavg()[0]:.1f}._")
     report = "\n".join(lines) + "\n"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from accounts_support import (
     MSS_EMAIL,
     NEW_PASSWORD,
@@ -212,3 +213,57 @@ async def test_set_password_tokens_are_not_reset_tokens(db):
     assert await tokens.peek_token(raw, tokens.RESET) is None
     assert await tokens.spend_token(raw, tokens.RESET) is None
     assert await tokens.peek_token(raw, tokens.SET_PASSWORD) is not None
+
+
+@pytest.mark.parametrize(
+    ("portal", "typed", "message"),
+    [
+        ("mss", "ines.lefevre", "Enter an email address in the correct format, like "
+         "name@example.org."),
+        ("mss", "000123456", "Enter an email address in the correct format, like "
+         "name@example.org."),
+        ("espace-prive", "185057800608", "Enter the 13 characters of your social security "
+         "number, without the 2-digit key, like 1 85 05 78 006 084."),
+        ("espace-prive", "ines@example.org", "Enter the 13 characters of your social security "
+         "number, without the 2-digit key, like 1 85 05 78 006 084."),
+        ("espace-prive", "9850578006084", "Enter the 13 characters of your social security "
+         "number, without the 2-digit key, like 1 85 05 78 006 084."),
+    ],
+)
+async def test_forgot_says_when_the_identifier_is_not_in_its_format(client, portal, typed,
+                                                                     message):
+    await client.get("/?lang=en")
+    response, _page = await ask_reset(client, portal, typed)
+    assert response.status_code == 422
+    assert message in response.text
+    assert 'aria-invalid="true"' in response.text and 'href="#login"' in response.text
+    assert await AuditEvent.filter(event="reset_requested").count() == 0
+    assert await AttemptCounter.filter(key__startswith="forgot-client:").count() == 0
+
+
+async def test_forgot_takes_a_spaced_number_and_a_siret(client):
+    await make_account("espace-prive")
+    spaced = " ".join([NIR[0], NIR[1:3], NIR[3:5], NIR[5:7], NIR[7:10], NIR[10:]])
+    for typed in (spaced, "732 829 320 00017"):
+        response, _page = await ask_reset(client, "espace-prive", typed)
+        assert response.status_code == 303, typed
+    french, _page = await ask_reset(client, "espace-prive", "12")
+    assert "Saisissez les 13 caractères de votre numéro de sécurité sociale" in french.text
+
+
+async def test_the_429_page_says_when_to_try_again_from_retry_after(client):
+    for lang, delay, at in (("en", "minutes", "UTC"), ("fr", "minutes", "TU")):
+        await client.get(f"/?lang={lang}")
+        await AttemptCounter.all().delete()
+        for _ in range(10):
+            await ask_reset(client, "mss", "someone@example.org")
+        response, _page = await ask_reset(client, "mss", "someone@example.org")
+        assert response.status_code == 429
+        seconds = int(response.headers["Retry-After"])
+        minutes = -(-seconds // 60)
+        said = re.search(r"<p>(.*?(?:try again in|réessayez dans).*?)</p>", response.text)
+        assert said, response.text
+        assert f"{minutes} {delay}" in said[1]
+        ends = now() + timedelta(seconds=seconds)
+        assert re.search(rf"\((at|à) \d\d:\d\d {at}\)", said[1])
+        assert f"{ends:%H}:" in said[1]

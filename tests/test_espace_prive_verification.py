@@ -25,6 +25,7 @@ from espace_prive_support import (
     through_contact,
     through_verification,
 )
+from sql_counter import counting
 
 from web.accounts import service as accounts
 from web.app import create_app
@@ -500,3 +501,13 @@ async def test_member_without_fact_can_only_go_by_post(client):
     assert (await through_verification(client)).status_code == 422
     data = {"q": ["health", "other", "postal"], "health": "no", "other": "none"}
     assert location(await submit(client, "/verification", data)) == BASE + "/password"
+
+
+async def test_the_verification_counts_its_sql(client):
+    await make_member()
+    await through_contact(client)
+    await client.get(VERIFY)  # the page (and its token) as a member opens it
+    with counting() as counted:
+        assert location(await through_verification(client)) == BASE + "/password"
+    print(f"\nespace-prive verification: {counted.statements} statements, "
+          f"{counted.transactions} transactions\n" + "\n".join(s[:100] for s in counted.sql))

@@ -90,6 +90,23 @@ async def test_steps_titles_and_headings_in_english(client):
         assert '<html lang="en">' in page
 
 
+async def test_the_step_is_the_caption_of_the_focused_heading(client):
+    """GOV.UK's caption: the h1 that takes the focus after a swap says the step too."""
+    await make_member()
+    await through_contact(client)
+    for path, number, heading in [("/profile", 1, "Create my private space"),
+                                  ("/identifier", 2, "Your identifier"),
+                                  ("/verification", 4, "Verification of your identity")]:
+        page = (await client.get(BASE + path, headers={"Accept-Language": "en"})).text
+        h1 = re.search(r'<h1 id="heading"[^>]*data-focus-on-swap>(.*?)</h1>', page, re.S)
+        assert h1, path
+        spoken = " ".join(re.sub(r"<[^>]+>", "", h1[1]).split())
+        assert spoken == f"Step {number} of 6 – {heading}"
+        assert page.count(f"Step {number} of 6<") == 1  # not also above the heading
+        partial = (await client.get(BASE + path, headers={"Accept-Language": "en", **HX})).text
+        assert f'<span class="stepper__text">Step {number} of 6' in partial
+
+
 async def test_other_profile_says_whom_to_contact(client):
     response = await submit(client, "/profile", {"profile": "autre"})
     assert location(response) == BASE + "/contact-us"

@@ -7,6 +7,7 @@ from datetime import date
 import httpx
 import pytest
 from mss_support import ANSWERS, EMAIL, FIELDS, HX, Visitor, make_member, text_of
+from sql_counter import counting
 
 from web.accounts import service as accounts
 from web.portals import journey
@@ -381,3 +382,17 @@ async def test_an_answer_after_a_verification_with_an_outcome_shows_the_outcome(
     registered = await visitor.post("/mss/register", {**FIELDS, "answer": "x"}, partial=partial)
     assert registered.status_code == 422
     assert "We cannot verify your identity online" in text_of(registered.text)
+
+
+async def test_a_verification_reads_and_saves_the_draft_once_and_the_member_once(client, db):
+    await make_member()
+    visitor = Visitor(client)
+    await visitor.open()
+    with counting() as counted:
+        first = await visitor.verify(partial=True)
+    assert first.status_code == 200 and "[1 / 2]" in first.text
+    statements = [sql.split(" WHERE")[0] for sql in counted.sql]
+    assert sum("FROM registration_draft" in sql for sql in statements) == 1
+    assert sum(sql.startswith("UPDATE registration_draft") for sql in statements) == 1
+    assert sum('FROM "member"' in sql and '"facts" "0"' not in sql for sql in statements) == 1
+    print(f"\nmss verify: {counted.statements} statements, {counted.transactions} transactions")

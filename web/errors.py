@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from tortoise.exceptions import OperationalError, TransactionManagementError
 
+from web.i18n import format_clock, format_delay
 from web.rendering import is_partial, render
 from web.security.limits import Busy, Locked
 
@@ -26,6 +28,10 @@ def error_page(
 ) -> HTMLResponse:
     status_code = status_code if status_code in HANDLED else 500 if status_code >= 500 else 400
     swapped = is_partial(request)
+    retry = (headers or {}).get("Retry-After", "")
+    if status_code == 429 and retry.isdigit() and not context.get("busy"):
+        context["retry_in"] = format_delay(int(retry))
+        context["retry_at"] = format_clock(datetime.now(UTC) + timedelta(seconds=int(retry)))
     headers = {**(headers or {}), **(PARTIAL_ERROR_HEADERS if swapped else {})}
     return render(
         request,
@@ -43,10 +49,7 @@ async def http_exception(request: Request, exc: HTTPException) -> HTMLResponse:
 
 
 async def locked(request: Request, exc: Locked) -> HTMLResponse:
-    return error_page(
-        request, 429, headers={"Retry-After": str(exc.retry_after)},
-        retry_minutes=exc.retry_minutes,
-    )
+    return error_page(request, 429, headers={"Retry-After": str(exc.retry_after)})
 
 
 async def busy(request: Request, exc: Busy) -> HTMLResponse:

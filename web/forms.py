@@ -14,7 +14,6 @@ from datetime import date
 from functools import cache
 
 import wtforms
-from email_validator import SPECIAL_USE_DOMAIN_NAMES, EmailNotValidError, validate_email
 from starlette.requests import Request
 from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -22,6 +21,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from web import i18n
 from web.i18n import lazy_gettext
 from web.registry.matching import ascii_digits, looks_like_a_name
+from web.registry.validation import EMAIL_MAX, normalized_email
 
 # Our wording of the messages WTForms builds in. A literal "%%(max)d" stays "%(max)d" after our
 # gettext, for WTForms to fill in.
@@ -133,47 +133,14 @@ def name_check(message):
 
 
 NAME_MAX = 100
-EMAIL_MAX = 254
-
-
-# An address of the usual characters only (dot-atoms, letter-digit-hyphen labels, a letters-only
-# top-level domain), which email-validator always takes: it is answered at once (the validator
-# costs tens of µs, and the panel asks at every pause in typing). Anything else is the
-# validator's to judge.
-_PLAIN_EMAIL = re.compile(
-    r"(?P<local>[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)"
-    r"@(?P<domain>(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\.)+[A-Za-z]{2,63})"
-)
-LOCAL_PART_MAX = 64
-DOMAIN_MAX = 253
-LABEL_MAX = 63
 
 
 def is_email(value: str) -> bool:
     """``value`` is an email address in the correct format (no deliverability check)."""
-    if not value or len(value) > EMAIL_MAX:
-        return False
-    plain = _PLAIN_EMAIL.fullmatch(value)
-    if plain and _plainly_valid(plain["local"], plain["domain"].lower()):
-        return True
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError:
-        return False
-    return True
+    return bool(value) and normalized_email(value) is not None
 
 
-def _plainly_valid(local: str, domain: str) -> bool:
-    return (
-        len(local) <= LOCAL_PART_MAX
-        and len(domain) <= DOMAIN_MAX
-        and all(len(label) <= LABEL_MAX for label in domain.split("."))
-        and not any(domain == name or domain.endswith("." + name)
-                    for name in SPECIAL_USE_DOMAIN_NAMES)
-    )
-
-
-def _email_check(form, field):
+def email_format(form, field):
     if not is_email(field.data or ""):
         raise ValidationError(
             lazy_gettext("Enter an email address in the correct format, like name@example.org.")
@@ -188,7 +155,7 @@ def email_field() -> wtforms.StringField:
         validators=[
             DataRequired(lazy_gettext("Enter your email address.")),
             max_length(EMAIL_MAX),
-            _email_check,
+            email_format,
         ],
     )
 

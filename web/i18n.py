@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import io
 from contextvars import ContextVar
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
 from babel import Locale
-from babel.dates import format_date, format_datetime, format_time
+from babel.dates import format_date, format_datetime, format_time, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import LazyProxy, Translations
@@ -120,6 +120,13 @@ def format_timestamp(value: datetime) -> str:
 def format_clock(value: datetime) -> str:
     """A time of day, with its time zone (UTC: the member's own is not known)."""
     return format_time(value, format="HH:mm z", tzinfo=UTC, locale=current_language.get())
+
+
+def format_delay(seconds: int) -> str:
+    """A wait, in whole minutes rounded up ("15 minutes", "2 heures" from 2 hours on)."""
+    minutes = max(1, -(-seconds // 60))
+    return format_timedelta(timedelta(minutes=minutes), threshold=2, granularity="minute",
+                            locale=current_language.get())
 
 
 @cache

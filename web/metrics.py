@@ -12,6 +12,8 @@ verification failures and lockouts, log-in failures…, and whatever event is ad
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
@@ -44,8 +46,13 @@ def count_event(event: str, portal: str) -> None:
 
 
 def observe_request(portal: str, route: str, method: str, status: int, seconds: float) -> None:
-    REQUESTS.labels(portal=portal, route=route or "none", method=method,
-                    status=str(status)).observe(seconds)
+    _request_series(portal, route or "none", method, status).observe(seconds)
+
+
+@lru_cache(maxsize=1024)
+def _request_series(portal: str, route: str, method: str, status: int):
+    """One histogram per label set, found once (labels() costs a lock and a dict walk)."""
+    return REQUESTS.labels(portal=portal, route=route, method=method, status=str(status))
 
 
 async def oldest_pending_age() -> float:

@@ -25,3 +25,12 @@ def test_last_step(render):
     page = render(IMPORT + "{{ stepper(3, 3) }}")
     assert page.one("p").text == "Étape 3 sur 3"
     assert page.find("li")[-1]["class"].endswith("--current")
+
+
+def test_the_step_as_the_headings_caption(render):
+    page = render('{% from "stepper/stepper.html" import stepper, step_caption %}'
+                  "{{ stepper(2, 6, caption=False) }}<h1>{{ step_caption(2, 6) }} Contact</h1>",
+                  lang="en")
+    assert not page.find("p")
+    assert page.one("h1").text == "Step 2 of 6 – Contact"
+    assert page.one("ol")["aria-hidden"] == "true"

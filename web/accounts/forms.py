@@ -14,32 +14,45 @@ import hmac
 
 from starlette.requests import Request
 from wtforms import PasswordField, StringField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
 
 from web.accounts import service
 from web.accounts.models import Account
 from web.accounts.passwords import Check, mismatch_message, password_requirements, same_password
-from web.forms import Form, max_length, strip
+from web.forms import Form, email_format, max_length, strip
 from web.i18n import lazy_gettext
+from web.registry.validation import compact, is_nir13, is_siret
 from web.security.digests import keyed_digest
 
 MAX_LOGIN = 320
 
 
-def _email_login():
+def _email_login(*checks):
     return StringField(
         lazy_gettext("Email address"),
-        [InputRequired(lazy_gettext("Enter your email address.")), max_length(MAX_LOGIN)],
+        [InputRequired(lazy_gettext("Enter your email address.")), max_length(MAX_LOGIN),
+         *checks],
         filters=[strip],
     )
 
 
-def _identifier_login():
+def _identifier_login(*checks):
     return StringField(
         lazy_gettext("Social security number"),
-        [InputRequired(lazy_gettext("Enter your social security number.")), max_length(40)],
+        [InputRequired(lazy_gettext("Enter your social security number.")), max_length(40),
+         *checks],
         filters=[strip],
     )
+
+
+def _identifier_format(form, field):
+    """A social security number without its key, or a company's SIRET (spaces allowed)."""
+    number = compact(field.data)
+    if not (is_nir13(number) or is_siret(number)):
+        raise ValidationError(lazy_gettext(
+            "Enter the 13 characters of your social security number, without the 2-digit "
+            "key, like 1 85 05 78 006 084."
+        ))
 
 
 def _password(label, required):
@@ -57,11 +70,11 @@ class IdentifierLoginForm(Form):
 
 
 class EmailForgotForm(Form):
-    login = _email_login()
+    login = _email_login(email_format)
 
 
 class IdentifierForgotForm(Form):
-    login = _identifier_login()
+    login = _identifier_login(_identifier_format)
 
 
 def login_form(portal, formdata=None) -> Form:

@@ -52,7 +52,7 @@ NOTICES = {
 }
 # Where a log-in may send the member back: a page of this portal's member space, as a path
 # only (no scheme, host, "//", backslash, dot segment, escape, query or fragment).
-NEXT_PATH = re.compile(r"/[a-z-]+/account(/[a-z-]+)*")
+NEXT_PATH = re.compile(r"(/[a-z-]+)+")
 
 
 def notice_text(request: Request) -> str | None:
@@ -64,7 +64,8 @@ def safe_next(request: Request, portal, value) -> str | None:
     """``value`` if it is a page of ``portal``'s member space, else None: never an open
     redirect."""
     space = request.app.url_path_for(f"{portal.id}:account")
-    if isinstance(value, str) and NEXT_PATH.fullmatch(value) and value.startswith(space):
+    inside = isinstance(value, str) and (value == space or value.startswith(space + "/"))
+    if inside and NEXT_PATH.fullmatch(value):
         return value
     return None
 

@@ -19,10 +19,11 @@ layouts (which need ``portal`` in the context, for the sender's name and the sup
     {#- welcome.html. Context: portal, name, link. -#}
     {% extends "mail/base.html" %}
     {% block body %}
-    {% from "mail/macros.html" import button with context %}
+    {% from "mail/macros.html" import accent with context %}
+    {% from "mail_button/mail_button.html" import mail_button %}
     <p>{{ _("Hello %(name)s,", name=name) }}</p>
     <p>{{ _("To go on, open this link:") }}</p>
-    {{ button(link, _("Go on")) }}
+    {{ mail_button(link, _("Go on"), accent) }}
     {% endblock %}
 
 and queues it inside the transaction of what it announces::
@@ -41,11 +42,12 @@ a dead mail that carried one is not sent again (its link is gone: the member ask
 one). In development (``MAIL_URL=mailbox:``) delivery is into the dev mailbox: the bodies keep
 the secret there, so the journey can be finished from it; production refuses ``mailbox:``.
 
-The caller gives absolute URLs (``settings.base_url`` + path): a mail has no request. The text
-part is not HTML-escaped; the HTML part is. The layouts add the portal's name, the support
-contact and (HTML) the subject as the heading; ``button(url, label)`` writes a button-styled
-link followed by its address in clear. Filter ``when``: a datetime written out in the mail's
-language, in UTC. Templates also get ``lang`` (the language actually used).
+The caller gives absolute URLs (``app.state.links``: ``BASE_URL`` + the reversed path): a mail
+has no request. The text part is not HTML-escaped; the HTML part is. The layouts add the
+portal's name, the support contact and (HTML) the subject as the heading; the ``mail_button``
+component writes a button-styled link followed by its address in clear. Filter ``when``: a
+datetime written out in the mail's language, in UTC. Templates also get ``lang`` (the
+language actually used).
 """
 
 from __future__ import annotations

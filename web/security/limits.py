@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
@@ -121,17 +120,22 @@ async def attempts_before_lock(rules: Mapping[str, Rule]) -> int:
     return min(max(1, rule.limit - counts.get(key, 0)) for key, rule in rules.items())
 
 
-async def _locked_counter(connection, key: str) -> AttemptCounter:
-    query = AttemptCounter.filter(key=key).using_db(connection)
-    while True:
-        counter = await query.select_for_update().first()
-        if counter is not None:
-            return counter
-        try:
-            async with in_transaction() as inner:
-                await AttemptCounter.create(key=key, window_started_at=now(), using_db=inner)
-        except IntegrityError:
-            pass  # another worker created it first
+async def _locked_counters(connection, keys) -> dict[str, AttemptCounter]:
+    """The counters of ``keys``, their rows locked, made when missing: one query (three the
+    first time). Rows are locked in key order, so two workers never wait on each other."""
+    query = (AttemptCounter.filter(key__in=sorted(keys)).order_by("key")
+             .select_for_update().using_db(connection))
+    counters = {counter.key: counter for counter in await query}
+    missing = [key for key in keys if key not in counters]
+    if missing:
+        moment = now()
+        await AttemptCounter.bulk_create(
+            [AttemptCounter(key=key, window_started_at=moment) for key in missing],
+            ignore_conflicts=True,  # another worker made it first: its row is locked below
+            using_db=connection,
+        )
+        counters = {counter.key: counter for counter in await query}
+    return counters
 
 
 def _settle(counter: AttemptCounter, rule: Rule, moment: datetime) -> None:
@@ -202,7 +206,8 @@ async def take(rules: Mapping[str, Rule]) -> Locked | None:
 
 async def _reserve(rules: Mapping[str, Rule]) -> bool:
     async with in_transaction() as connection:
-        counters = [(await _locked_counter(connection, key), rule) for key, rule in rules.items()]
+        locked_rows = await _locked_counters(connection, rules)
+        counters = [(locked_rows[key], rule) for key, rule in rules.items()]
         moment = now()
         for counter, rule in counters:
             _settle(counter, rule, moment)
@@ -223,21 +228,24 @@ async def _reserve(rules: Mapping[str, Rule]) -> bool:
 
 
 async def _resolve(rules: Mapping[str, Rule], *, counted: bool) -> Locked | None:
-    ends = []
+    ends, done = [], []
     async with in_transaction() as connection:
+        counters = await _locked_counters(connection, rules)
         for key, rule in rules.items():
-            counter = await _locked_counter(connection, key)
+            counter = counters[key]
             moment = now()
             counter.pending = max(0, counter.pending - 1)
             _settle(counter, rule, moment)
             if counted:
                 _count_failure(counter, rule, moment)
             if counter.count == 0 and counter.pending == 0:
-                await counter.delete(using_db=connection)
+                done.append(key)
                 continue
             await counter.save(using_db=connection)
             if counter.locked_until and counter.locked_until > moment:
                 ends.append((counter.locked_until, rule.at_ceiling(counter.count)))
+        if done:  # nothing left to remember
+            await AttemptCounter.filter(key__in=done).using_db(connection).delete()
     if not ends:
         return None
     return Locked(max(until for until, _ in ends), any(top for _, top in ends))
@@ -246,7 +254,7 @@ async def _resolve(rules: Mapping[str, Rule], *, counted: bool) -> Locked | None
 async def record_failure(key: str, rule: Rule) -> datetime | None:
     """Count one failure now, locked or not; return when the key opens again if locked."""
     async with in_transaction() as connection:
-        counter = await _locked_counter(connection, key)
+        counter = (await _locked_counters(connection, [key]))[key]
         moment = now()
         _settle(counter, rule, moment)
         _count_failure(counter, rule, moment)

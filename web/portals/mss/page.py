@@ -99,9 +99,13 @@ def policy_accepted(request: Request, draft: Draft) -> bool:
     return state.policy_accepted(draft, current_portal(request).branding.policy_version)
 
 
-async def panel_state(request: Request, draft: Draft, form: RegistrationForm, **extra) -> dict:
+async def panel_state(request: Request, draft: Draft, form: RegistrationForm, *,
+                      member: Member | None = None, **extra) -> dict:
+    """``member``: the verification's member when the caller has it already (not read again)."""
     verification = verification_of(draft, form)
-    member = verification and await Member.get_or_none(id=verification.member)
+    if verification and (member is None or member.id != verification.member):
+        member = await Member.get_or_none(id=verification.member)
+    member = verification and member
     if not member:
         shown = "start" if is_email(form.email.data) else "empty"
         return {"state": shown, **extra}

@@ -63,11 +63,11 @@ async def panel(request: Request) -> Response:
 
 
 async def verify_identity(v: Visit, data: FormData) -> Response:
-    await v.save()
-    request, draft, form = v.request, v.draft, RegistrationForm(data)
+    request, draft, form = v.request, v.draft, RegistrationForm(data)  # saved once, below
     form.validate()
     errors = error_list(form, groups=[RegistrationForm.DATE_PARTS])
     if errors:
+        await v.save()
         return await register_response(request, draft, form, errors=errors, status_code=422,
                                        panel={"state": "start"}, block="register")
     identity = identity_of(form)
@@ -89,7 +89,7 @@ async def verify_identity(v: Visit, data: FormData) -> Response:
     )
     await choose_suggestions(request, draft.verification, member)
     await save_draft(request, PORTAL, draft)
-    panel = await panel_state(request, draft, form, focus=True)
+    panel = await panel_state(request, draft, form, member=member, focus=True)
     return await verified_response(
         request, draft, form, panel, "#security" if outcome else "#answer"
     )
