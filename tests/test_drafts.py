@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from web.accounts.typed import TypedLogins
+from web.portals.accounts.typed import TypedLogins
 from web.portals.drafts import as_data, typed
 from web.portals.espace_prive import wizard
 from web.portals.mss import state

@@ -19,8 +19,7 @@ LAYERS = (
     ("operations", ("web.operations", "web.migrations")),
     ("middleware", ("web.security.guard", "web.monitoring", "web.compression", "web.health",
                     "web.errors", "web.static_files")),
-    # the account pages, in web/accounts until they move into web/portals
-    ("portals", ("web.portals", "web.accounts.routes", "web.accounts.typed")),
+    ("portals", ("web.portals",)),
     ("services", ("web.registry", "web.accounts", "web.mail", "web.security", "web.metrics",
                   "web.forms")),
     ("rendering", ("web.rendering",)),

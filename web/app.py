@@ -27,7 +27,7 @@ from web.security import audit, sessions
 from web.security.guard import RequestGuard
 from web.settings import Settings
 from web.static_files import StaticAssets
-from web.urls import Links
+from web.urls import Application, Links
 
 log = logging.getLogger("espace")
 
@@ -77,7 +77,7 @@ def create_app(
         [Middleware(ProxyHeadersMiddleware, trusted_hosts=list(settings.proxy_addresses))]
         if settings.proxy_addresses else []
     )
-    app = Starlette(
+    app = Application(
         routes=routes,
         middleware=[
             Middleware(RequestObserver, settings=settings),  # request id, log line, timing

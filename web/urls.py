@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from starlette.applications import Starlette
+from starlette.datastructures import URLPath
+
 
 class Reverser(Protocol):
     def url_path_for(self, name: str, /, **path_params) -> str: ...
@@ -21,3 +24,17 @@ class Links:
 
     def __call__(self, name: str, /, **path_params) -> str:
         return self.base_url + self.routes.url_path_for(name, **path_params)
+
+
+class Application(Starlette):
+    """Starlette, reversing each route name without parameters once: Starlette tries the
+    routes in turn (30 to 70 µs a name in a portal's table, a dozen names a page), and the
+    route table is fixed once the application is built."""
+
+    def url_path_for(self, name: str, /, **path_params) -> URLPath:
+        if path_params:
+            return super().url_path_for(name, **path_params)
+        paths = self.__dict__.setdefault("_paths", {})
+        if name not in paths:
+            paths[name] = super().url_path_for(name)
+        return paths[name]

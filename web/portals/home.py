@@ -6,8 +6,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.routing import Route
 
-from web.accounts.forms import login_form
-from web.accounts.typed import typed_login
+from web.portals.accounts.forms import login_form
+from web.portals.accounts.typed import typed_login
 from web.rendering import render
 
 

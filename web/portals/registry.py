@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.routing import BaseRoute, Mount, Router
 
-from web.accounts import routes as account_routes
 from web.portals import home
+from web.portals.accounts import routes as account_routes
 from web.routing import ExactPathRouter
 from web.urls import Links
 

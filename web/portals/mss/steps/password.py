@@ -8,9 +8,9 @@ from starlette.responses import Response
 
 from web.accounts import service as accounts
 from web.accounts import tokens
-from web.accounts.forms import ChoosePasswordForm, feedback_key
 from web.forms import error_list, read_form
 from web.portals import journey
+from web.portals.accounts.forms import ChoosePasswordForm, feedback_key
 from web.portals.home import current_portal
 from web.portals.mss import links
 from web.rendering import render, see_other

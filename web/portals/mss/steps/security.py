@@ -63,7 +63,8 @@ async def panel(request: Request) -> Response:
 
 
 async def verify_identity(v: Visit, data: FormData) -> Response:
-    request, draft, form = v.request, v.draft, RegistrationForm(data)  # saved once, below
+    """The draft is saved once, by the branch taken."""
+    request, draft, form = v.request, v.draft, RegistrationForm(data)
     form.validate()
     errors = error_list(form, groups=[RegistrationForm.DATE_PARTS])
     if errors:
@@ -162,7 +163,7 @@ async def check_answer(request, draft, form, given: str) -> Response:
         await service.passed(member, client)
     await choose_suggestions(request, verification, member)
     await save_draft(request, PORTAL, draft)
-    panel = await panel_state(request, draft, form, focus=True)
+    panel = await panel_state(request, draft, form, member=member, focus=True)
     return await verified_response(
         request, draft, form, panel, "#verified" if verification.verified else "#answer"
     )

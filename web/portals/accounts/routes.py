@@ -15,7 +15,12 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from web.accounts import service, tokens
-from web.accounts.forms import (
+from web.accounts.models import Account
+from web.accounts.passwords import live_feedback, personal_words
+from web.forms import error_list, read_form
+from web.i18n import format_clock, lazy_gettext
+from web.i18n import gettext as _
+from web.portals.accounts.forms import (
     ChangePasswordForm,
     ChoosePasswordForm,
     feedback_account,
@@ -23,12 +28,7 @@ from web.accounts.forms import (
     forgot_form,
     login_form,
 )
-from web.accounts.models import Account
-from web.accounts.passwords import live_feedback, personal_words
-from web.accounts.typed import forget_typed, remember_typed, typed_login
-from web.forms import error_list, read_form
-from web.i18n import format_clock, lazy_gettext
-from web.i18n import gettext as _
+from web.portals.accounts.typed import forget_typed, remember_typed, typed_login
 from web.portals.home import current_portal
 from web.rendering import is_partial, render, see_other
 from web.security import limits, sessions
