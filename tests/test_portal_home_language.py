@@ -9,6 +9,8 @@ import httpx
 import pytest
 from http_helpers import csrf_from
 
+from web.security.models import AuditEvent
+
 TYPED = {"mss": "Hélène.Lefèvre@example.org", "espace-prive": "2A 85 03 974 11 023"}
 PASSWORD = "secret words typed here"  # noqa: S105 - a test value
 
@@ -50,6 +52,8 @@ async def test_switching_on_the_home_keeps_the_login_and_comes_back_home(client,
     assert f'value="{TYPED[portal]}"' in again
     assert PASSWORD not in again
     assert 'value="fr"' in switch_buttons(again)[0]
+    # the login kept is no registration: none is counted as started
+    assert not await AuditEvent.filter(event="registration_started").exists()
 
 
 @pytest.mark.parametrize("came_from", ["", "//evil.example/", "/mss/account", "HOME"])

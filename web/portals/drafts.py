@@ -89,7 +89,8 @@ async def save_draft(request: Request, key: str, draft) -> None:
         return
     # A new draft: the visitor's cookie may be days old, it starts a new life with the draft.
     request.state.sid_refresh = True
-    await audit("registration_started", portal=key)
+    if getattr(draft, "REGISTRATION", True):  # not, e.g., a login kept over a language switch
+        await audit("registration_started", portal=key)
 
 
 async def delete_draft(request: Request, key: str) -> None:

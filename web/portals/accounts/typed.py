@@ -16,6 +16,7 @@ class TypedLogins:
     """The login typed in each account form: "login" (log in) and "forgot" (forgotten)."""
 
     VERSION: ClassVar[int] = 1
+    REGISTRATION: ClassVar[bool] = False  # its first save starts no registration
 
     version: int = VERSION
     login: str = ""
