@@ -44,7 +44,7 @@ async def test_the_member_space_says_when_the_session_ends(client):
     assert "TU</time>" in french
 
 
-async def test_no_session_clock_outside_the_member_space(client):
+async def test_no_session_end_outside_the_member_space(client):
     for path in ("/mss/login", "/mss/", "/espace-prive/login"):
         assert 'id="session-end"' not in (await client.get(path)).text
 

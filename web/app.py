@@ -120,7 +120,7 @@ def template_globals(request: Request, settings: Settings, portals: dict, assets
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "static_url": assets.url,
         "static_integrity": assets.integrity,
-        "session_clock": sessions.clock(request),
+        "session_end": sessions.session_end(request),
     }
 
 

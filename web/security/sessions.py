@@ -27,7 +27,7 @@ WARN_BEFORE = timedelta(minutes=3)  # the dialog opens this long before the end 
 
 
 @dataclass(frozen=True)
-class Clock:
+class SessionEnd:
     """When a logged-in session ends, as its pages say it."""
 
     ends_at: datetime
@@ -102,8 +102,8 @@ def session_expired(request: Request) -> bool:
     return getattr(request.state, "session_expired", False)
 
 
-def clock(request: Request) -> Clock | None:
-    """The clock of the session this request looked up, or None (no session, or not asked)."""
+def session_end(request: Request) -> SessionEnd | None:
+    """When the session this request looked up ends, or None (no session, or not asked)."""
     session = getattr(request.state, "session", None)
     if not session:
         return None
@@ -111,7 +111,7 @@ def clock(request: Request) -> Clock | None:
     # rounded up, plus a second: the browser's end must never come before the server's
     left = max(0, math.ceil((end - now()).total_seconds()) + 1)
     lead = min(WARN_BEFORE, idle_timeout(request) / 2).total_seconds()
-    return Clock(ends_at=end, seconds_left=left, warn_after=max(0, int(left - lead)))
+    return SessionEnd(ends_at=end, seconds_left=left, warn_after=max(0, int(left - lead)))
 
 
 async def current_account(request: Request) -> Account | None:
