@@ -16,6 +16,7 @@ from e2e.helpers import portal_text
 from e2e.journeys import fill_seconds, guide_step
 from web.operations.demo import DemoMember, demo_identities
 from web.portals.espace_prive.checks import format_identifier
+from web.portals.journey import MIN_FILL_SECONDS
 
 PORTAL = "espace-prive"
 NEW_PASSWORD = "lagoon pepper quartz mango 58"  # noqa: S105 - test data
@@ -69,9 +70,9 @@ def demo(first_names: str) -> DemoMember:
 
 
 def wait_like_a_person(page) -> None:
-    """The identifier form refuses what is sent within 1.5 s of showing it (a robot): a
-    person takes longer to type it."""
-    page.wait_for_timeout((fill_seconds(1.5) + 0.1) * 1000)
+    """A registration sent within MIN_FILL_SECONDS of its draft's start is refused (a robot):
+    a person takes longer to type it."""
+    page.wait_for_timeout((fill_seconds(MIN_FILL_SECONDS) + 0.1) * 1000)
 
 
 def provisional_password(mail, to: str, after: int = 0) -> str:
