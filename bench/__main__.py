@@ -27,7 +27,7 @@ from bench.weight import (
     weigh_fragment,
     weigh_page,
 )
-from e2e.helpers import CHROMIUM_ARGS
+from e2e.helpers import launch_chromium
 from e2e.live_server import HOST, ROOT, LiveServer, free_port, wait_until_up
 from e2e.mail import DevMailbox
 from web.operations.demo import demo_identities
@@ -183,11 +183,7 @@ def journey_weights(base_url: str) -> list[str]:
     rows = []
     used: set = set()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-            headless=True,
-            args=CHROMIUM_ARGS,
-        )
+        browser = launch_chromium(playwright)
         try:
             for item in JOURNEYS:
                 for js in (True, False):
@@ -325,9 +321,7 @@ def slow_journey_section(base_url: str) -> list[str]:
 
     item = next(j for j in JOURNEYS if j.name.startswith("mss register"))
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-            headless=True, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             run = Run(base_url, True, "fr", DevMailbox(base_url), set())
             started = time.monotonic()

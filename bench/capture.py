@@ -7,11 +7,10 @@ headers (cookie, Origin, Sec-Fetch-*, htmx's), and for a POST the whole form htm
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from e2e.helpers import CHROMIUM_ARGS
+from e2e.helpers import launch_chromium
 
 # Headers the replaying client writes itself (wrk computes the length and names the host).
 OWN_HEADERS = {"host", "content-length", "connection"}
@@ -43,11 +42,7 @@ def capture(base_url: str) -> dict[str, Captured]:
 
     found: dict[str, Captured] = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-            headless=True,
-            args=CHROMIUM_ARGS,
-        )
+        browser = launch_chromium(playwright)
         try:
             context = browser.new_context(locale="fr")
             page = context.new_page()

@@ -27,7 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from playwright.sync_api import Locator, Page, sync_playwright
 
 from e2e import journeys
-from e2e.helpers import CHROMIUM_ARGS, LOCALES, assert_accessible, portal_text, portals
+from e2e.helpers import LOCALES, assert_accessible, launch_chromium, portal_text, portals
 from e2e.journeys import espace_prive, mss
 from e2e.live_server import ROOT, LiveServer
 from e2e.mail import DevMailbox
@@ -207,9 +207,7 @@ def generate(portals_wanted: list[str], langs: list[str], out: Path) -> list[Pat
     os.environ.setdefault("ESPACE_MIN_FILL_SECONDS", "0")  # no robot delay to wait out
     written = []
     with LiveServer() as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
-            args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         for portal in portals_wanted:
             for lang in langs:
                 sections = record(browser, server, portal, lang, out)

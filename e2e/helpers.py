@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium (``CHROMIUM_PATH``), headless, for the scripts outside the suite
+    (the suite's browser comes from pytest-playwright's options)."""
+    return playwright.chromium.launch(
+        executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+        headless=True,
+        args=CHROMIUM_ARGS,
+    )
 
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "wcag22aa"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
