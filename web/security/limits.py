@@ -272,7 +272,7 @@ def _upsert(connection, counters: list[AttemptCounter], update: str) -> tuple[st
     ]
     row = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
     statement = (
-        f"INSERT INTO attempt_counter ({', '.join(_COLUMNS)}) "
+        f"INSERT INTO attempt_counter ({', '.join(_COLUMNS)}) "  # noqa: S608 - our names
         f"VALUES {', '.join([row] * len(counters))} ON CONFLICT (key) DO UPDATE SET "
         f"{update} RETURNING {', '.join(_COLUMNS)}"
     )
@@ -343,7 +343,7 @@ async def check(rules: Mapping[str, Rule]) -> Check:
     fresh = [AttemptCounter(key=key, count=0, window_started_at=moment, pending=0)
              for key in sorted(rules)]
     # A no-op update, so that the row is returned (and locked) when it exists already.
-    _count, rows = await connection.execute_query(*_upsert(connection, fresh, "key = excluded.key"))
+    rows = await connection.execute_query_dict(*_upsert(connection, fresh, "key = excluded.key"))
     counters = {}
     for row in rows:
         values = {name: _FIELDS[name].to_python_value(row[name]) for name in _COLUMNS}

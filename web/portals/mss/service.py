@@ -141,7 +141,7 @@ _WINDOW_PART = (
     "ORDER BY id LIMIT ?) AS part_{part}"
 )
 _WINDOW_SQL = (
-    "SELECT facts FROM ("
+    "SELECT facts FROM ("  # noqa: S608 - placeholders only
     + " UNION ALL ".join(_WINDOW_PART.format(part=n, ids=ids)
                          for n, ids in enumerate(("id >= ? AND id < ?", "id < ?", "id > ?")))
     + ") AS decoys ORDER BY part, id LIMIT ?"
