@@ -123,12 +123,6 @@ async def current_lock(rules: Mapping[str, Rule]) -> Locked | None:
     return Locked(max(until for until, _ in held), any(top for _, top in held))
 
 
-async def attempts_before_lock(rules: Mapping[str, Rule]) -> int:
-    """How many failures in a row the keys take before one locks them (at least 1)."""
-    counts = {c.key: c.count for c in await AttemptCounter.filter(key__in=list(rules))}
-    return min(max(1, rule.limit - counts.get(key, 0)) for key, rule in rules.items())
-
-
 async def _locked_counters(connection, keys) -> dict[str, AttemptCounter]:
     """The counters of ``keys``, their rows locked, made when missing: one query (three the
     first time). Rows are locked in key order, so two workers never wait on each other."""
