@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from tortoise.transactions import in_transaction
+from tortoise import connections
 
 from web.i18n import gettext as _
 from web.registry.models import Member
@@ -206,39 +206,43 @@ def member_values(row: dict[str, str]) -> dict:
 # --- saving -------------------------------------------------------------------------------
 
 
-# One statement per batch: ON CONFLICT finds each existing member by the unique index (no
-# existence query whose plan depends on statistics a growing table lacks, no autovacuum), and
-# rewrites a member only when a value differs.
-_COLUMNS = ("portal", "identifier", *MEMBER_FIELDS, "imported_at")
+# ON CONFLICT finds each existing member by the unique index (no existence query whose plan
+# depends on statistics a growing table lacks, no autovacuum) and rewrites a member only when
+# a value differs. One statement text whatever the batch's size: prepared once.
+_COLUMNS = ("portal", "identifier", *MEMBER_FIELDS)
 _CHANGED = " OR ".join(f"member.{name} <> excluded.{name}" for name in MEMBER_FIELDS)
-_UPSERT = (
-    f"INSERT INTO member ({', '.join(_COLUMNS)}) VALUES {{rows}} "  # noqa: S608 - our names
-    f"ON CONFLICT (portal, identifier) DO UPDATE SET "
+_ON_CONFLICT = (
+    "ON CONFLICT (portal, identifier) DO UPDATE SET "
     f"{', '.join(f'{name} = excluded.{name}' for name in (*MEMBER_FIELDS, 'imported_at'))} "
-    f"WHERE {_CHANGED} RETURNING identifier{{created}}"
+    f"WHERE {_CHANGED}"
+)
+_POSTGRES_TYPES = {"birth_date": "date", "facts": "jsonb"}
+# PostgreSQL: the batch as one array per column, unnested; it counts what it wrote itself
+# (xmax is 0 on a row this statement inserted).
+_POSTGRES_UPSERT = (
+    "WITH written AS ("  # noqa: S608 - our names
+    f"INSERT INTO member ({', '.join(_COLUMNS)}, imported_at) "
+    f"SELECT {', '.join(_COLUMNS)}, ${len(_COLUMNS) + 1}::timestamptz FROM unnest("
+    + ", ".join(
+        f"${n}::{_POSTGRES_TYPES.get(name, 'text')}[]" for n, name in enumerate(_COLUMNS, 1)
+    )
+    + f") AS batch ({', '.join(_COLUMNS)}) {_ON_CONFLICT} RETURNING (xmax = 0) AS created) "
+    "SELECT count(*) AS written, count(*) FILTER (WHERE created) AS created FROM written"
+)
+# SQLite: one prepared row upsert run over the batch; the rows it created are those past the
+# highest id before it (the write lock is held from the start: nobody else inserts between).
+_SQLITE_UPSERT = (
+    f"INSERT INTO member ({', '.join(_COLUMNS)}, imported_at) "  # noqa: S608 - our names
+    f"VALUES ({', '.join('?' * (len(_COLUMNS) + 1))}) {_ON_CONFLICT}"
 )
 
 
-def _statement(connection, count: int) -> str:
-    """The upsert of ``count`` rows in the connection's dialect: PostgreSQL numbers its
-    placeholders and says which rows it inserted (xmax 0); SQLite is asked beforehand."""
-    width = len(_COLUMNS)
-    if connection.capabilities.dialect == "postgres":
-        rows = ", ".join(
-            "(" + ", ".join(f"${row * width + n}" for n in range(1, width + 1)) + ")"
-            for row in range(count)
-        )
-        return _UPSERT.format(rows=rows, created=", (xmax = 0) AS created")
-    rows = ", ".join(["(" + ", ".join("?" * width) + ")"] * count)
-    return _UPSERT.format(rows=rows, created="")
-
-
-def _values(records: list[dict], moment: datetime) -> list:
-    fields = Member._meta.fields_map
+def _rows(records: list[dict], moment: datetime) -> list[tuple]:
+    facts = Member._meta.fields_map["facts"]
     return [
-        fields[name].to_db_value(moment if name == "imported_at" else record[name], Member)
+        (*(record[name] for name in _COLUMNS[:-1]), facts.to_db_value(record["facts"], Member),
+         moment)
         for record in records
-        for name in _COLUMNS
     ]
 
 
@@ -248,34 +252,42 @@ async def upsert_members(records: Iterable[dict]) -> ImportResult:
     result = ImportResult()
     if not records:
         return result
-    async with in_transaction() as connection:
-        postgres = connection.capabilities.dialect == "postgres"
-        existing = set() if postgres else await _existing(connection, records)
-        written = await connection.execute_query_dict(
-            _statement(connection, len(records)), _values(records, datetime.now(UTC))
-        )
-    if postgres:
-        result.created = sum(1 for row in written if row["created"])
-        result.updated = len(written) - result.created
+    rows = _rows(records, datetime.now(UTC))
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        written, result.created = await _upsert_postgres(connection, rows)
     else:
-        result.updated = sum(1 for row in written if row["identifier"] in existing)
-        result.created = len(written) - result.updated
-    result.unchanged = len(records) - len(written)
+        written, result.created = await _upsert_sqlite(connection, rows)
+    result.updated = written - result.created
+    result.unchanged = len(records) - written
     return result
 
 
-async def _existing(connection, records: list[dict]) -> set[str]:
-    """The identifiers of ``records`` already in the registry (one portal's per query)."""
-    found = set()
-    for portal in {r["portal"] for r in records}:
-        identifiers = [r["identifier"] for r in records if r["portal"] == portal]
-        marks = ", ".join("?" * len(identifiers))
-        rows = await connection.execute_query_dict(
-            f"SELECT identifier FROM member WHERE portal = ? AND identifier IN ({marks})",  # noqa: S608 - placeholders only
-            [portal, *identifiers],
-        )
-        found.update(row["identifier"] for row in rows)
-    return found
+async def _upsert_postgres(connection, rows: list[tuple]) -> tuple[int, int]:
+    """(rows written, rows created): one statement, its own transaction."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    moment = columns.pop()[0]
+    [counts] = await connection.execute_query_dict(_POSTGRES_UPSERT, [*columns, moment])
+    return counts["written"], counts["created"]
+
+
+async def _upsert_sqlite(connection, rows: list[tuple]) -> tuple[int, int]:
+    """(rows written, rows created): one transaction on the raw connection."""
+    async with connection.acquire_connection() as raw:
+        await raw.execute("BEGIN IMMEDIATE")
+        try:
+            async with raw.execute("SELECT coalesce(max(id), 0) FROM member") as cursor:
+                [highest] = await cursor.fetchone()
+            before = raw.total_changes
+            await raw.executemany(_SQLITE_UPSERT, rows)
+            written = raw.total_changes - before
+            async with raw.execute("SELECT count(*) FROM member WHERE id > ?", [highest]) as cursor:
+                [created] = await cursor.fetchone()
+        except BaseException:
+            await raw.execute("ROLLBACK")
+            raise
+        await raw.execute("COMMIT")
+    return written, created
 
 
 # --- reading ------------------------------------------------------------------------------
