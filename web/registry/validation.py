@@ -97,7 +97,8 @@ def column_text(
 
 def column_name(value: str, column: str, *, required: bool = True) -> str:
     value = column_text(value, column, required=required)
-    if value and not any(c.isalpha() for c in value):  # isalpha: Unicode's L categories
+    # isalpha: Unicode's L categories; most names start with one (a row is checked at once)
+    if value and not (value[0].isalpha() or any(c.isalpha() for c in value)):
         raise Invalid(_("%(column)s must contain letters", column=column))
     return value
 
