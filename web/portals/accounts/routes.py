@@ -30,6 +30,7 @@ from web.portals.accounts.forms import (
 )
 from web.portals.accounts.typed import forget_typed, remember_typed, typed_login
 from web.portals.home import current_portal
+from web.portals.journey import page
 from web.rendering import is_partial, render, see_other
 from web.security import limits, sessions
 from web.security.audit import audit
@@ -117,7 +118,7 @@ async def login(request: Request) -> Response:
             form,
             message,
             status_code=429,
-            headers={"Retry-After": str(locked.retry_after)},
+            locked=locked,
             next_path=next_path,
         )
     except service.ProvisionalPasswordExpired:
@@ -141,24 +142,23 @@ async def login(request: Request) -> Response:
 
 
 def _login_page(
-    request, portal, form, message=None, *, status_code=200, headers=None, next_path=None
+    request, portal, form, message=None, *, status_code=200, locked=None, next_path=None
 ):
-    errors = error_list(form) + ([("login", message)] if message else [])
     notice = request.query_params.get("notice") if request.method == "GET" else None
-    return render(
+    return page(
         request,
         "accounts/login.html",
         {
             "form": form,
-            "errors": errors,
-            "page_error": bool(errors),
             "notice": notice_text(request) if notice else None,
             "notice_kind": "info" if notice == "session-expired" else "success",
             "next_path": next_path,
-            "lang_form_id": LOGIN_FORM_ID,
         },
-        status_code=status_code,
-        headers=headers,
+        errors=error_list(form) + ([("login", message)] if message else []),
+        status=status_code,
+        lang_form=LOGIN_FORM_ID,
+        locked=locked,
+        status_message=None,
     )
 
 
@@ -206,17 +206,14 @@ async def forgot(request: Request) -> Response:
 
 
 def _forgot_page(request, portal, form, *, status_code=200):
-    errors = error_list(form)
-    return render(
+    return page(
         request,
         "accounts/forgot.html",
-        {
-            "form": form,
-            "errors": errors,
-            "page_error": bool(errors),
-            "lang_form_id": FORGOT_FORM_ID,
-        },
-        status_code=status_code,
+        {"form": form},
+        errors=error_list(form),
+        status=status_code,
+        lang_form=FORGOT_FORM_ID,
+        status_message=None,
     )
 
 
@@ -318,8 +315,7 @@ async def change_password(request: Request) -> Response:
                 )
             ]
             return _password_page(
-                request, portal, form, "change", here, account, status_code=429,
-                headers={"Retry-After": str(locked.retry_after)},
+                request, portal, form, "change", here, account, status_code=429, locked=locked
             )
         if not right:
             form.current.errors = [_("Your current password is not correct.")]
@@ -365,23 +361,22 @@ async def _save_password(request: Request, portal, account: Account, password: s
 
 
 def _password_page(
-    request, portal, form, kind, action, account, *, status_code=200, headers=None
+    request, portal, form, kind, action, account, *, status_code=200, locked=None
 ):
-    errors = error_list(form)
-    return render(
+    return page(
         request,
         "accounts/password.html",
         {
             "form": form,
             "kind": kind,
             "action": action,
-            "errors": errors,
-            "page_error": bool(errors),
             "feedback_key": feedback_key(request, account) if kind == "reset" else "",
-            "lang_form_id": PASSWORD_FORM_ID,
         },
-        status_code=status_code,
-        headers=headers,
+        errors=error_list(form),
+        status=status_code,
+        lang_form=PASSWORD_FORM_ID,
+        locked=locked,
+        status_message=None,
     )
 
 
