@@ -1,9 +1,9 @@
 """The mss registration page (guide steps 3 to 6 are blocks of this one page): the visit, the
-form taken into the draft, the security panel's state, the page and its messages.
+form taken into the draft, the security questions' state (``security``), the page and its messages.
 
 Everything typed lives in a server-side draft, saved by every POST: reload, back/forward,
 language switch and a closed tab lose nothing. Without JS each POST answers 303 → GET; with
-htmx the security panel, the policy dialog and the policy line swap as blocks of the page.
+htmx the security questions, the policy dialog and the policy line swap as blocks of the page.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from web.rendering import is_partial
 from web.security import limits
 
 PORTAL = "mss"
-# Where the error summary's "Verify your identity" leads, by state of the security panel:
-# the control to use (the panel's fieldset when there is none; the panel's place before it
-# has appeared).
-PANEL_ERROR_TARGETS = {"empty": "security", "start": "verify", "question": "answer"}
+# Where the error summary's "Verify your identity" leads, by state of the security questions:
+# the control to use (their fieldset when there is none; their place before they have
+# appeared).
+SECURITY_ERROR_TARGETS = {"empty": "security", "start": "verify", "question": "answer"}
 # The whole form in place of the block an htmx request targets.
 WHOLE_FORM = {"HX-Retarget": "#register", "HX-Reswap": "innerHTML"}
 
@@ -99,7 +99,7 @@ def policy_accepted(request: Request, draft: Draft) -> bool:
     return state.policy_accepted(draft, current_portal(request).branding.policy_version)
 
 
-async def panel_state(request: Request, draft: Draft, form: RegistrationForm, *,
+async def security_state(request: Request, draft: Draft, form: RegistrationForm, *,
                       member: Member | None = None, **extra) -> dict:
     """``member``: the verification's member when the caller has it already (not read again)."""
     verification = verification_of(draft, form)
@@ -140,7 +140,7 @@ async def register_response(
     form: RegistrationForm,
     *,
     errors=(),
-    panel: dict | None = None,
+    security: dict | None = None,
     policy_error=None,
     status_code: int = 200,
     block: str | None = None,
@@ -150,7 +150,7 @@ async def register_response(
 ) -> Response:
     context = {
         "form": form,
-        "panel": panel or await panel_state(request, draft, form),
+        "security": security or await security_state(request, draft, form),
         "policy_accepted": policy_accepted(request, draft),
         "policy_error": policy_error,
     }
@@ -171,7 +171,7 @@ async def verify_failed(request, draft, form, locked: limits.Locked | None) -> R
         draft,
         form,
         errors=[("security-field", message)],
-        panel={"state": "locked" if locked else "start", "error": message},
+        security={"state": "locked" if locked else "start", "error": message},
         status_code=429 if locked else 422,
         block="register",
         status_message=message,

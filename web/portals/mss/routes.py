@@ -14,9 +14,9 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/register", register.register, methods=both, name="register"),
         Route("/register/save", form.save, methods=post, name="register_save"),
-        Route("/register/panel", security.panel, methods=post, name="register_panel"),
+        Route("/register/security", security.security, methods=post, name="register_security"),
         Route("/register/verify", security.verify, methods=post, name="register_verify"),
-        Route("/register/answer", security.check, methods=post, name="register_answer"),
+        Route("/register/answer", security.answer, methods=post, name="register_answer"),
         Route("/register/policy", policy.policy, methods=both, name="register_policy"),
         Route("/register/uid", form.uid_help, methods=both, name="register_uid"),
         Route("/register/done", confirmation.done_page, methods=get, name="register_done"),
