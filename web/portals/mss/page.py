@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web.forms import FormData, is_email, read_form
+from web.forms import FormData, is_email
 from web.i18n import gettext as _
 from web.portals import journey
-from web.portals.drafts import load_draft, save_draft
+from web.portals.drafts import save_draft
 from web.portals.home import current_portal
 from web.portals.mss import service, state
 from web.portals.mss.forms import RegistrationForm
@@ -30,17 +30,20 @@ PORTAL = "mss"
 # the control to use (their fieldset when there is none; their place before they have
 # appeared).
 SECURITY_ERROR_TARGETS = {"empty": "security", "start": "verify", "question": "answer"}
+# The steps of the registration page (the others, "uid" and after S'inscrire, have pages of
+# their own): the language switch reloads the registration page.
+ON_THE_PAGE = {"register", "save", "security", "policy"}
 # The whole form in place of the block an htmx request targets.
 WHOLE_FORM = {"HX-Retarget": "#register", "HX-Reswap": "innerHTML"}
 
 
 @dataclass
 class Visit(journey.Visit):
-    """A request on the registration page: the language switch reloads the page, and every
-    POST of the form keeps what was typed."""
+    """A request in the mss journey: every POST of the registration form keeps what was
+    typed."""
 
     def here(self, step: str) -> str:
-        return self.page_path()
+        return self.page_path("" if step in ON_THE_PAGE else step)
 
     def keep(self, data: FormData, step: str) -> None:
         state.keep_typed(self.draft, data)
@@ -78,21 +81,6 @@ def locked_message(locked: limits.Locked) -> str:
         "attempts. Try again in %(minutes)s minutes, or contact support.",
         minutes=locked.retry_minutes,
     )
-
-
-async def take_form(request: Request) -> tuple[FormData, Draft, RegistrationForm]:
-    """The POSTed registration form, saved to the draft as typed (before any validation)."""
-    data, draft = await keep_typed(request)
-    return data, draft, RegistrationForm(data)
-
-
-async def keep_typed(request: Request) -> tuple[FormData, Draft]:
-    """The POSTed fields saved to the draft as typed (no form built: nothing is judged)."""
-    data = await read_form(request)
-    draft = await load_draft(request, PORTAL, Draft)
-    state.keep_typed(draft, data)
-    await save_draft(request, PORTAL, draft)
-    return data, draft
 
 
 def policy_accepted(request: Request, draft: Draft) -> bool:

@@ -19,7 +19,7 @@ def routes() -> list[BaseRoute]:
         Route("/register/answer", security.answer, methods=post, name="register_answer"),
         Route("/register/policy", policy.policy, methods=both, name="register_policy"),
         Route("/register/uid", form.uid_help, methods=both, name="register_uid"),
-        Route("/register/done", confirmation.done_page, methods=get, name="register_done"),
+        Route("/register/done", confirmation.done, methods=get, name="register_done"),
         Route("/register/resend", confirmation.resend, methods=post, name="register_resend"),
         Route("/register/email", confirmation.change_email, methods=both,
               name="register_email"),
