@@ -95,7 +95,7 @@ async def prive_password(client, app) -> None:
         "serial": SERIAL})
 
 
-async def prive_terms(client, app) -> None:
+async def prive_policy(client, app) -> None:
     await prive_password(client, app)
     await submit(client, "/password")
 
@@ -125,7 +125,7 @@ MSS_ENDPOINTS = {
 }
 PRIVE_STATES = {"fresh": nothing, "identifier": prive_identifier,
                 "verification": prive_verification, "password": prive_password,
-                "terms": prive_terms}
+                "policy": prive_policy}
 PRIVE_VERIFICATION = ("q", "health", "card_kind", "serial", "other", "iban", "action")
 PRIVE_ENDPOINTS = {
     f"{BASE}/profile": ("profile", "action", "switch_lang"),
