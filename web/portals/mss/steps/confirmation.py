@@ -30,7 +30,7 @@ EMAIL_FIELDS = ("email", "email_confirm")
 
 
 @dataclass
-class Visit(journey.Visit):
+class RegisteredVisit(journey.Visit):
     """A request after S'inscrire, with the account this visitor has just registered (none:
     back to the registration form)."""
 
@@ -47,18 +47,18 @@ class Visit(journey.Visit):
             self.draft.new_email = {k: (data.get(k) or "")[:FIELD_MAX] for k in EMAIL_FIELDS}
 
 
-async def visit(request: Request) -> Visit:
-    v = await journey.visit(request, Draft, Visit)
+async def visit(request: Request) -> RegisteredVisit:
+    v = await journey.visit(request, Draft, RegisteredVisit)
     registered = v.draft.registered
     v.account = registered and await Account.get_or_none(id=registered.account, portal=PORTAL)
     return v
 
 
-async def done_page(v: Visit) -> Response:
+async def done_page(v: RegisteredVisit) -> Response:
     return done_response(v, sent=v.request.query_params.get("sent") == "1")
 
 
-def done_response(v: Visit, *, sent=False, error=None, status_code=200, headers=None):
+def done_response(v: RegisteredVisit, *, sent=False, error=None, status_code=200, headers=None):
     # When, as the member's language writes it (2 décembre 2026, 22:09:28 TU), in UTC as the
     # guide gives it.
     registered = v.draft.registered
@@ -89,7 +89,7 @@ async def done(request: Request) -> Response:
     return await journey.run(await visit(request), DONE)
 
 
-async def resend_to(v: Visit, data: FormData | None = None) -> Response:
+async def resend_to(v: RegisteredVisit, data: FormData | None = None) -> Response:
     if v.account.password_state != accounts.PENDING and not v.draft.registered.already:
         # the member has chosen a password since
         return await v.goto("done")
@@ -110,7 +110,7 @@ async def resend(request: Request) -> Response:
     return await journey.run(await visit(request), RESEND)
 
 
-async def email_page(v: Visit, form=None, status_code=200) -> Response:
+async def email_page(v: RegisteredVisit, form=None, status_code=200) -> Response:
     form = form or ChangeEmailForm(FormData(v.draft.new_email or {}))
     errors = error_list(form)
     context = {
@@ -122,7 +122,7 @@ async def email_page(v: Visit, form=None, status_code=200) -> Response:
     return render(v.request, "mss/change_email.html", context, status_code=status_code)
 
 
-async def change(v: Visit, data: FormData) -> Response:
+async def change(v: RegisteredVisit, data: FormData) -> Response:
     await v.save()
     form = ChangeEmailForm(data)
     already = v.draft.registered.already  # someone's account: never moved from here
