@@ -1,9 +1,9 @@
 """Every field edited at every state of the questions, in Chromium with JavaScript on.
 
 A member corrects what they typed at any moment: a letter deleted from a field and typed
-again while the security panel is waiting for Verify, while question 1 or 2 is on screen, once
+again while the security questions wait for Verify, while question 1 or 2 is on screen, once
 verified (mss); an earlier answer changed while a later question is shown (espace-prive).
-htmx posts each edit (the panel, the draft, the next question): none may answer a server
+htmx posts each edit (the security block, the draft, the next question): none may answer a server
 error, the form stays on the page, and a reload shows what the page shows.
 """
 
@@ -51,7 +51,7 @@ def page(new_context) -> Page:
 
 
 def settle(page: Page) -> None:
-    """The edit's requests answered (the email's panel waits for a 300 ms pause)."""
+    """The edit's requests answered (the security block waits for a 300 ms pause in the email)."""
     page.wait_for_timeout(400)
     page.wait_for_load_state("networkidle")
 
@@ -86,7 +86,7 @@ def expect_the_reload_shows_the_same(page: Page, form: str) -> None:
 
 
 @pytest.mark.mss
-def test_mss_every_field_edited_at_every_panel_state(page: Page, edits_server) -> None:
+def test_mss_every_field_edited_at_every_security_state(page: Page, edits_server) -> None:
     member = mss_demo("000450123")
     g = Guide(page, "en", True, member, DevMailbox(edits_server.url), shots="edits-")
     page.goto("/mss/register")
