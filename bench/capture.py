@@ -64,12 +64,12 @@ def capture(base_url: str) -> dict[str, Captured]:
             sent("register save (a field changed)", "/mss/register/save",
                  lambda: (uid.fill("000000042"), uid.press("Tab")))
             email = page.locator("#email")
-            sent("security panel: no valid email yet", "/mss/register/panel",
+            sent("security panel: no valid email yet", "/mss/register/security",
                  lambda: email.fill("jeanne.martin@"))
-            sent("security panel: a valid email", "/mss/register/panel",
+            sent("security panel: a valid email", "/mss/register/security",
                  lambda: email.fill("jeanne.martin@example.org"))
-            page.locator("#panel-shown").wait_for(state="attached")
-            sent("security panel: typed on, panel shown", "/mss/register/panel",
+            page.locator("#security-shown").wait_for(state="attached")
+            sent("security panel: typed on, panel shown", "/mss/register/security",
                  lambda: email.fill("jeanne.martin@example.fr"))
 
             sent("espace-prive step 1 → 2", "/espace-prive/register/profile", lambda: (

@@ -56,7 +56,7 @@ PAGES = [
 FRAGMENTS = [
     Fragment(
         "mss security panel (email typed)",
-        "/mss/register/panel",
+        "/mss/register/security",
         origin="/mss/register",
         method="POST",
         data=(("email", "jeanne.martin@example.org"),),

@@ -1,9 +1,9 @@
 """Every field edited at every state of the questions, in Chromium with JavaScript on.
 
 A member corrects what they typed at any moment: a letter deleted from a field and typed
-again while the security panel is waiting for Verify, while question 1 or 2 is on screen, once
+again while the security questions wait for Verify, while question 1 or 2 is on screen, once
 verified (mss); an earlier answer changed while a later question is shown (espace-prive).
-htmx posts each edit (the panel, the draft, the next question): none may answer a server
+htmx posts each edit (the security block, the draft, the next question): none may answer a server
 error, the form stays on the page, and a reload shows what the page shows.
 """
 
@@ -21,6 +21,7 @@ from e2e.journeys.mss import Guide
 from e2e.journeys.mss import demo as mss_demo
 from e2e.live_server import LiveServer
 from e2e.mail import DevMailbox
+from e2e.page_state import settle
 
 pytestmark = pytest.mark.local  # a server of its own
 
@@ -50,10 +51,10 @@ def page(new_context) -> Page:
     return page
 
 
-def settle(page: Page) -> None:
-    """The edit's requests answered (the email's panel waits for a 300 ms pause)."""
+def answered(page: Page) -> None:
+    """The edit's requests answered (the security block waits for a 300 ms pause in the email)."""
     page.wait_for_timeout(400)
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def edit(page: Page, field) -> None:
@@ -64,7 +65,7 @@ def edit(page: Page, field) -> None:
     for key in ("Backspace", value[-1:]):
         field.press_sequentially(key) if key != "Backspace" else field.press(key)
         field.dispatch_event("change")
-        settle(page)
+        answered(page)
         assert page.server_errors == [], page.server_errors
     expect(page.locator("#register-form, #wizard-form, form[method=post]").first).to_be_visible()
 
@@ -86,7 +87,7 @@ def expect_the_reload_shows_the_same(page: Page, form: str) -> None:
 
 
 @pytest.mark.mss
-def test_mss_every_field_edited_at_every_panel_state(page: Page, edits_server) -> None:
+def test_mss_every_field_edited_at_every_security_state(page: Page, edits_server) -> None:
     member = mss_demo("000450123")
     g = Guide(page, "en", True, member, DevMailbox(edits_server.url), shots="edits-")
     page.goto("/mss/register")
@@ -103,7 +104,7 @@ def test_mss_every_field_edited_at_every_panel_state(page: Page, edits_server) -
         expect(page.locator(marker)).to_be_visible()
         if marker == "#answer":
             page.locator("#answer").fill(answers[0][:5])
-            settle(page)
+            answered(page)
         fields = [g.field(label) for label in MSS_FIELDS]
         if marker == "#answer":
             fields.append(page.locator("#answer"))
@@ -135,7 +136,7 @@ def test_espace_prive_every_answer_changed_at_every_question(page: Page, edits_s
 
     def choose(label: str) -> None:
         page.get_by_label(label, exact=True).check()
-        settle(page)
+        answered(page)
         assert page.server_errors == [], page.server_errors
 
     choose("Yes")

@@ -265,7 +265,7 @@ DOCUMENT_ONLY = ("content-security-policy", "x-frame-options", "permissions-poli
 async def test_a_partial_answer_leaves_off_the_headers_that_act_only_on_a_document(client):
     token = csrf_from((await client.get("/mss/register")).text)
     partial = await client.post(
-        "/mss/register/panel",
+        "/mss/register/security",
         data={"csrf_token": token, "email": "jeanne.martin@example.org"},
         headers={"HX-Request": "true", "HX-Request-Type": "partial"},
     )

@@ -157,7 +157,7 @@ async def test_terms_step(client):
     body = text(page)
     assert "Étape 6 sur 6 – Accepter les conditions générales d'utilisation" in body
     assert "Finaliser mon inscription en acceptant les conditions générales d'utilisation" in body
-    assert f'href="{BASE}/terms/read"' in page.text and 'data-dialog="terms-dialog"' in page.text
+    assert f'href="{BASE}/terms/read"' in page.text and 'data-dialog="policy-dialog"' in page.text
     read = await client.get(BASE + "/terms/read")
     assert "<h1" in read.text and "Conditions générales d'utilisation" in text(read)
     assert f'href="{BASE}/terms"' in read.text

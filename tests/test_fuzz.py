@@ -95,7 +95,7 @@ async def prive_password(client, app) -> None:
         "serial": SERIAL})
 
 
-async def prive_terms(client, app) -> None:
+async def prive_policy(client, app) -> None:
     await prive_password(client, app)
     await submit(client, "/password")
 
@@ -109,11 +109,11 @@ async def logged_in(client, app) -> None:
 
 MSS_STATES = {"fresh": nothing, "question": mss_question, "verified": mss_verified,
               "ready": mss_ready, "cannot": mss_cannot, "registered": mss_registered}
-MSS_FORM = (*MSS_FIELDS, "answer", "panel_shown", "switch_lang", "website", "action")
+MSS_FORM = (*MSS_FIELDS, "answer", "security_shown", "switch_lang", "website", "action")
 MSS_ENDPOINTS = {
     "/mss/register": MSS_FORM,
     "/mss/register/save": MSS_FORM,
-    "/mss/register/panel": MSS_FORM,
+    "/mss/register/security": MSS_FORM,
     "/mss/register/verify": MSS_FORM,
     "/mss/register/answer": MSS_FORM,
     "/mss/register/policy": (*MSS_FORM, "action"),
@@ -125,7 +125,7 @@ MSS_ENDPOINTS = {
 }
 PRIVE_STATES = {"fresh": nothing, "identifier": prive_identifier,
                 "verification": prive_verification, "password": prive_password,
-                "terms": prive_terms}
+                "policy": prive_policy}
 PRIVE_VERIFICATION = ("q", "health", "card_kind", "serial", "other", "iban", "action")
 PRIVE_ENDPOINTS = {
     f"{BASE}/profile": ("profile", "action", "switch_lang"),
@@ -152,7 +152,7 @@ ACCOUNT_ENDPOINTS = {
         ("logout", ()),
     )
 }
-MSS_TYPICAL = {**MSS_FIELDS, "answer": "institut atlas", "panel_shown": "1", "action": "accept"}
+MSS_TYPICAL = {**MSS_FIELDS, "answer": "institut atlas", "security_shown": "1", "action": "accept"}
 PRIVE_TYPICAL = {**PRIVE_CONTACT, "profile": "particulier", "identifier": NIR, "q": "serial",
                  "health": "yes", "card_kind": "photo", "serial": SERIAL, "action": "next"}
 ACCOUNT_TYPICAL = {"login": MSS_EMAIL, "password": PASSWORD, "current": PASSWORD,
@@ -261,7 +261,7 @@ async def test_raw_header_bytes_never_give_a_500(app):
     @given(headers=st.lists(st.tuples(HEADER_NAMES, HEADER_BYTES), max_size=5),
            method=st.sampled_from(["GET", "POST"]),
            path=st.sampled_from(["/mss/login", "/mss/register", "/espace-prive/register/profile",
-                                 "/mss/register/panel", "/"]),
+                                 "/mss/register/security", "/"]),
            query=st.binary(max_size=12))
     def fuzz(headers, method, path, query):
         base = [(b"host", b"testserver"), (b"content-type", b"application/x-www-form-urlencoded")]

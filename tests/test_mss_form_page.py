@@ -1,4 +1,4 @@
-"""Guide steps 1–4 over HTTP: home, the form, the security panel, language switch, drafts."""
+"""Guide steps 1–4 over HTTP: home, the form, the security questions, language switch, drafts."""
 
 import re
 
@@ -54,7 +54,7 @@ async def test_form_has_every_field_hint_link_and_support(client):
     assert page.count('aria-required="true"') >= 8
     help_page = await client.get("/mss/register/uid")
     assert help_page.status_code == 200 and "000123456" in help_page.text
-    # Without JS the security panel is part of the page (noscript), with its Verify button.
+    # Without JS the security questions are part of the page (noscript), with its Verify button.
     assert re.search(r"<noscript>.*id=\"verify\".*</noscript>", page, re.S)
     assert 'data-hx-trigger="input changed delay:300ms, change"' in page
     assert 'data-hx-target="#security"' in page
@@ -85,48 +85,49 @@ async def test_form_in_english(client):
     assert "Unique identification number (UID)" in text and "Security questions" in text
 
 
-async def panel(visitor: Visitor, email: str, **fields):
+async def post_security(visitor: Visitor, email: str, **fields):
     """What htmx asks as the email is typed: the form, POSTed (the email never in a URL)."""
-    return await visitor.post("/mss/register/panel", {"email": email, **fields}, partial=True)
+    return await visitor.post("/mss/register/security", {"email": email, **fields}, partial=True)
 
 
-async def test_panel_appears_for_a_valid_email_only(client):
+async def test_security_appears_for_a_valid_email_only(client):
     visitor = Visitor(client)
     page = (await visitor.open()).text
     email_input = re.search(r'<input [^>]*id="email"[^>]*>', page).group(0)
-    assert 'data-hx-post="/mss/register/panel"' in email_input and "data-hx-get" not in email_input
-    empty = await panel(visitor, "claire@")
+    assert 'data-hx-post="/mss/register/security"' in email_input
+    assert "data-hx-get" not in email_input
+    empty = await post_security(visitor, "claire@")
     assert empty.status_code == 200
     assert empty.text == "<title>Registration form – Member Self-Service</title>"
-    shown = await panel(visitor, EMAIL)
+    shown = await post_security(visitor, EMAIL)
     assert shown.status_code == 200
     assert "<html" not in shown.text and 'id="verify"' in shown.text
     assert "autofocus" not in shown.text  # focus stays in the email field
     assert '<hx-partial hx-target="#status"' in shown.text  # announced
-    again = await panel(visitor, EMAIL, panel_shown="1")
+    again = await post_security(visitor, EMAIL, security_shown="1")
     assert 'id="verify"' in again.text and "hx-partial" not in again.text  # said once
 
 
-async def test_panel_without_js_is_the_form(client):
+async def test_security_without_js_is_the_form(client):
     visitor = Visitor(client)
-    response = await visitor.post("/mss/register/panel", {"email": EMAIL})
+    response = await visitor.post("/mss/register/security", {"email": EMAIL})
     assert response.status_code == 303 and response.headers["location"] == "/mss/register"
     full = await visitor.post(
-        "/mss/register/panel",
+        "/mss/register/security",
         {"email": EMAIL},
         headers={"HX-Request": "true", "HX-Request-Type": "full"},
     )
     assert full.status_code == 303
 
 
-async def test_panel_saves_nothing(client):
-    """The form's own ``change`` saves: the panel, asked at every pause, only reads."""
+async def test_security_saves_nothing(client):
+    """The form's own ``change`` saves: the security block, asked at every pause, only reads."""
     visitor = Visitor(client)
-    await panel(visitor, EMAIL, first_names="Chloé", panel_shown="1")
+    await post_security(visitor, EMAIL, first_names="Chloé", security_shown="1")
     assert EMAIL not in (await client.get("/mss/register")).text
 
 
-async def test_panel_reads_no_draft_until_it_has_appeared(client, monkeypatch):
+async def test_security_reads_no_draft_until_it_has_appeared(client, monkeypatch):
     """It is asked for at every pause in typing: the fast path stays free of database reads."""
     visitor = Visitor(client)
     await visitor.open()
@@ -136,12 +137,12 @@ async def test_panel_reads_no_draft_until_it_has_appeared(client, monkeypatch):
 
     monkeypatch.setattr(security, "load_draft", no_draft)
     for email in ("claire@", EMAIL):
-        assert (await panel(visitor, email, first_names="Claire")).status_code == 200
+        assert (await post_security(visitor, email, first_names="Claire")).status_code == 200
 
 
-async def test_panel_needs_the_csrf_token(client):
+async def test_security_needs_the_csrf_token(client):
     await client.get("/mss/register")
-    response = await client.post("/mss/register/panel", data={"email": EMAIL}, headers=HX)
+    response = await client.post("/mss/register/security", data={"email": EMAIL}, headers=HX)
     assert response.status_code == 403
 
 
@@ -150,8 +151,8 @@ async def test_the_email_in_a_url_is_not_a_panel_request(client):
     assert response.text.startswith("<!doctype html>") and EMAIL not in response.text
 
 
-async def test_panel_fragment_is_small(client):
-    shown = await panel(Visitor(client), EMAIL)
+async def test_security_fragment_is_small(client):
+    shown = await post_security(Visitor(client), EMAIL)
     assert len(shown.content) < 3000
 
 
@@ -159,8 +160,8 @@ async def test_panel_fragment_is_small(client):
     "email",
     ["<script>alert(1)</script>@x", "x" * 10_000, "' OR 1=1 --", "\u0000", "محمد@مثال.اختبار"],
 )
-async def test_panel_with_hostile_email_never_fails(client, email):
-    response = await panel(Visitor(client), email, panel_shown="1")
+async def test_security_with_hostile_email_never_fails(client, email):
+    response = await post_security(Visitor(client), email, security_shown="1")
     assert response.status_code == 200 and "<script>" not in response.text
 
 

@@ -93,7 +93,7 @@ async def test_register_needs_verification_and_policy(client, db):
 
 async def test_register_before_the_email_links_where_the_panel_goes(client, db):
     """No valid email yet: no Verify button on the page (with JS), so the summary links to the
-    panel's place, where the message is."""
+    security questions' place, where the message is."""
     response = await Visitor(client).register({**FIELDS, "email": "", "email_confirm": ""})
     assert response.status_code == 422
     message = ("Verify your identity: enter your email address, then select Verify and answer "

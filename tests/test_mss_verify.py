@@ -24,11 +24,11 @@ def english_and_no_minimum_time(monkeypatch, client):
     client.headers["Accept-Language"] = "en"
 
 
-def panel_and_summary(page: str) -> str:
+def security_and_summary(page: str) -> str:
     """What a mismatch answer says, without the echoed values (to compare answers)."""
     summary = re.search(r'<div class="error-summary".*?</div>', page, re.S).group(0)
-    panel = re.search(r'<div id="security".*?</fieldset>', page, re.S).group(0)
-    return summary + panel
+    security = re.search(r'<div id="security".*?</fieldset>', page, re.S).group(0)
+    return summary + security
 
 
 async def test_verify_then_both_questions_with_htmx(client, db):
@@ -85,7 +85,7 @@ async def test_every_mismatch_gives_the_same_answer(client, db, changes):
     response = await Visitor(client).verify({**FIELDS, **changes})
     assert response.status_code == baseline.status_code == 422
     assert MISMATCH in text_of(response.text)
-    assert panel_and_summary(response.text) == panel_and_summary(baseline.text)
+    assert security_and_summary(response.text) == security_and_summary(baseline.text)
 
 
 async def test_mismatch_with_htmx_swaps_the_form_with_the_summary(client, db):
@@ -265,16 +265,17 @@ async def test_verify_fragment_headers(client, db):
 
 
 async def test_email_typed_again_shows_the_verification_under_way(client, db):
-    """Once the panel is shown, the email fragment reflects the draft's verification: the same
-    identity keeps its question, another email (or name) means Verify again."""
+    """Once the security questions are shown, the email fragment reflects the draft's
+    verification: the same identity keeps its question, another email (or name) means Verify
+    again."""
     await make_member()
     visitor = Visitor(client)
     await visitor.verify(partial=True)
-    fields = {**FIELDS, "panel_shown": "1"}
-    same = await visitor.post("/mss/register/panel", fields, partial=True)
+    fields = {**FIELDS, "security_shown": "1"}
+    same = await visitor.post("/mss/register/security", fields, partial=True)
     assert "[1 / 2]" in text_of(same.text) and 'id="verify"' not in same.text
     for changed in ({"email": "claire.d@example.org"}, {"first_names": "Claire Anne"}):
-        other = await visitor.post("/mss/register/panel", {**fields, **changed}, partial=True)
+        other = await visitor.post("/mss/register/security", {**fields, **changed}, partial=True)
         assert 'id="verify"' in other.text and "[1 / 2]" not in text_of(other.text)
 
 
@@ -299,8 +300,9 @@ async def test_a_partly_typed_answer_survives_a_language_switch_and_a_reload(cli
     )
     assert saved.status_code == 204
     assert answer_value((await client.get("/mss/register")).text) == "Institut Atl"
-    panel = await visitor.post("/mss/register/panel", {**FIELDS, "panel_shown": "1"}, partial=True)
-    assert answer_value(panel.text) == "Institut Atl"  # the panel fetched again shows it too
+    shown = await visitor.post("/mss/register/security", {**FIELDS, "security_shown": "1"},
+                               partial=True)
+    assert answer_value(shown.text) == "Institut Atl"  # the security block fetched again too
 
 
 async def test_an_answer_once_checked_is_not_shown_again(client, db):
@@ -340,7 +342,8 @@ async def test_suggestions_are_chosen_once_a_question(client, db, monkeypatch):
     visitor = Visitor(client)
     first = await visitor.verify(partial=True)
     for _ in range(2):
-        await visitor.post("/mss/register/panel", {**FIELDS, "panel_shown": "1"}, partial=True)
+        fields = {**FIELDS, "security_shown": "1"}
+        await visitor.post("/mss/register/security", fields, partial=True)
         await client.get("/mss/register")
     again = await client.get("/mss/register")
     assert re.findall(r"<option[^>]*>", first.text) == re.findall(r"<option[^>]*>", again.text)
@@ -350,18 +353,18 @@ async def test_suggestions_are_chosen_once_a_question(client, db, monkeypatch):
 
 
 async def test_the_email_corrected_while_a_question_is_shown_keeps_the_question(client, db):
-    """htmx asks for the panel again at each pause in typing, with the answer field on the page:
-    a letter deleted from the email (another identity) asks for Verify again, the letter typed
-    back shows the question with the answer as typed."""
+    """htmx asks for the security block again at each pause in typing, with the answer field on
+    the page: a letter deleted from the email (another identity) asks for Verify again, the
+    letter typed back shows the question with the answer as typed."""
     await make_member()
     visitor = Visitor(client)
     await visitor.verify(partial=True)
-    fields = {**FIELDS, "panel_shown": "1", "answer": "Institut"}
+    fields = {**FIELDS, "security_shown": "1", "answer": "Institut"}
     edited = await visitor.post(
-        "/mss/register/panel", {**fields, "email": EMAIL.replace("@", "x@")}, partial=True
+        "/mss/register/security", {**fields, "email": EMAIL.replace("@", "x@")}, partial=True
     )
     assert edited.status_code == 200 and 'id="verify"' in edited.text
-    back = await visitor.post("/mss/register/panel", fields, partial=True)
+    back = await visitor.post("/mss/register/security", fields, partial=True)
     assert back.status_code == 200 and "[1 / 2]" in text_of(back.text)
     assert answer_value(back.text) == "Institut"
 

@@ -104,16 +104,17 @@ def test_a_constant_block_is_rendered_once_per_language(app, monkeypatch):
     real = rendering._partial
     monkeypatch.setattr(rendering, "_partial", lambda *a: rendered.append(a) or real(*a))
 
-    def panel(lang: str, state: str = "start") -> str:
+    def security(lang: str, state: str = "start") -> str:
         with i18n.use_language(lang):
-            return render(_request(app, partial), "mss/register.html", {"panel": {"state": state}},
+            context = {"security": {"state": state}}
+            return render(_request(app, partial), "mss/register.html", context,
                           block="security", constant=True).body.decode()
 
-    first = panel("fr")
-    assert panel("fr") == first and len(rendered) == 1
-    english = panel("en")
+    first = security("fr")
+    assert security("fr") == first and len(rendered) == 1
+    english = security("en")
     assert english != first and 'id="verify"' in english and len(rendered) == 2
-    assert panel("fr", "empty") != first and len(rendered) == 3
-    uncached = render(_request(app, partial), "mss/register.html", {"panel": {"state": "start"}},
+    assert security("fr", "empty") != first and len(rendered) == 3
+    uncached = render(_request(app, partial), "mss/register.html", {"security": {"state": "start"}},
                       block="security").body.decode()
     assert uncached == first

@@ -95,14 +95,14 @@ def test_non_latin_value_kept(render):
 def test_attrs_for_htmx_and_maxlength(render):
     page = render(
         IMPORT + '{{ text_field(f.email, attrs={"data-hx-get": "/mss/security?x=1&y=2",'
-        ' "data-hx-trigger": "input changed delay:300ms, change", "data-hx-target": "#panel",'
+        ' "data-hx-trigger": "input changed delay:300ms, change", "data-hx-target": "#security",'
         ' "maxlength": 254}) }}',
         f=form(),
     )
     field = page.one("input")
     assert field["data-hx-get"] == "/mss/security?x=1&y=2"
     assert field["data-hx-trigger"] == "input changed delay:300ms, change"
-    assert field["data-hx-target"] == "#panel"
+    assert field["data-hx-target"] == "#security"
     assert field["maxlength"] == "254"
     assert "&amp;" in page.html  # the URL is escaped in the attribute
 

@@ -62,7 +62,7 @@ class Guide(Journey):
         super().__init__(*args, **kwargs)
         self.typed = Typed.of(self.member)
         self.started = time.monotonic()
-        self.panel_was_shown = False
+        self.security_was_shown = False
 
     @guide_step(1, fr="Accédez à la page d'accueil de {site}.",
                 en="Go to the {site} home page.")
@@ -102,10 +102,10 @@ class Guide(Journey):
         self.field("Month").fill(typed.month)
         self.field("Year").fill(typed.year)
         email = self.field("Email address")
-        self.panel_was_shown = bool(email.input_value())  # from the draft, on a reload
+        self.security_was_shown = bool(email.input_value())  # from the draft, on a reload
         email.clear()
         email.press_sequentially(typed.email, delay=5)
-        if self.js and not self.panel_was_shown:  # the panel appears, the focus stays here
+        if self.js and not self.security_was_shown:  # they appear, the focus stays here
             expect(self.page.locator("#verify")).to_be_visible()
             expect(email).to_be_focused()
         self.field("Confirm the email address").fill(typed.email)
@@ -120,7 +120,7 @@ class Guide(Journey):
     def step_04_verify_and_answer_the_security_questions(self) -> None:
         verify = self.button("Verify")
         expect(verify).to_be_visible()
-        if self.js and not self.panel_was_shown:  # it appeared while typing, focus kept
+        if self.js and not self.security_was_shown:  # it appeared while typing, focus kept
             expect(self.page.locator("#status")).to_contain_text(
                 self.t("The security questions field has appeared after the email fields."))
             self.check("security panel")

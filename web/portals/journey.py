@@ -85,9 +85,10 @@ class Step:
 
     name: str
     show: Callable[[Visit], Awaitable[Response]]
-    submit: Callable[[Visit, FormData], Awaitable[Response]]
+    submit: Callable[[Visit, FormData], Awaitable[Response]] | None = None  # None: GET only
     back: Callable[[Visit], str | None] | str | None = None  # where Précédent leads
     gate: Callable[[Visit], Response | None] | None = None  # instead of the visit's gate
+    keep: Callable[[Visit, FormData], None] | None = None  # instead of the visit's keep
 
 
 async def run(v: Visit, step: Step) -> Response:
@@ -95,10 +96,13 @@ async def run(v: Visit, step: Step) -> Response:
     switch or Précédent → the step's submit."""
     if blocked := (step.gate(v) if step.gate else v.gate(step.name)):
         return blocked
-    if v.request.method == "GET":
+    if v.request.method == "GET" or step.submit is None:
         return await step.show(v)
     data = await read_form(v.request)
-    v.keep(data, step.name)
+    if step.keep:
+        step.keep(v, data)
+    else:
+        v.keep(data, step.name)
     back = step.back(v) if callable(step.back) else step.back
     if exit_ := await early_exit(v, data, v.here(step.name), back):
         return exit_

@@ -10,8 +10,8 @@ from web.portals.espace_prive.steps import (
     identifier,
     pages,
     password,
+    policy,
     profile,
-    terms,
     verification,
 )
 
@@ -34,8 +34,8 @@ def routes() -> list[BaseRoute]:
         Route("/register/verification/{question}", verification.verification, methods=both,
               name="register_verification_question"),
         Route("/register/password", password.password, methods=both, name="register_password"),
-        Route("/register/terms", terms.terms, methods=both, name="register_terms"),
-        Route("/register/terms/read", pages.terms_read, name="register_terms_read"),
+        Route("/register/terms", policy.policy, methods=both, name="register_policy"),
+        Route("/register/terms/read", pages.policy_read, name="register_policy_read"),
         Route("/register/done", pages.done, name="register_done"),
         Route("/register/already", pages.already, name="register_already"),
         Route("/register/abandon", pages.abandon, methods=both, name="register_abandon"),

@@ -1,6 +1,7 @@
 """The registration wizard as a state machine over the typed draft (no request in here).
 
-Steps: profile → identifier → contact → verification → password → terms, then "done".
+Steps: profile → identifier → contact → verification → password → policy (the general terms
+of use), then "done".
 A step is complete when the draft's values for it validate (and, for the verification, when
 the identity verified is still the one in the draft), so nothing is stored twice and editing
 an earlier answer re-opens what depends on it.
@@ -32,7 +33,7 @@ from web.portals.espace_prive.forms import (
 from web.registry.matching import normalize_name
 from web.security.digests import digest
 
-STEPS = ("profile", "identifier", "contact", "verification", "password", "terms")
+STEPS = ("profile", "identifier", "contact", "verification", "password", "policy")
 TOTAL = len(STEPS)
 # The draft keys each step's form reads (saved as typed on every POST, even unvalidated).
 STEP_FIELDS = {

@@ -1,9 +1,9 @@
 """The mss registration page (guide steps 3 to 6 are blocks of this one page): the visit, the
-form taken into the draft, the security panel's state, the page and its messages.
+form taken into the draft, the security questions' state (``security``), the page and its messages.
 
 Everything typed lives in a server-side draft, saved by every POST: reload, back/forward,
 language switch and a closed tab lose nothing. Without JS each POST answers 303 → GET; with
-htmx the security panel, the policy dialog and the policy line swap as blocks of the page.
+htmx the security questions, the policy dialog and the policy line swap as blocks of the page.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web.forms import FormData, is_email, read_form
+from web.forms import FormData, is_email
 from web.i18n import gettext as _
 from web.portals import journey
-from web.portals.drafts import load_draft, save_draft
+from web.portals.drafts import save_draft
 from web.portals.home import current_portal
 from web.portals.mss import service, state
 from web.portals.mss.forms import RegistrationForm
@@ -26,21 +26,24 @@ from web.rendering import is_partial
 from web.security import limits
 
 PORTAL = "mss"
-# Where the error summary's "Verify your identity" leads, by state of the security panel:
-# the control to use (the panel's fieldset when there is none; the panel's place before it
-# has appeared).
-PANEL_ERROR_TARGETS = {"empty": "security", "start": "verify", "question": "answer"}
+# Where the error summary's "Verify your identity" leads, by state of the security questions:
+# the control to use (their fieldset when there is none; their place before they have
+# appeared).
+SECURITY_ERROR_TARGETS = {"empty": "security", "start": "verify", "question": "answer"}
+# The steps of the registration page (the others, "uid" and after S'inscrire, have pages of
+# their own): the language switch reloads the registration page.
+ON_THE_PAGE = {"register", "save", "security", "policy"}
 # The whole form in place of the block an htmx request targets.
 WHOLE_FORM = {"HX-Retarget": "#register", "HX-Reswap": "innerHTML"}
 
 
 @dataclass
 class Visit(journey.Visit):
-    """A request on the registration page: the language switch reloads the page, and every
-    POST of the form keeps what was typed."""
+    """A request in the mss journey: every POST of the registration form keeps what was
+    typed."""
 
     def here(self, step: str) -> str:
-        return self.page_path()
+        return self.page_path("" if step in ON_THE_PAGE else step)
 
     def keep(self, data: FormData, step: str) -> None:
         state.keep_typed(self.draft, data)
@@ -80,26 +83,11 @@ def locked_message(locked: limits.Locked) -> str:
     )
 
 
-async def take_form(request: Request) -> tuple[FormData, Draft, RegistrationForm]:
-    """The POSTed registration form, saved to the draft as typed (before any validation)."""
-    data, draft = await keep_typed(request)
-    return data, draft, RegistrationForm(data)
-
-
-async def keep_typed(request: Request) -> tuple[FormData, Draft]:
-    """The POSTed fields saved to the draft as typed (no form built: nothing is judged)."""
-    data = await read_form(request)
-    draft = await load_draft(request, PORTAL, Draft)
-    state.keep_typed(draft, data)
-    await save_draft(request, PORTAL, draft)
-    return data, draft
-
-
 def policy_accepted(request: Request, draft: Draft) -> bool:
     return state.policy_accepted(draft, current_portal(request).branding.policy_version)
 
 
-async def panel_state(request: Request, draft: Draft, form: RegistrationForm, *,
+async def security_state(request: Request, draft: Draft, form: RegistrationForm, *,
                       member: Member | None = None, **extra) -> dict:
     """``member``: the verification's member when the caller has it already (not read again)."""
     verification = verification_of(draft, form)
@@ -140,7 +128,7 @@ async def register_response(
     form: RegistrationForm,
     *,
     errors=(),
-    panel: dict | None = None,
+    security: dict | None = None,
     policy_error=None,
     status_code: int = 200,
     block: str | None = None,
@@ -150,7 +138,7 @@ async def register_response(
 ) -> Response:
     context = {
         "form": form,
-        "panel": panel or await panel_state(request, draft, form),
+        "security": security or await security_state(request, draft, form),
         "policy_accepted": policy_accepted(request, draft),
         "policy_error": policy_error,
     }
@@ -171,7 +159,7 @@ async def verify_failed(request, draft, form, locked: limits.Locked | None) -> R
         draft,
         form,
         errors=[("security-field", message)],
-        panel={"state": "locked" if locked else "start", "error": message},
+        security={"state": "locked" if locked else "start", "error": message},
         status_code=429 if locked else 422,
         block="register",
         status_message=message,

@@ -1,5 +1,6 @@
 """The wizard's pages around its steps: S'inscrire (resume or start), who to contact, help
-with the identifier, the terms to read, done (guide step 7), already registered, abandon."""
+with the identifier, the policy (general terms of use) to read, done (guide step 7), already
+registered, abandon."""
 
 from __future__ import annotations
 
@@ -31,11 +32,13 @@ async def identifier_help(request: Request) -> Response:
                 _("I do not know my social security number"))
 
 
-async def terms_read(request: Request) -> Response:
-    """The terms of use: a page, or (htmx) the dialog over the terms step."""
+async def policy_read(request: Request) -> Response:
+    """The general terms of use: a page, or (htmx) the dialog over the policy step."""
     v = await visit(request)
-    context = {"back_url": v.page_path("terms"), "version": v.portal.branding.policy_version}
-    return render(request, "espace_prive/terms_read.html", context, block="dialog", overlay=True)
+    context = {"back_url": v.page_path("policy"),
+               "policy_version": v.portal.branding.policy_version}
+    return render(request, "espace_prive/policy_read.html", context, block="dialog",
+                  overlay=True)
 
 
 async def done(request: Request) -> Response:

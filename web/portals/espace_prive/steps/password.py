@@ -40,7 +40,7 @@ async def submit(v: Visit, data: FormData) -> Response:
         return await prove_email(v, data)
     v.draft.password_seen = True
     await v.save()
-    return await v.goto("terms")
+    return await v.goto("policy")
 
 
 async def prove_email(v: Visit, data: FormData) -> Response:
@@ -59,7 +59,7 @@ async def prove_email(v: Visit, data: FormData) -> Response:
     if outcome == email_proof.RIGHT:
         v.draft.password_seen = True
         await v.save()
-        return await v.goto("terms")
+        return await v.goto("policy")
     await v.save()
     if outcome == email_proof.SPENT:  # the page shows no code field: a message over it
         message = _("This code no longer works. Select “%(button)s” to receive a new code.",

@@ -7,7 +7,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from web.forms import FormData, read_form
+from web.forms import FormData
 from web.i18n import gettext as _
 from web.portals import journey
 from web.portals.espace_prive import service, wizard
@@ -17,6 +17,9 @@ from web.portals.espace_prive.wizard import Draft
 from web.rendering import is_partial, page_shows_errors, render, see_other
 from web.security import limits
 from web.security.client import client_address
+
+# The questions answered by a radio (``choice`` saves it as it is chosen).
+CHOICES = ("health", "card", "other")
 
 
 def question_of(v: Visit) -> str:
@@ -151,14 +154,16 @@ async def verification(request: Request) -> Response:
     return await journey.run(await visit(request), STEP)
 
 
-async def choice(request: Request) -> Response:
-    """htmx: a radio chosen; save it and answer the question that follows (or nothing)."""
-    v = await visit(request)
-    question = request.path_params["question"]
-    if question not in ("health", "card", "other") or v.gate("verification"):
+def choice_gate(v: Visit) -> Response | None:
+    """A question with radios, of a step the visitor has reached: else nothing is here."""
+    if v.request.path_params["question"] not in CHOICES or v.gate("verification"):
         raise HTTPException(404)
-    data = await read_form(request)
-    v.keep(data, "verification")
+    return None
+
+
+async def chosen(v: Visit, data: FormData) -> Response:
+    """htmx: a radio chosen; save it and answer the question that follows (or nothing)."""
+    request, question = v.request, v.request.path_params["question"]
     await v.save()
     if not is_partial(request):
         return see_other(v.page_path(f"verification/{question}"))
@@ -177,6 +182,13 @@ async def choice(request: Request) -> Response:
     if upcoming is None:
         return HTMLResponse("", headers={"Cache-Control": "no-store"})
     return questions(v, form, upcoming)
+
+
+CHOICE = journey.Step("verification", show, chosen, gate=choice_gate)
+
+
+async def choice(request: Request) -> Response:
+    return await journey.run(await visit(request), CHOICE)
 
 
 def questions(v: Visit, form, start: str) -> HTMLResponse:

@@ -3,6 +3,7 @@ again, change the email address."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC
 
 from babel.dates import format_datetime
@@ -12,11 +13,10 @@ from tortoise.exceptions import IntegrityError
 
 from web.accounts import service as accounts
 from web.accounts.models import Account
-from web.forms import FormData, error_list, read_form
+from web.forms import FormData, error_list
 from web.i18n import current_language
 from web.i18n import gettext as _
 from web.portals import journey
-from web.portals.drafts import load_draft, save_draft
 from web.portals.mss import links
 from web.portals.mss.forms import ChangeEmailForm
 from web.portals.mss.state import FIELD_MAX, Draft
@@ -26,93 +26,121 @@ from web.security import limits
 from web.security.audit import audit
 
 PORTAL = "mss"
+EMAIL_FIELDS = ("email", "email_confirm")
 
 
-async def registered_account(request: Request) -> tuple[Draft, Account | None]:
-    """The draft and the account this visitor has just registered, if any."""
-    draft = await load_draft(request, PORTAL, Draft)
-    registered = draft.registered
-    account = registered and await Account.get_or_none(id=registered.account, portal=PORTAL)
-    return draft, account
+@dataclass
+class RegisteredVisit(journey.Visit):
+    """A request after S'inscrire, with the account this visitor has just registered (none:
+    back to the registration form)."""
+
+    account: Account | None = None
+
+    def here(self, step: str) -> str:
+        return self.page_path("done" if step == "resend" else step)
+
+    def gate(self, step: str) -> Response | None:
+        return None if self.account else see_other(self.page_path())
+
+    def keep(self, data: FormData, step: str) -> None:
+        if step == "email":  # the change-email form, as typed
+            self.draft.new_email = {k: (data.get(k) or "")[:FIELD_MAX] for k in EMAIL_FIELDS}
 
 
-async def done_page(request: Request) -> Response:
-    draft, account = await registered_account(request)
-    if account is None:
-        return see_other(request.app.url_path_for("mss:register"))
-    return done_response(request, draft, account, sent=request.query_params.get("sent") == "1")
+async def visit(request: Request) -> RegisteredVisit:
+    v = await journey.visit(request, Draft, RegisteredVisit)
+    registered = v.draft.registered
+    v.account = registered and await Account.get_or_none(id=registered.account, portal=PORTAL)
+    return v
 
 
-def done_response(
-    request, draft, account, *, sent=False, error=None, status_code=200, headers=None
-):
+async def done_page(v: RegisteredVisit) -> Response:
+    return done_response(v, sent=v.request.query_params.get("sent") == "1")
+
+
+def done_response(v: RegisteredVisit, *, sent=False, error=None, status_code=200, headers=None):
     # When, as the member's language writes it (2 décembre 2026, 22:09:28 TU), in UTC as the
     # guide gives it.
-    moment = draft.registered.at
+    registered = v.draft.registered
     context = {
-        "email": draft.registered.email or account.email,
-        "registered_at": moment,
+        "email": registered.email or v.account.email,
+        "registered_at": registered.at,
         "registered_at_text": format_datetime(
-            moment, "long", tzinfo=UTC, locale=current_language.get()
+            registered.at, "long", tzinfo=UTC, locale=current_language.get()
         ),
         "sent": sent,
         "error": error,
     }
     return render(
-        request,
+        v.request,
         "mss/done.html",
         context,
         status_code=status_code,
-        block="resend" if is_partial(request) else None,
+        block="resend" if is_partial(v.request) else None,
         status_message=_("We have sent the email again.") if sent else None,
         headers=headers,
     )
 
 
-async def resend(request: Request) -> Response:
-    draft, account = await registered_account(request)
-    if account is None:
-        return see_other(request.app.url_path_for("mss:register"))
-    return await resend_to(request, draft, account)
+DONE = journey.Step("done", done_page)
 
 
-async def resend_to(request, draft, account: Account) -> Response:
-    if account.password_state != accounts.PENDING and not draft.registered.already:
+async def done(request: Request) -> Response:
+    return await journey.run(await visit(request), DONE)
+
+
+async def resend_to(v: RegisteredVisit, data: FormData | None = None) -> Response:
+    if v.account.password_state != accounts.PENDING and not v.draft.registered.already:
         # the member has chosen a password since
-        return see_other(request.app.url_path_for("mss:register_done"))
+        return await v.goto("done")
     try:
-        await links.resend_link(request, account)
+        await links.resend_link(v.request, v.account)
     except limits.Locked as locked:
-        return done_response(
-            request, draft, account, error=links.refusal_message(locked), status_code=429,
-            headers=journey.retry_headers(locked),
-        )
-    if is_partial(request):
-        return done_response(request, draft, account, sent=True)
-    return see_other(request.app.url_path_for("mss:register_done") + "?sent=1")
+        return done_response(v, error=links.refusal_message(locked), status_code=429,
+                             headers=journey.retry_headers(locked))
+    if is_partial(v.request):
+        return done_response(v, sent=True)
+    return see_other(v.page_path("done", "?sent=1"))
+
+
+RESEND = journey.Step("resend", done_page, resend_to)
+
+
+async def resend(request: Request) -> Response:
+    return await journey.run(await visit(request), RESEND)
+
+
+async def email_page(v: RegisteredVisit, form=None, status_code=200) -> Response:
+    form = form or ChangeEmailForm(FormData(v.draft.new_email or {}))
+    errors = error_list(form)
+    context = {
+        "form": form,
+        "errors": errors,
+        "page_error": bool(errors),
+        "lang_form_id": "email-form",
+    }
+    return render(v.request, "mss/change_email.html", context, status_code=status_code)
+
+
+async def change(v: RegisteredVisit, data: FormData) -> Response:
+    await v.save()
+    form = ChangeEmailForm(data)
+    already = v.draft.registered.already  # someone's account: never moved from here
+    if form.validate() and await move_account(v.account, form, move=not already):
+        v.draft.new_email = None
+        v.draft.registered.email = form.email.data
+        await v.save()
+        return await resend_to(v)
+    return await email_page(v, form, 422)
+
+
+# The link only goes to the address on record: once the Fund has updated it, the member
+# gives the new one here and the link is sent there.
+EMAIL = journey.Step("email", email_page, change)
 
 
 async def change_email(request: Request) -> Response:
-    """The link only goes to the address on record: once the Fund has updated it, the member
-    gives the new one here and the link is sent there."""
-    draft, account = await registered_account(request)
-    if account is None:
-        return see_other(request.app.url_path_for("mss:register"))
-    if request.method == "GET":
-        return email_page(request, ChangeEmailForm(FormData(draft.new_email or {})))
-    data = await read_form(request)
-    draft.new_email = {k: (data.get(k) or "")[:FIELD_MAX] for k in ("email", "email_confirm")}
-    await save_draft(request, PORTAL, draft)
-    if data.get("switch_lang"):
-        return journey.reload(request, request.app.url_path_for("mss:register_email"))
-    form = ChangeEmailForm(data)
-    already = draft.registered.already  # someone's account: never moved from here
-    if form.validate() and await move_account(account, form, move=not already):
-        draft.new_email = None
-        draft.registered.email = form.email.data
-        await save_draft(request, PORTAL, draft)
-        return await resend_to(request, draft, account)
-    return email_page(request, form, 422)
+    return await journey.run(await visit(request), EMAIL)
 
 
 async def move_account(account: Account, form: ChangeEmailForm, *, move: bool = True) -> bool:
@@ -140,14 +168,3 @@ async def move_account(account: Account, form: ChangeEmailForm, *, move: bool = 
         return False
     await audit("registration_email_changed", portal=PORTAL, subject=member.identifier)
     return True
-
-
-def email_page(request, form, status_code=200) -> Response:
-    errors = error_list(form)
-    context = {
-        "form": form,
-        "errors": errors,
-        "page_error": bool(errors),
-        "lang_form_id": "email-form",
-    }
-    return render(request, "mss/change_email.html", context, status_code=status_code)

@@ -6,16 +6,13 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
+from web.forms import FormData
+from web.portals import journey
 from web.portals.drafts import find_draft
 from web.portals.mss import state
-from web.portals.mss.page import (
-    PORTAL,
-    Visit,
-    keep_typed,
-    register_response,
-)
+from web.portals.mss.page import PORTAL, Visit, register_response, visit
 from web.portals.mss.state import Draft
-from web.rendering import render, see_other
+from web.rendering import render
 
 
 async def show(v: Visit) -> Response:
@@ -25,15 +22,31 @@ async def show(v: Visit) -> Response:
     return await register_response(v.request, v.draft, state.form_of(v.draft))
 
 
-async def save(request: Request) -> Response:
-    """With htmx, each change of the form is saved as it happens (nothing to show)."""
-    await keep_typed(request)
+async def saved(v: Visit, data: FormData) -> Response:
+    await v.save()
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
+# With htmx, each change of the form is saved as it happens (nothing to show).
+SAVE = journey.Step("save", show, saved)
+
+
+async def save(request: Request) -> Response:
+    return await journey.run(await visit(request), SAVE)
+
+
+async def uid_page(v: Visit) -> Response:
+    return render(v.request, "mss/uid_help.html")
+
+
+async def uid_saved(v: Visit, data: FormData) -> Response:
+    await v.save()
+    return await v.goto("uid")
+
+
+# GET: where to find the UID; POST (the form's button): what was typed is saved first.
+UID = journey.Step("uid", uid_page, uid_saved)
+
+
 async def uid_help(request: Request) -> Response:
-    """GET: where to find the UID; POST (the form's button): what was typed is saved first."""
-    if request.method == "GET":
-        return render(request, "mss/uid_help.html")
-    await keep_typed(request)
-    return see_other(request.app.url_path_for("mss:register_uid"))
+    return await journey.run(await visit(request), UID)

@@ -19,14 +19,14 @@ from web.portals.home import current_portal
 from web.portals.mss import links, service, state
 from web.portals.mss.forms import RegistrationForm
 from web.portals.mss.page import (
-    PANEL_ERROR_TARGETS,
     PORTAL,
+    SECURITY_ERROR_TARGETS,
     Visit,
     cannot_verify_message,
     lock_of,
-    panel_state,
     policy_accepted,
     register_response,
+    security_state,
     verify_failed,
     visit,
 )
@@ -52,19 +52,22 @@ async def submit(v: Visit, data: FormData) -> Response:
         return see_other(request.app.url_path_for("mss:register_done"))  # submitted twice
     form.validate()
     errors = error_list(form, groups=[RegistrationForm.DATE_PARTS])
-    panel_error = policy_error = None
-    if verification and verification.outcome:  # the panel says why, and what to do
+    security_error = policy_error = None
+    if verification and verification.outcome:  # the security questions say why, and what to do
         errors.append(("security-field", cannot_verify_message()))
     elif not is_verified(verification):
-        panel_error = _("Verify your identity: select Verify and answer the security questions.")
+        security_error = _(
+            "Verify your identity: select Verify and answer the security questions."
+        )
         if not verification and not is_email(form.email.data):  # no Verify button yet
-            panel_error = _(
+            security_error = _(
                 "Verify your identity: enter your email address, then select Verify and "
                 "answer the security questions."
             )
-    panel = await panel_state(request, draft, form, error=panel_error)
-    if panel_error:
-        errors.append((PANEL_ERROR_TARGETS.get(panel["state"], "security-field"), panel_error))
+    security = await security_state(request, draft, form, error=security_error)
+    if security_error:
+        target = SECURITY_ERROR_TARGETS.get(security["state"], "security-field")
+        errors.append((target, security_error))
     if not policy_accepted(request, draft):
         policy_error = _("Read and accept the privacy policy and terms of use.")
         errors.append(("policy-read", policy_error))
@@ -77,7 +80,7 @@ async def submit(v: Visit, data: FormData) -> Response:
         )
         errors = [(None, _("Please check your information, then select Register again."))]
     if errors:
-        return await register_response(request, draft, form, errors=errors, panel=panel,
+        return await register_response(request, draft, form, errors=errors, security=security,
                                        policy_error=policy_error, status_code=422)
     return await create_registration(request, draft, form)
 

@@ -1,4 +1,4 @@
-"""Guide step 4: the security panel: it appears once a valid email is typed, Verify matches
+"""Guide step 4: the security questions: they appear once a valid email is typed, Verify matches
 the identity against the registry, then each security question is answered and checked."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from web.portals.mss.page import (
     Visit,
     choose_suggestions,
     lock_of,
-    panel_state,
     register_response,
+    security_state,
     verify_failed,
     visit,
 )
@@ -30,11 +30,12 @@ from web.security import limits
 from web.security.client import client_address
 
 
-async def panel(request: Request) -> Response:
-    """Guide step 4: the panel appears once a valid email is typed (htmx, as it is typed).
+async def security(request: Request) -> Response:
+    """Guide step 4: the security questions appear once a valid email is typed (htmx, as it
+    is typed).
 
     A POST of the form, so the email stays out of URLs and access logs. It is asked for at
-    every pause in typing, so it costs as little as it can: until the panel has appeared, no
+    every pause in typing, so it costs as little as it can: until they have appeared, no
     verification can be under way for the page, and the email alone decides. It saves nothing
     (the form's ``change`` does); without JS there is nothing to answer but the form.
     """
@@ -42,24 +43,24 @@ async def panel(request: Request) -> Response:
         return see_other(request.app.url_path_for("mss:register"))
     data = await read_form(request)
     email = (data.get("email") or "")[:FIELD_MAX]
-    shown = bool(data.get("panel_shown"))
+    shown = bool(data.get("security_shown"))
     if not is_email(email):
-        panel = {"state": "empty"}
+        security = {"state": "empty"}
     elif not shown:
-        panel = {"state": "start"}
+        security = {"state": "start"}
     else:
         draft = await load_draft(request, PORTAL, Draft)
         typed = {"answer": state.typed_answer(data)} if "answer" in data else {}
-        panel = (
-            await panel_state(request, draft, RegistrationForm(data), **typed)
+        security = (
+            await security_state(request, draft, RegistrationForm(data), **typed)
             if draft.verification
             else {"state": "start"}  # no verification under way: the email alone decides
         )
-    appeared = panel["state"] != "empty" and not shown
+    appeared = security["state"] != "empty" and not shown
     message = _("The security questions field has appeared after the email fields.")
-    return journey.fragment(request, "mss/register.html", "security", {"panel": panel},
+    return journey.fragment(request, "mss/register.html", "security", {"security": security},
                             status_message=message if appeared else None,
-                            constant=len(panel) == 1)  # a bare state: alike for all
+                            constant=len(security) == 1)  # a bare state: alike for all
 
 
 @limits.committed  # the limiter, the registry read and the draft: one transaction
@@ -71,7 +72,7 @@ async def verify_identity(v: Visit, data: FormData) -> Response:
     if errors:
         await v.save()
         return await register_response(request, draft, form, errors=errors, status_code=422,
-                                       panel={"state": "start"}, block="register")
+                                       security={"state": "start"}, block="register")
     identity = identity_of(form)
     client = client_address(request)
     try:
@@ -91,9 +92,9 @@ async def verify_identity(v: Visit, data: FormData) -> Response:
     )
     await choose_suggestions(request, draft.verification, member)
     await save_draft(request, PORTAL, draft)
-    panel = await panel_state(request, draft, form, member=member, focus=True)
+    security = await security_state(request, draft, form, member=member, focus=True)
     return await verified_response(
-        request, draft, form, panel, "#security" if outcome else "#answer"
+        request, draft, form, security, "#security" if outcome else "#answer"
     )
 
 
@@ -104,37 +105,37 @@ async def verify(request: Request) -> Response:
     return await journey.run(await visit(request), VERIFY)
 
 
-async def verified_response(request, draft, form, panel: dict, anchor: str) -> Response:
+async def verified_response(request, draft, form, security: dict, anchor: str) -> Response:
     if not is_partial(request):
         return see_other(request.app.url_path_for("mss:register") + anchor)
     messages = {
         "question": _(
             "Question %(number)s of %(total)s.",
-            number=panel.get("number"),
-            total=panel.get("total"),
+            number=security.get("number"),
+            total=security.get("total"),
         ),
         "verified": _("Your identity has been verified."),
     }
-    message = messages.get(panel["state"], "")
+    message = messages.get(security["state"], "")
     if page_shows_errors(request):
         return await register_response(
-            request, draft, form, panel=panel, block="register", status_message=message
+            request, draft, form, security=security, block="register", status_message=message
         )
-    return journey.fragment(request, "mss/register.html", "security", {"panel": panel},
+    return journey.fragment(request, "mss/register.html", "security", {"security": security},
                             status_message=message)
 
 
 @limits.committed  # the limiter, the member and the draft: one transaction
-async def check_typed_answer(v: Visit, data: FormData) -> Response:
+async def submit_answer(v: Visit, data: FormData) -> Response:
     return await check_answer(v.request, v.draft, RegistrationForm(data), data.get("answer") or "")
 
 
-CHECK = journey.Step("security", show, check_typed_answer)
+ANSWER = journey.Step("security", show, submit_answer)
 
 
-async def check(request: Request) -> Response:
+async def answer(request: Request) -> Response:
     """Submit under a question: the answer is checked."""
-    return await journey.run(await visit(request), CHECK)
+    return await journey.run(await visit(request), ANSWER)
 
 
 async def check_answer(request, draft, form, given: str) -> Response:
@@ -143,7 +144,7 @@ async def check_answer(request, draft, form, given: str) -> Response:
     if not member or not verification.asks_question:
         await save_draft(request, PORTAL, draft)
         return await verified_response(
-            request, draft, form, await panel_state(request, draft, form), "#security"
+            request, draft, form, await security_state(request, draft, form), "#security"
         )
     typed = AnswerForm(FormData({"answer": given}))
     if not typed.validate():
@@ -165,22 +166,22 @@ async def check_answer(request, draft, form, given: str) -> Response:
         await service.passed(member, client, answered)
     await choose_suggestions(request, verification, member)
     await save_draft(request, PORTAL, draft)
-    panel = await panel_state(request, draft, form, member=member, focus=True)
+    security = await security_state(request, draft, form, member=member, focus=True)
     return await verified_response(
-        request, draft, form, panel, "#verified" if verification.verified else "#answer"
+        request, draft, form, security, "#verified" if verification.verified else "#answer"
     )
 
 
 async def answer_failed(request, draft, form, error: str, attempts: int = 0,
                         member: Member | None = None) -> Response:
-    panel = await panel_state(request, draft, form, member=member, error=error,
-                              attempts=attempts)
+    security = await security_state(request, draft, form, member=member, error=error,
+                                    attempts=attempts)
     return await register_response(
         request,
         draft,
         form,
         errors=[("answer", error)],
-        panel=panel,
+        security=security,
         status_code=422,
         block="register",
         status_message=error,

@@ -1,4 +1,5 @@
-"""Guide step 6: accept the general terms of use, which registers (``service.register``)."""
+"""Guide step 6: accept the general terms of use (the portal's policy, ``policy_version``),
+which registers (``service.register``)."""
 
 from __future__ import annotations
 
@@ -16,12 +17,12 @@ from web.security import limits
 from web.security.client import client_address
 
 
-@shows("terms")
-async def show(v: Visit, page_name: str = "terms", status=200, errors=(), headers=None):
-    return page(v, "espace_prive/terms.html", "terms",
+@shows("policy")
+async def show(v: Visit, page_name: str = "policy", status=200, errors=(), headers=None):
+    return page(v, "espace_prive/policy.html", "policy",
                 _("Accept the general terms of use"), status=status, errors=errors,
-                headers=headers, terms_url=v.page_path("terms_read"),
-                version=v.portal.branding.policy_version)
+                headers=headers, policy_read_url=v.page_path("policy_read"),
+                policy_version=v.portal.branding.policy_version)
 
 
 async def submit(v: Visit, data: FormData) -> Response:
@@ -45,8 +46,8 @@ async def submit(v: Visit, data: FormData) -> Response:
     return await v.goto("already" if delivery == "already" else "done")
 
 
-STEP = journey.Step("terms", show, submit, back="password")
+STEP = journey.Step("policy", show, submit, back="password")
 
 
-async def terms(request: Request) -> Response:
+async def policy(request: Request) -> Response:
     return await journey.run(await visit(request), STEP)
