@@ -61,6 +61,44 @@
     if (!morphed && found.length && !found.some(function (el) { return el.hasAttribute("autofocus"); })) found[0].focus();
   });
 
+  // A form saved as it is typed (data-hx-trigger="espace:save", data-save-delay in ms): the
+  // changes within the delay go in one save; a request of one of the form's buttons carries
+  // them instead (every POST of the form keeps what was typed); a page left or hidden sends
+  // them at once, by a fetch that outlives the page (beforeunload comes before a reload's
+  // request). Without JS every POST of the form keeps what was typed.
+  var unsaved = new Map(); // form → its save's timer
+  function saveLater(form) {
+    clearTimeout(unsaved.get(form));
+    unsaved.set(form, setTimeout(function () {
+      unsaved.delete(form);
+      htmx.trigger(form, "espace:save");
+    }, Number(form.getAttribute("data-save-delay"))));
+  }
+  function carried(form) {
+    clearTimeout(unsaved.get(form));
+    unsaved.delete(form);
+  }
+  function saveNow() {
+    unsaved.forEach(function (timer, form) {
+      clearTimeout(timer);
+      fetch(form.getAttribute("data-hx-post"), { method: "POST", body: new URLSearchParams(new FormData(form)),
+        keepalive: true, credentials: "same-origin", headers: { "HX-Request": "true" } });
+    });
+    unsaved.clear();
+  }
+  document.addEventListener("change", function (e) {
+    var form = e.target.form;
+    if (form && form.hasAttribute("data-save-delay")) saveLater(form);
+  });
+  document.addEventListener("htmx:config:request", function (e) {
+    var src = e.detail.ctx.sourceElement;
+    if (src && src.form && src.matches("button, [type=submit]")) carried(src.form);
+  });
+  document.addEventListener("submit", function (e) { carried(e.target); });
+  window.addEventListener("beforeunload", saveNow);
+  window.addEventListener("pagehide", saveNow);
+  document.addEventListener("visibilitychange", function () { if (document.hidden) saveNow(); });
+
   // What names a field: its fieldset's legend for a radio or a checkbox, or when the legend
   // and the field fit in half the window together; else its label (GOV.UK's error summary).
   function captionOf(field) {
