@@ -1,4 +1,4 @@
-"""Guide step 3: the registration form: its page, each change saved as it happens (htmx),
+"""Guide step 3: the registration form: its page, the changes saved as they are typed (htmx),
 and "Where to find your UID" (what was typed is saved first)."""
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ async def show(v: Visit) -> Response:
 
 
 async def save(request: Request) -> Response:
-    """With htmx, each change of the form is saved as it happens (nothing to show)."""
+    """With htmx, the changes of the form are saved a moment after the last one (static/app.js;
+    nothing to show)."""
     await keep_typed(request)
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
