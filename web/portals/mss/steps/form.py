@@ -1,4 +1,4 @@
-"""Guide step 3: the registration form: its page, each change saved as it happens (htmx),
+"""Guide step 3: the registration form: its page, the changes saved as they are typed (htmx),
 and "Where to find your UID" (what was typed is saved first)."""
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ async def saved(v: Visit, data: FormData) -> Response:
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
 
 
-# With htmx, each change of the form is saved as it happens (nothing to show).
+# With htmx, the form's changes are saved a moment after the last one (static/app.js;
+# nothing to show).
 SAVE = journey.Step("save", show, saved)
 
 
