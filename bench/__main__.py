@@ -177,11 +177,12 @@ def fragment_weights(base_url: str) -> list[str]:
     )
 
 
-def journey_weights(base_url: str) -> list[str]:
+def journey_weights(base_url: str, used: set) -> list[str]:
+    """``used``: the demo members this bench run's journeys took (registered, or their
+    password changed), shared by every section."""
     from playwright.sync_api import sync_playwright
 
     rows = []
-    used: set = set()
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
@@ -315,7 +316,7 @@ SECTIONS = ("weights", "journeys", "slow3g", "throughput", "logins", "imports")
 ROUND_TRIPS_BUDGET = 24  # SPEC §7: the mss journey on slow 3G
 
 
-def slow_journey_section(base_url: str) -> list[str]:
+def slow_journey_section(base_url: str, used: set) -> list[str]:
     """The mss journey with JS under Chrome's slow 3G: its round trips (requests) and time."""
     from playwright.sync_api import sync_playwright
 
@@ -323,7 +324,7 @@ def slow_journey_section(base_url: str) -> list[str]:
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)
         try:
-            run = Run(base_url, True, "fr", DevMailbox(base_url), set())
+            run = Run(base_url, True, "fr", DevMailbox(base_url), used)
             started = time.monotonic()
             received, requests = transferred_bytes(browser, run, item.script, network=SLOW_3G)
             seconds = time.monotonic() - started
@@ -388,15 +389,16 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.monotonic()
     lines = ["## Espace benchmark", "", machine(), ""]
+    used: set = set()  # demo members a journey registered or changed: never taken twice
     with LiveServer() as server:
         print(f"Espace on {server.url}; measuring…", file=sys.stderr, flush=True)
         if "weights" in chosen:
             lines += page_weights(server.url) + [""] + fragment_weights(server.url) + [""]
         if "journeys" in chosen:
-            lines += journey_weights(server.url) + [""]
+            lines += journey_weights(server.url, used) + [""]
             server.espace("demo")  # the journeys changed demo passwords
         if "slow3g" in chosen:
-            lines += slow_journey_section(server.url) + [""]
+            lines += slow_journey_section(server.url, used) + [""]
             server.espace("demo")
         if "throughput" in chosen:
             with yardstick_server("bench.bare_app:app") as bare_url, \
