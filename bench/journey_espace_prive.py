@@ -12,7 +12,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from bench.journeys import Run, journey
-from web.operations.demo import DemoMember, demo_identities
+from web.operations.demo import DemoMember
 
 KB = 1000
 PORTAL = "espace-prive"
@@ -22,12 +22,9 @@ PROVISIONAL = re.compile(r"[a-z2-9]{4}(?:-[a-z2-9]{4}){6}")
 
 def unregistered(run: Run) -> DemoMember:
     """A demo member with a Carte Vitale, an email and no account, unused by this bench run."""
-    for member in demo_identities(PORTAL):
-        if (not member.has_account and member.email and member.facts["vitale_serial"]
-                and member.facts["profile"] == "particulier" and member.identifier not in run.used):
-            run.used.add(member.identifier)
-            return member
-    raise RuntimeError("no unregistered demo member left on espace-prive")
+    return run.unused(PORTAL, lambda m: (not m.has_account and m.email and m.facts["vitale_serial"]
+                                         and m.facts["profile"] == "particulier"),
+                      "unregistered demo member")
 
 
 @journey("espace-prive register (guide 1–7) → first log-in → member space",

@@ -15,7 +15,7 @@ from babel import Locale
 from playwright.sync_api import Page, expect
 
 from bench.journeys import Run, journey
-from web.operations.demo import DemoMember, demo_identities
+from web.operations.demo import DemoMember
 
 KB = 1000
 PORTAL = "mss"
@@ -24,12 +24,9 @@ RESERVED = {"000000042"}  # registered by no journey: bench/pages.py verifies it
 
 
 def unregistered(run: Run) -> DemoMember:
-    for member in demo_identities(PORTAL):
-        if (not member.has_account and member.email and member.identifier not in RESERVED
-                and member.identifier not in run.used):
-            run.used.add(member.identifier)
-            return member
-    raise RuntimeError("no unregistered demo member left on mss")
+    return run.unused(PORTAL, lambda m: (not m.has_account and m.email
+                                         and m.identifier not in RESERVED),
+                      "unregistered demo member")
 
 
 @journey("mss register (guide 1–10) → set password → log in → member space",

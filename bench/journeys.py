@@ -29,11 +29,16 @@ class Run:
     def member(self, portal: str) -> DemoMember:
         """A demo member with an account that no journey of this bench run has used yet
         (a reset mail can be asked once a minute per account)."""
+        return self.unused(portal, lambda m: m.has_account and m.email, "unused demo account")
+
+    def unused(self, portal: str, fits, what: str) -> DemoMember:
+        """The first demo member of ``portal`` that ``fits`` and that no journey of this bench
+        run has used yet, now used; ``what`` names it when none is left."""
         for member in demo_identities(portal):
-            if member.has_account and member.email and member.identifier not in self.used:
+            if fits(member) and member.identifier not in self.used:
                 self.used.add(member.identifier)
                 return member
-        raise RuntimeError(f"no unused demo account left on {portal}")
+        raise RuntimeError(f"no {what} left on {portal}")
 
     def t(self, text: str, **variables) -> str:
         with i18n.use_language(self.lang):

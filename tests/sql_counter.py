@@ -1,5 +1,6 @@
 """Count the SQL statements and transactions a piece of work runs, at Tortoise's client level
-(every backend's execute_* methods, whatever the dialect).
+(every backend's execute_* methods, whatever the dialect). A transaction is a BEGIN … COMMIT,
+a savepoint inside one, or a statement that writes outside any (autocommit: its own).
 
     with counting() as counted:
         await client.post(...)
@@ -13,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import wraps
 
-from tortoise.backends.base.client import BaseDBAsyncClient, NestedTransactionContext
+from tortoise.backends.base.client import BaseDBAsyncClient, TransactionalDBClient
 
 EXECUTES = ("execute_insert", "execute_query", "execute_script", "execute_many",
             "execute_query_dict", "execute_query_dict_with_affected")
@@ -25,6 +26,10 @@ class Counted:
     statements: int = 0
     transactions: int = 0
     sql: list = field(default_factory=list)
+
+
+def _reads(sql: str) -> bool:
+    return sql.lstrip().upper().startswith(("SELECT", "WITH"))
 
 
 def _classes(base=BaseDBAsyncClient):
@@ -45,6 +50,8 @@ def counting():
                 return await method(self, query, *args, **kwargs)
             counted.statements += 1
             counted.sql.append(str(query))
+            if not isinstance(self, TransactionalDBClient) and not _reads(str(query)):
+                counted.transactions += 1
             token = _inside.set(True)
             try:
                 return await method(self, query, *args, **kwargs)
@@ -56,10 +63,8 @@ def counting():
     def wrap_transaction(method):
         @wraps(method)
         def counted_transaction(self, *args, **kwargs):
-            context = method(self, *args, **kwargs)
-            if not isinstance(context, NestedTransactionContext):
-                counted.transactions += 1
-            return context
+            counted.transactions += 1
+            return method(self, *args, **kwargs)
 
         return counted_transaction
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 
 from web.i18n import use_language
 from web.registry.importer import (
+    BATCH_SIZE,
     COLUMNS,
     MAX_LINE_BYTES,
     ImportFailed,
@@ -404,9 +406,10 @@ async def test_five_thousand_rows_stream_through(db, tmp_path):
     path = write_csv(tmp_path / "big.csv", list(generated_rows(5000)))
     size = path.stat().st_size
     progress = []
-    result = await import_members(path, on_progress=progress.append)
+    result = await import_members(path, on_progress=lambda *read: progress.append(read))
     assert (result.created, result.rejected_count) == (5000, 0)
-    assert sum(progress) == size and len(progress) == 5001  # one call per line
+    assert [sum(column) for column in zip(*progress, strict=True)] == [size, 5000]  # bytes, rows
+    assert len(progress) == math.ceil(5000 / BATCH_SIZE)  # once a batch
     assert await Member.all().count() == 5000
     again = await import_members(path)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 5000)

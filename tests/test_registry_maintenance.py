@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import subprocess
@@ -10,13 +11,16 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 from tortoise.queryset import QuerySet
 from typer.testing import CliRunner
 
 from web import cli
 from web.accounts.models import Account, Token
 from web.accounts.service import login_key
+from web.i18n import use_language
 from web.operations import housekeeping
+from web.operations.commands import import_progress
 from web.operations.demo import DEMO_PASSWORD, demo_identities
 from web.operations.housekeeping import purge, unlock
 from web.portals.models import RegistrationDraft
@@ -199,6 +203,23 @@ def test_commands_end_to_end(tmp_path):
     purged = espace("purge", database=database)
     assert purged.returncode == 0, purged.stderr
     assert "expired registration drafts: 0 deleted" in purged.stdout
+
+
+@pytest.mark.parametrize(("language", "shown"), [
+    ("en", "1,000 rows/s"), ("fr", "1\u202f000 lignes/s")])
+def test_import_progress_shows_rows_per_second_and_time_left(language, shown):
+    """1 000 rows of 100 bytes a second, 300 of a 1 000 000-byte file read: 7 s left."""
+    clock = [0.0]
+    screen = Console(file=io.StringIO(), width=100, color_system=None)
+    with use_language(language):
+        progress, advance = import_progress(1_000_000, console=screen, get_time=lambda: clock[0])
+    for _second in range(3):
+        clock[0] += 1
+        advance(100_000, 1000)
+    screen.print(progress.get_renderable())
+    line = screen.file.getvalue()
+    assert shown in line
+    assert "30%" in line and "0:00:07" in line
 
 
 def test_commands_fail_cleanly_without_a_database(tmp_path):

@@ -43,35 +43,32 @@ class Portal:
         return str(value)
 
 
+def _demo_portal(portal_id: str, login_field: str, **branding) -> Portal:
+    """A fictional fund's portal: both demo funds share one contact page and policy version."""
+    branding = {"support_url": "https://espace.example.org/contact", "policy_version": "2026-01",
+                **branding}
+    return Portal(id=portal_id, login_field=login_field, branding=Branding(**branding))
+
+
 DEFAULT_PORTALS = {
-    "mss": Portal(
-        id="mss",
-        login_field="email",
-        branding=Branding(
-            name=lazy_gettext("Member Self-Service"),
-            fund_name=lazy_gettext("Staff Pension Fund (demo)"),
-            support_email="support-mss@espace.example.org",
-            support_url="https://espace.example.org/contact",
-            support_phone="+33 1 23 45 67 89",
-            theme="blue",
-            policy_version="2026-01",
-        ),
+    "mss": _demo_portal(
+        "mss",
+        "email",
+        name=lazy_gettext("Member Self-Service"),
+        fund_name=lazy_gettext("Staff Pension Fund (demo)"),
+        support_email="support-mss@espace.example.org",
+        support_phone="+33 1 23 45 67 89",
+        theme="blue",
     ),
-    "espace-prive": Portal(
-        id="espace-prive",
-        login_field="identifier",
-        branding=Branding(
-            name=lazy_gettext("My private space"),
-            fund_name=lazy_gettext("Social Protection Fund (demo)"),
-            support_email="support-prive@espace.example.org",
-            support_url="https://espace.example.org/contact",
-            support_phone="+590 590 12 34 56",
-            theme="green",
-            policy_version="2026-01",
-            health_question=lazy_gettext(
-                "Are you affiliated with the fund for your health cover?"
-            ),
-        ),
+    "espace-prive": _demo_portal(
+        "espace-prive",
+        "identifier",
+        name=lazy_gettext("My private space"),
+        fund_name=lazy_gettext("Social Protection Fund (demo)"),
+        support_email="support-prive@espace.example.org",
+        support_phone="+590 590 12 34 56",
+        theme="green",
+        health_question=lazy_gettext("Are you affiliated with the fund for your health cover?"),
     ),
 }
 

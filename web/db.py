@@ -114,3 +114,12 @@ async def pending_migrations(database_url: str) -> list[str]:
 
 # For Tortoise's own command line (`tortoise makemigrations`), named in pyproject.toml.
 TORTOISE_ORM = tortoise_config("sqlite://:memory:", for_migrations=True)
+
+
+def in_dialect(connection, statement: str) -> str:
+    """A statement written with ``?`` placeholders in the connection's (PostgreSQL numbers
+    them): for the few hot statements that go by plain SQL."""
+    if connection.capabilities.dialect != "postgres":
+        return statement
+    parts = statement.split("?")
+    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]

@@ -161,34 +161,26 @@ def email_field() -> wtforms.StringField:
 
 
 def first_names_field() -> wtforms.StringField:
-    return wtforms.StringField(
+    return _name_field(
         lazy_gettext("First name"),
-        filters=[strip],
-        validators=[
-            DataRequired(lazy_gettext("Enter your first name.")),
-            max_length(NAME_MAX),
-            name_check(
-                lazy_gettext(
-                    "First name must only include letters, spaces, hyphens and apostrophes."
-                )
-            ),
-        ],
+        lazy_gettext("Enter your first name."),
+        lazy_gettext("First name must only include letters, spaces, hyphens and apostrophes."),
     )
 
 
 def last_name_field() -> wtforms.StringField:
-    return wtforms.StringField(
+    return _name_field(
         lazy_gettext("Last name"),
+        lazy_gettext("Enter your last name."),
+        lazy_gettext("Last name must only include letters, spaces, hyphens and apostrophes."),
+    )
+
+
+def _name_field(label, missing, not_a_name) -> wtforms.StringField:
+    return wtforms.StringField(
+        label,
         filters=[strip],
-        validators=[
-            DataRequired(lazy_gettext("Enter your last name.")),
-            max_length(NAME_MAX),
-            name_check(
-                lazy_gettext(
-                    "Last name must only include letters, spaces, hyphens and apostrophes."
-                )
-            ),
-        ],
+        validators=[DataRequired(missing), max_length(NAME_MAX), name_check(not_a_name)],
     )
 
 

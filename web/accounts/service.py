@@ -191,26 +191,37 @@ async def set_password(account: Account, password: str, *, portal, links: Links)
             subject=account.login,
         )
         member = await account.member
-        if destination := mail_destination(account, member):
-            await _notify_password_changed(account, member, destination, portal, links,
-                                           first, connection)
+        if mail_destination(account, member):
+            await _notify_password_changed(account, member, portal, links, first, connection)
 
 
-async def _notify_password_changed(account, member, destination, portal, links, first,
-                                   connection) -> None:
-    await enqueue_mail(
-        destination,
+async def _notify_password_changed(account, member, portal, links, first, connection) -> None:
+    await mail_member(
+        account,
+        member,
         "password_changed",
-        language=account.language,
+        portal,
         context={
-            "portal": portal,
-            "name": display_name(member),
             "changed_at": account.password_changed_at,
             "first_password": first,
             "login_url": links(f"{portal.id}:login"),
             "forgot_url": links(f"{portal.id}:forgot"),
         },
         using_db=connection,
+    )
+
+
+async def mail_member(account: Account, member: Member, template: str, portal, *,
+                      context: dict, secret: dict | None = None, using_db=None) -> None:
+    """Queue mail ``template`` for the member of ``account`` (``mail_destination``), in the
+    account's language, greeting them by name and signed by ``portal``."""
+    await enqueue_mail(
+        mail_destination(account, member),
+        template,
+        language=account.language,
+        context={"portal": portal, "name": display_name(member), **context},
+        secret=secret,
+        using_db=using_db,
     )
 
 
@@ -335,13 +346,12 @@ async def request_password_reset(portal, login: str, *, links: Links, client: st
     if destination and not await _reset_recently(account):
         async with in_transaction() as connection:
             raw = await tokens.issue_token(account, tokens.RESET, using_db=connection)
-            await enqueue_mail(
-                destination,
+            await mail_member(
+                account,
+                member,
                 "reset_password",
-                language=account.language,
+                portal,
                 context={
-                    "portal": portal,
-                    "name": display_name(member),
                     "hours": int(tokens.LIFETIME.total_seconds() // 3600),
                     "forgot_url": links(f"{portal.id}:forgot"),
                 },

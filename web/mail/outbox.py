@@ -19,12 +19,12 @@ layouts (which need ``portal`` in the context, for the sender's name and the sup
     {#- welcome.html. Context: portal, name, link. -#}
     {% extends "mail/base.html" %}
     {% block body %}
-    {% from "mail/macros.html" import accent with context %}
-    {% from "mail_button/mail_button.html" import mail_button %}
-    <p>{{ _("Hello %(name)s,", name=name) }}</p>
     <p>{{ _("To go on, open this link:") }}</p>
-    {{ mail_button(link, _("Go on"), accent) }}
+    {{ button(link, _("Go on")) }}
     {% endblock %}
+
+(the HTML layout greets ``name`` and gives ``button``, the mail_button component in the
+portal's colour ``accent``),
 
 and queues it inside the transaction of what it announces::
 

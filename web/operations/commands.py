@@ -6,20 +6,25 @@ Exit status: 0 done, 1 done but some rows were rejected, 2 nothing done (an erro
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from babel.numbers import format_decimal
+from rich.console import Console
 from rich.progress import (
     BarColumn,
-    DownloadColumn,
     Progress,
+    ProgressColumn,
+    Task,
+    TaskProgressColumn,
     TextColumn,
     TimeRemainingColumn,
-    TransferSpeedColumn,
 )
+from rich.text import Text
 
+from web.i18n import current_language, use_language
 from web.i18n import gettext as _
-from web.i18n import use_language
 from web.operations.console import cli_language, err, fail, load_settings, run
 
 
@@ -52,6 +57,49 @@ def demo() -> None:
         )
 
 
+class RowRateColumn(ProgressColumn):
+    """Rows read per second: the file's rate in bytes over its bytes per row so far (a
+    record's size varies little; the row count of the file is not known before the end)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.language = current_language.get()  # rendered in rich's thread, not this context
+        self.unit = _("rows/s")
+
+    def render(self, task: Task) -> Text:
+        speed, rows = task.finished_speed or task.speed, task.fields.get("rows", 0)
+        if not (speed and rows and task.completed):
+            return Text(f"? {self.unit}", style="progress.data.speed")
+        rate = format_decimal(speed * rows / task.completed, "#,##0", locale=self.language)
+        return Text(f"{rate} {self.unit}", style="progress.data.speed")
+
+
+def import_progress(
+    size: int, *, console: Console = err, get_time: Callable[[], float] | None = None
+) -> tuple[Progress, Callable[[int, int], None]]:
+    """The import's progress bar over the file's ``size`` bytes: percentage, rows per
+    second, time left; and the function the importer calls with bytes and rows read."""
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        RowRateColumn(),
+        TimeRemainingColumn(),
+        console=console,
+        transient=True,
+        get_time=get_time,
+    )
+    task = progress.add_task(_("Importing"), total=size, rows=0)
+    rows_read = 0
+
+    def advance(read: int, rows: int) -> None:
+        nonlocal rows_read
+        rows_read += rows
+        progress.update(task, advance=read, rows=rows_read)
+
+    return progress, advance
+
+
 def import_members(
     file: Path = typer.Argument(..., help="registry CSV file (columns: web/registry/importer.py)"),
 ) -> None:
@@ -63,16 +111,7 @@ def import_members(
         settings = load_settings()
         if not file.is_file():
             raise fail(_("No such file: %(path)s", path=str(file)))
-        progress = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            DownloadColumn(),
-            TransferSpeedColumn(),  # the rate, of the file read
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-        )
-        task = progress.add_task(_("Importing"), total=file.stat().st_size)
+        progress, advance = import_progress(file.stat().st_size)
 
         def on_reject(rejection: Rejection) -> None:
             progress.console.print(
@@ -82,9 +121,7 @@ def import_members(
             )
 
         def work():
-            return run_import(
-                file, on_progress=lambda n: progress.advance(task, n), on_reject=on_reject
-            )
+            return run_import(file, on_progress=advance, on_reject=on_reject)
 
         try:
             with progress:

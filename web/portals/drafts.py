@@ -22,6 +22,7 @@ from starlette.requests import Request
 from tortoise.queryset import QuerySet
 
 from web.clock import now
+from web.db import in_dialect
 from web.portals.models import RegistrationDraft
 from web.security.audit import audit
 from web.security.digests import digest
@@ -46,14 +47,6 @@ _INSERT = (
 )
 
 
-def _sql(connection, statement: str) -> str:
-    """``statement`` in the connection's placeholders (PostgreSQL numbers them)."""
-    if connection.capabilities.dialect != "postgres":
-        return statement
-    parts = statement.split("?")
-    return "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1)) + parts[-1]
-
-
 async def load_draft(request: Request, key: str, kind: type[D]) -> D:
     """The visitor's draft of ``kind`` under ``key`` (a portal id), or a new one."""
     draft = await find_draft(request, key, kind)
@@ -64,7 +57,7 @@ async def find_draft(request: Request, key: str, kind: type[D]) -> D | None:
     """The visitor's draft of ``kind`` under ``key``, None when none is kept."""
     stored_key = _key(request, key)
     connection = RegistrationDraft._meta.db
-    rows = await connection.execute_query_dict(_sql(connection, _SELECT), [stored_key])
+    rows = await connection.execute_query_dict(in_dialect(connection, _SELECT), [stored_key])
     if not rows:
         return None
     if _FIELDS["expires_at"].to_python_value(rows[0]["expires_at"]) < now():
@@ -81,11 +74,11 @@ async def save_draft(request: Request, key: str, draft) -> None:
                             ("expires_at", moment + DRAFT_IDLE_LIFETIME))
     ] + [_key(request, key)]
     connection = RegistrationDraft._meta.db
-    changed, _rows = await connection.execute_query(_sql(connection, _UPDATE), values)
+    changed, _rows = await connection.execute_query(in_dialect(connection, _UPDATE), values)
     if changed:
         return
-    if not await connection.execute_query_dict(_sql(connection, _INSERT), values):
-        await connection.execute_query(_sql(connection, _UPDATE), values)  # saved meanwhile
+    if not await connection.execute_query_dict(in_dialect(connection, _INSERT), values):
+        await connection.execute_query(in_dialect(connection, _UPDATE), values)  # saved meanwhile
         return
     # A new draft: the visitor's cookie may be days old, it starts a new life with the draft.
     request.state.sid_refresh = True

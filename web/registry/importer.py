@@ -35,6 +35,7 @@ is rejected with its line number and the reason, the others are imported.
 
 from __future__ import annotations
 
+import asyncio
 import codecs
 import csv
 from collections import deque
@@ -42,9 +43,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
-from tortoise.transactions import in_transaction
+from tortoise import connections
 
 from web.i18n import gettext as _
 from web.registry.models import Member
@@ -89,7 +90,7 @@ COLUMNS = REQUIRED_COLUMNS + (
 )
 MAX_LINE_BYTES = 64 * 1024  # a line, and a record
 MAX_RECORD_LINES = 20  # an address takes a few: a record over this has a quote left open
-BATCH_SIZE = 2000  # rows per statement: 11 values each, under both databases' limits
+BATCH_SIZE = 5000  # rows per statement (SQLite holds its write lock for one: ~50 ms)
 KEPT_REJECTIONS = 1000
 MEMBER_FIELDS = (
     "last_name",
@@ -206,39 +207,42 @@ def member_values(row: dict[str, str]) -> dict:
 # --- saving -------------------------------------------------------------------------------
 
 
-# One statement per batch: ON CONFLICT finds each existing member by the unique index (no
-# existence query whose plan depends on statistics a growing table lacks, no autovacuum), and
-# rewrites a member only when a value differs.
-_COLUMNS = ("portal", "identifier", *MEMBER_FIELDS, "imported_at")
+# ON CONFLICT finds each existing member by the unique index (no existence query whose plan
+# depends on statistics a growing table lacks, no autovacuum) and rewrites a member only when
+# a value differs. One statement text whatever the batch's size: prepared once.
+_COLUMNS = ("portal", "identifier", *MEMBER_FIELDS)
 _CHANGED = " OR ".join(f"member.{name} <> excluded.{name}" for name in MEMBER_FIELDS)
-_UPSERT = (
-    f"INSERT INTO member ({', '.join(_COLUMNS)}) VALUES {{rows}} "  # noqa: S608 - our names
-    f"ON CONFLICT (portal, identifier) DO UPDATE SET "
+_ON_CONFLICT = (
+    "ON CONFLICT (portal, identifier) DO UPDATE SET "
     f"{', '.join(f'{name} = excluded.{name}' for name in (*MEMBER_FIELDS, 'imported_at'))} "
-    f"WHERE {_CHANGED} RETURNING identifier{{created}}"
+    f"WHERE {_CHANGED}"
+)
+_POSTGRES_TYPES = {"birth_date": "date", "facts": "jsonb"}
+# PostgreSQL: the batch as one array per column, unnested; it counts what it wrote itself
+# (xmax is 0 on a row this statement inserted).
+_ARRAYS = ", ".join(
+    f"${n}::{_POSTGRES_TYPES.get(name, 'text')}[]" for n, name in enumerate(_COLUMNS, 1)
+)
+_POSTGRES_UPSERT = (
+    f"WITH written AS (INSERT INTO member ({', '.join(_COLUMNS)}, imported_at) "  # noqa: S608 - our names
+    f"SELECT {', '.join(_COLUMNS)}, ${len(_COLUMNS) + 1}::timestamptz FROM unnest({_ARRAYS}) "
+    f"AS batch ({', '.join(_COLUMNS)}) {_ON_CONFLICT} RETURNING (xmax = 0) AS created) "
+    "SELECT count(*) AS written, count(*) FILTER (WHERE created) AS created FROM written"
+)
+# SQLite: one prepared row upsert run over the batch; the rows it created are those past the
+# highest id before it (the write lock is held from the start: nobody else inserts between).
+_SQLITE_UPSERT = (
+    f"INSERT INTO member ({', '.join(_COLUMNS)}, imported_at) "  # noqa: S608 - our names
+    f"VALUES ({', '.join('?' * (len(_COLUMNS) + 1))}) {_ON_CONFLICT}"
 )
 
 
-def _statement(connection, count: int) -> str:
-    """The upsert of ``count`` rows in the connection's dialect: PostgreSQL numbers its
-    placeholders and says which rows it inserted (xmax 0); SQLite is asked beforehand."""
-    width = len(_COLUMNS)
-    if connection.capabilities.dialect == "postgres":
-        rows = ", ".join(
-            "(" + ", ".join(f"${row * width + n}" for n in range(1, width + 1)) + ")"
-            for row in range(count)
-        )
-        return _UPSERT.format(rows=rows, created=", (xmax = 0) AS created")
-    rows = ", ".join(["(" + ", ".join("?" * width) + ")"] * count)
-    return _UPSERT.format(rows=rows, created="")
-
-
-def _values(records: list[dict], moment: datetime) -> list:
-    fields = Member._meta.fields_map
+def _rows(records: list[dict], moment: datetime) -> list[tuple]:
+    facts = Member._meta.fields_map["facts"]
     return [
-        fields[name].to_db_value(moment if name == "imported_at" else record[name], Member)
+        (*(record[name] for name in _COLUMNS[:-1]), facts.to_db_value(record["facts"], Member),
+         moment)
         for record in records
-        for name in _COLUMNS
     ]
 
 
@@ -248,48 +252,55 @@ async def upsert_members(records: Iterable[dict]) -> ImportResult:
     result = ImportResult()
     if not records:
         return result
-    async with in_transaction() as connection:
-        postgres = connection.capabilities.dialect == "postgres"
-        existing = set() if postgres else await _existing(connection, records)
-        written = await connection.execute_query_dict(
-            _statement(connection, len(records)), _values(records, datetime.now(UTC))
-        )
-    if postgres:
-        result.created = sum(1 for row in written if row["created"])
-        result.updated = len(written) - result.created
+    rows = _rows(records, datetime.now(UTC))
+    connection = connections.get("default")
+    if connection.capabilities.dialect == "postgres":
+        written, result.created = await _upsert_postgres(connection, rows)
     else:
-        result.updated = sum(1 for row in written if row["identifier"] in existing)
-        result.created = len(written) - result.updated
-    result.unchanged = len(records) - len(written)
+        written, result.created = await _upsert_sqlite(connection, rows)
+    result.updated = written - result.created
+    result.unchanged = len(records) - written
     return result
 
 
-async def _existing(connection, records: list[dict]) -> set[str]:
-    """The identifiers of ``records`` already in the registry (one portal's per query)."""
-    found = set()
-    for portal in {r["portal"] for r in records}:
-        identifiers = [r["identifier"] for r in records if r["portal"] == portal]
-        marks = ", ".join("?" * len(identifiers))
-        rows = await connection.execute_query_dict(
-            f"SELECT identifier FROM member WHERE portal = ? AND identifier IN ({marks})",  # noqa: S608 - placeholders only
-            [portal, *identifiers],
-        )
-        found.update(row["identifier"] for row in rows)
-    return found
+async def _upsert_postgres(connection, rows: list[tuple]) -> tuple[int, int]:
+    """(rows written, rows created): one statement, its own transaction."""
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    moment = columns.pop()[0]
+    [counts] = await connection.execute_query_dict(_POSTGRES_UPSERT, [*columns, moment])
+    return counts["written"], counts["created"]
+
+
+async def _upsert_sqlite(connection, rows: list[tuple]) -> tuple[int, int]:
+    """(rows written, rows created): one transaction on the raw connection."""
+    async with connection.acquire_connection() as raw:
+        await raw.execute("BEGIN IMMEDIATE")
+        try:
+            async with raw.execute("SELECT coalesce(max(id), 0) FROM member") as cursor:
+                [highest] = await cursor.fetchone()
+            before = raw.total_changes
+            await raw.executemany(_SQLITE_UPSERT, rows)
+            written = raw.total_changes - before
+            async with raw.execute("SELECT count(*) FROM member WHERE id > ?", [highest]) as cursor:
+                [created] = await cursor.fetchone()
+        except BaseException:
+            await raw.execute("ROLLBACK")
+            raise
+        await raw.execute("COMMIT")
+    return written, created
 
 
 # --- reading ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Line:
+class _Line(NamedTuple):
     number: int
     text: str
     size: int  # bytes kept (a line too long keeps none)
     problem: str | None = None  # why it cannot be read (too long, not UTF-8)
 
 
-def _physical_lines(raw: BinaryIO, on_progress) -> Iterator[_Line]:
+def _physical_lines(raw: BinaryIO) -> Iterator[_Line]:
     """Decoded lines of a binary file, at most MAX_LINE_BYTES each: a line too long or not
     UTF-8 comes with its problem (empty or replaced), so that lines keep their numbers."""
     number = 0
@@ -304,8 +315,6 @@ def _physical_lines(raw: BinaryIO, on_progress) -> Iterator[_Line]:
                 chunk = raw.readline(MAX_LINE_BYTES)
                 size += len(chunk)
             problem, chunk = _("the line is too long"), b"\n"
-        if on_progress:
-            on_progress(size)
         try:
             text = chunk.decode("utf-8")
         except UnicodeDecodeError:
@@ -329,14 +338,14 @@ class _Records:
     def __init__(self, lines: Iterator[_Line]) -> None:
         self.lines = lines
         self.pending: deque[_Line] = deque()  # read, then given back for the next record
-        self.taken: list[_Line] = []
+        self.taken: list[_Line] = []  # the lines of the record being read
+        self.size = 0  # their bytes
 
     def _feed(self) -> Iterator[str]:
-        size = 0
         while line := self.pending.popleft() if self.pending else next(self.lines, None):
             self.taken.append(line)
-            size += line.size
-            if len(self.taken) > MAX_RECORD_LINES or size > MAX_LINE_BYTES:
+            self.size += line.size
+            if len(self.taken) > MAX_RECORD_LINES or self.size > MAX_LINE_BYTES:
                 raise _Unclosed(
                     _(
                         "the record starting on this line runs over more than %(lines)s "
@@ -349,10 +358,11 @@ class _Records:
             raise _Unclosed(_("a quote opened on this line is never closed"))
 
     def __iter__(self) -> Iterator[tuple[int, list[str] | Rejection]]:
+        reader = csv.reader(self._feed())  # a new one only after a record it could not read
         while True:
-            self.taken = []
+            self.taken, self.size = [], 0
             try:
-                values = next(csv.reader(self._feed()))
+                values = next(reader)
             except StopIteration:
                 return
             except (_Unclosed, csv.Error) as error:
@@ -361,6 +371,7 @@ class _Records:
                 reason = getattr(error, "reason", None) or _(
                     "unreadable CSV: %(error)s", error=str(error)
                 )
+                reader = csv.reader(self._feed())
                 yield first, Rejection(first, reason)
                 continue
             first = self.taken[0].number
@@ -388,12 +399,12 @@ def _header(records: Iterator[tuple[int, list[str] | Rejection]]) -> list[str]:
     return names
 
 
-def read_rows(raw: BinaryIO, on_progress=None) -> Iterator[tuple[int, dict | Rejection]]:
+def read_rows(raw: BinaryIO) -> Iterator[tuple[int, dict | Rejection]]:
     """(first line number, row dict) for each record, or a Rejection when unreadable; blank
     lines are skipped."""
     if raw.peek(2)[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         raise ImportFailed(_("the file must be UTF-8 (this one is UTF-16)"))
-    records = iter(_Records(_physical_lines(raw, on_progress)))
+    records = iter(_Records(_physical_lines(raw)))
     names = _header(records)
     for first, values in records:
         if isinstance(values, Rejection):
@@ -414,13 +425,12 @@ def read_rows(raw: BinaryIO, on_progress=None) -> Iterator[tuple[int, dict | Rej
 async def import_members(
     path: str | Path,
     *,
-    on_progress: Callable[[int], None] | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
     on_reject: Callable[[Rejection], None] | None = None,
 ) -> ImportResult:
-    """Import a registry CSV file; ``on_progress`` receives the bytes read since its last
-    call, ``on_reject`` each rejected row."""
+    """Import a registry CSV file; ``on_progress`` receives the bytes and the rows read since
+    its last call (once a batch), ``on_reject`` each rejected row."""
     result = ImportResult()
-    batch: dict[tuple[str, str], dict] = {}
 
     def reject(rejection: Rejection) -> None:
         result.rejected_count += 1
@@ -437,20 +447,49 @@ async def import_members(
             _("cannot read %(path)s: %(error)s", path=str(path), error=error.strerror or str(error))
         ) from None
     with raw:
-        for line, row in read_rows(raw, on_progress):
-            result.rows += 1
-            if isinstance(row, Rejection):
-                reject(row)
-                continue
-            try:
-                record = member_values(row)
-            except Invalid as error:
-                reject(Rejection(line, str(error)))
-                continue
-            key = (record["portal"], record["identifier"])
-            if key in batch or len(batch) >= BATCH_SIZE:
-                result.add(await upsert_members(batch.values()))
-                batch.clear()
-            batch[key] = record
-    result.add(await upsert_members(batch.values()))
+        writing = None  # the last batch's statement, under way while the next one is read
+        try:
+            for batch in _batches(raw, result, reject, on_progress):
+                if writing:
+                    result.add(await writing)
+                writing = asyncio.ensure_future(upsert_members(batch))
+                await asyncio.sleep(0)  # it sends its statement: the database works meanwhile
+        except BaseException:
+            if writing:
+                writing.cancel()
+            raise
+        result.add(await writing)
     return result
+
+
+def _batches(raw: BinaryIO, result: ImportResult, reject, on_progress) -> Iterator[list[dict]]:
+    """The valid records, by batches of at most BATCH_SIZE members, each member once (a later
+    row for the same member goes to the next batch); rows counted in ``result``."""
+    batch: dict[tuple[str, str], dict] = {}
+    reported = (0, 0)  # bytes, rows
+
+    def progress() -> None:
+        nonlocal reported
+        now = (raw.tell(), result.rows)
+        if on_progress:
+            on_progress(now[0] - reported[0], now[1] - reported[1])
+        reported = now
+
+    for line, row in read_rows(raw):
+        result.rows += 1
+        if isinstance(row, Rejection):
+            reject(row)
+            continue
+        try:
+            record = member_values(row)
+        except Invalid as error:
+            reject(Rejection(line, str(error)))
+            continue
+        key = (record["portal"], record["identifier"])
+        if key in batch or len(batch) >= BATCH_SIZE:
+            progress()
+            yield list(batch.values())
+            batch.clear()
+        batch[key] = record
+    progress()
+    yield list(batch.values())

@@ -12,6 +12,8 @@ import unicodedata
 from datetime import date
 
 from email_validator import EmailNotValidError, validate_email
+from tortoise.expressions import Q
+from tortoise.functions import Count
 
 from web.registry.models import Member
 
@@ -72,6 +74,19 @@ def same_name(a: str, b: str) -> bool:
     return bool(normalize_name(a)) and normalize_name(a) == normalize_name(b)
 
 
+async def read_member(portal: str, identifier: str, *, accounts: bool = False) -> Member | None:
+    """The record of this identifier, or None; ``accounts``: with ``member.accounts_here``,
+    how many accounts it has on the portal, read in the same query."""
+    identifier = normalize_identifier(identifier)
+    if not identifier.isprintable() or not 0 < len(identifier) <= _IDENTIFIER_MAX:
+        return None  # no record has it, and the database would refuse it (length, NUL)
+    query = Member.filter(portal=portal, identifier=identifier)
+    if accounts:
+        here = Count("accounts", _filter=Q(accounts__portal=portal))
+        query = query.annotate(accounts_here=here).group_by("id")
+    return await query.first()
+
+
 async def find_member(
     portal: str,
     identifier: str,
@@ -80,12 +95,11 @@ async def find_member(
     first_names: str,
     birth_date: date | None,
     email: str | None = None,
+    accounts: bool = False,
 ) -> Member | None:
-    """The member whose record matches every given field, or None (never says which field)."""
-    identifier = normalize_identifier(identifier)
-    if not identifier.isprintable() or not 0 < len(identifier) <= _IDENTIFIER_MAX:
-        return None  # no record has it, and the database would refuse it (length, NUL)
-    member = await Member.get_or_none(portal=portal, identifier=identifier)
+    """The member whose record matches every given field, or None (never says which field);
+    ``accounts``: see ``read_member``."""
+    member = await read_member(portal, identifier, accounts=accounts)
     if member is None:
         return None
     matches = (

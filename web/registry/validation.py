@@ -18,7 +18,7 @@ from phonenumbers import PhoneNumberFormat, PhoneNumberType
 from stdnum import iban as stdnum_iban
 from stdnum.fr import nir, siret
 
-from web.i18n import LANGUAGES
+from web.i18n import LANGUAGES, lazy_gettext
 from web.i18n import gettext as _
 
 PORTALS = ("mss", "espace-prive")
@@ -97,7 +97,8 @@ def column_text(
 
 def column_name(value: str, column: str, *, required: bool = True) -> str:
     value = column_text(value, column, required=required)
-    if value and not any(c.isalpha() for c in value):  # isalpha: Unicode's L categories
+    # isalpha: Unicode's L categories; most names start with one (a row is checked at once)
+    if value and not (value[0].isalpha() or any(c.isalpha() for c in value)):
         raise Invalid(_("%(column)s must contain letters", column=column))
     return value
 
@@ -143,14 +144,21 @@ def column_birth_date(value: str) -> date:
     return parsed
 
 
-def column_email(value: str) -> str:
-    value = column_text(value, "email")
+def _optional_column(value: str, name: str, normal, message) -> str:
+    """An optional column: "" when empty, else ``normal(value)``; Invalid (``message``, lazy:
+    translated only for a rejected row) when that is None."""
+    value = column_text(value, name)
     if not value:
         return ""
-    normalized = normalized_email(value)
+    normalized = normal(value)
     if normalized is None:
-        raise Invalid(_("email: not a valid email address"))
+        raise Invalid(str(message))
     return normalized
+
+
+def column_email(value: str) -> str:
+    return _optional_column(value, "email", normalized_email,
+                            lazy_gettext("email: not a valid email address"))
 
 
 def normalized_email(value: str) -> str | None:
@@ -173,12 +181,14 @@ def normalized_email(value: str) -> str | None:
 
 def column_mobile(value: str) -> str:
     """A mobile number in E.164 (national numbers: mainland France or overseas)."""
-    value = column_text(value, "mobile")
-    if not value:
-        return ""
-    number = parse_phone(value)
+    return _optional_column(value, "mobile", _e164_mobile,
+                            lazy_gettext("mobile: not a valid mobile number"))
+
+
+def _e164_mobile(text: str) -> str | None:
+    number = parse_phone(text)
     if number is None or phonenumbers.number_type(number) not in MOBILE_TYPES:
-        raise Invalid(_("mobile: not a valid mobile number"))
+        return None
     return phonenumbers.format_number(number, PhoneNumberFormat.E164)
 
 
@@ -205,12 +215,11 @@ def column_language(value: str) -> str:
 
 
 def column_iban(value: str) -> str:
-    value = column_text(value, "iban")
-    if not value:
-        return ""
-    if not stdnum_iban.is_valid(value):
-        raise Invalid(_("iban: not a valid IBAN"))
-    return stdnum_iban.compact(value)
+    return _optional_column(value, "iban", _compact_iban, lazy_gettext("iban: not a valid IBAN"))
+
+
+def _compact_iban(text: str) -> str | None:
+    return stdnum_iban.compact(text) if stdnum_iban.is_valid(text) else None
 
 
 def column_country(value: str) -> str:

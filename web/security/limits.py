@@ -13,21 +13,30 @@ does not (a success). So guesses sent together are never more than the rule allo
 correct attempts made at the same moment are never counted as failures. Each step runs in a
 transaction that locks the counters' rows (``SELECT … FOR UPDATE`` on PostgreSQL, the
 database lock on SQLite).
+
+A check that is quick and reads only the database (identity verification) goes through
+``check`` instead, in the caller's transaction (``committed``): the counters' rows stay locked
+from the claim to the report, so attempts on one key are checked one after the other, each
+seeing the failures before it, and no reservation is needed. The claim is one statement, the
+report one more.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import wraps
 
+from tortoise.backends.base.client import TransactionalDBClient
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from web.clock import now
+from web.db import in_dialect
 from web.security.models import AttemptCounter
 
 RESERVATION = timedelta(seconds=60)  # an attempt not reported by then counts as a failure
@@ -112,12 +121,6 @@ async def current_lock(rules: Mapping[str, Rule]) -> Locked | None:
     if not held:
         return None
     return Locked(max(until for until, _ in held), any(top for _, top in held))
-
-
-async def attempts_before_lock(rules: Mapping[str, Rule]) -> int:
-    """How many failures in a row the keys take before one locks them (at least 1)."""
-    counts = {c.key: c.count for c in await AttemptCounter.filter(key__in=list(rules))}
-    return min(max(1, rule.limit - counts.get(key, 0)) for key, rule in rules.items())
 
 
 async def _locked_counters(connection, keys) -> dict[str, AttemptCounter]:
@@ -249,6 +252,122 @@ async def _resolve(rules: Mapping[str, Rule], *, counted: bool) -> Locked | None
     if not ends:
         return None
     return Locked(max(until for until, _ in ends), any(top for _, top in ends))
+
+
+_COLUMNS = ("key", "count", "window_started_at", "locked_until", "pending", "pending_until")
+_FIELDS = AttemptCounter._meta.fields_map
+
+
+def _upsert(connection, counters: list[AttemptCounter], update: str) -> tuple[str, list]:
+    values = [
+        _FIELDS[name].to_db_value(getattr(counter, name), AttemptCounter)
+        for counter in counters
+        for name in _COLUMNS
+    ]
+    row = "(" + ", ".join("?" * len(_COLUMNS)) + ")"
+    statement = (
+        f"INSERT INTO attempt_counter ({', '.join(_COLUMNS)}) "  # noqa: S608 - our names
+        f"VALUES {', '.join([row] * len(counters))} ON CONFLICT (key) DO UPDATE SET "
+        f"{update} RETURNING {', '.join(_COLUMNS)}"
+    )
+    return in_dialect(connection, statement), values
+
+
+class Check:
+    """One attempt ``check`` claimed, in the caller's transaction: report it once with
+    ``failed`` or ``passed``."""
+
+    def __init__(self, rules: Mapping[str, Rule], counters: dict[str, AttemptCounter],
+                 connection) -> None:
+        self.rules, self.counters, self.connection = dict(rules), counters, connection
+        self._claimed = {key: _state(counter) for key, counter in counters.items()}
+
+    @property
+    def attempts_before_lock(self) -> int:
+        """How many failures in a row the keys take now before one locks them (at least 1)."""
+        return min(max(1, rule.limit - self.counters[key].count)
+                   for key, rule in self.rules.items())
+
+    async def failed(self) -> Locked | None:
+        """Counted against every key; returns the ``Locked`` to raise when this locked them."""
+        moment = now()
+        for key, rule in self.rules.items():
+            _count_failure(self.counters[key], rule, moment)
+        await self._write()
+        return _lock_of(self.counters.values(), self.rules, moment)
+
+    async def passed(self, *proved: str) -> None:
+        """No failure; the keys in ``proved`` (a success that proves their subject) forget
+        theirs."""
+        for key in proved:
+            self.counters[key].count, self.counters[key].locked_until = 0, None
+        await self._write()
+
+    async def _write(self) -> None:
+        """The counters as they are now, in one statement (none when nothing changed)."""
+        changed = [counter for key, counter in sorted(self.counters.items())
+                   if _state(counter) != self._claimed[key]]
+        if not changed:
+            return
+        update = ", ".join(f"{name} = excluded.{name}" for name in _COLUMNS[1:])
+        await self.connection.execute_query(*_upsert(self.connection, changed, update))
+        self._claimed = {key: _state(counter) for key, counter in self.counters.items()}
+
+
+def _state(counter: AttemptCounter) -> tuple:
+    return tuple(getattr(counter, name) for name in _COLUMNS)
+
+
+def _lock_of(counters, rules: Mapping[str, Rule], moment: datetime) -> Locked | None:
+    held = [(counter.locked_until, rules[counter.key].at_ceiling(counter.count))
+            for counter in counters if counter.locked_until and counter.locked_until > moment]
+    if not held:
+        return None
+    return Locked(max(until for until, _ in held), any(top for _, top in held))
+
+
+async def check(rules: Mapping[str, Rule]) -> Check:
+    """Claim one attempt on every key in the caller's transaction (``committed``): one
+    statement makes the missing counters and locks them all (in key order) until the
+    transaction ends. Raises ``Locked`` while a key is locked (what was settled is written)."""
+    connection = AttemptCounter._meta.db
+    if not isinstance(connection, TransactionalDBClient):
+        raise RuntimeError("limits.check runs in a transaction (limits.committed)")
+    moment = now()
+    fresh = [AttemptCounter(key=key, count=0, window_started_at=moment, pending=0)
+             for key in sorted(rules)]
+    # A no-op update, so that the row is returned (and locked) when it exists already.
+    rows = await connection.execute_query_dict(*_upsert(connection, fresh, "key = excluded.key"))
+    counters = {}
+    for row in rows:
+        values = {name: _FIELDS[name].to_python_value(row[name]) for name in _COLUMNS}
+        counters[values["key"]] = AttemptCounter(**values)
+    claim = Check(rules, counters, connection)
+    for key, rule in rules.items():
+        _settle(counters[key], rule, moment)
+    if locked := _lock_of(counters.values(), rules, moment):
+        await claim._write()
+        raise locked
+    return claim
+
+
+def committed(handler: Callable[..., Awaitable]) -> Callable[..., Awaitable]:
+    """``handler`` in one transaction, committed even when it raises: a failure ``check``
+    counted stays counted whatever goes wrong after it."""
+
+    @wraps(handler)
+    async def in_one_transaction(*args, **kwargs):
+        context = in_transaction()
+        await context.__aenter__()
+        try:
+            result = await handler(*args, **kwargs)
+        except BaseException:
+            await context.__aexit__(None, None, None)
+            raise
+        await context.__aexit__(None, None, None)
+        return result
+
+    return in_one_transaction
 
 
 async def record_failure(key: str, rule: Rule) -> datetime | None:

@@ -30,6 +30,7 @@ from web.portals.accounts.forms import (
 )
 from web.portals.accounts.typed import forget_typed, remember_typed, typed_login
 from web.portals.home import current_portal
+from web.portals.journey import page
 from web.rendering import is_partial, render, see_other
 from web.security import limits, sessions
 from web.security.audit import audit
@@ -117,7 +118,7 @@ async def login(request: Request) -> Response:
             form,
             message,
             status_code=429,
-            headers={"Retry-After": str(locked.retry_after)},
+            locked=locked,
             next_path=next_path,
         )
     except service.ProvisionalPasswordExpired:
@@ -141,24 +142,30 @@ async def login(request: Request) -> Response:
 
 
 def _login_page(
-    request, portal, form, message=None, *, status_code=200, headers=None, next_path=None
+    request, portal, form, message=None, *, status_code=200, locked=None, next_path=None
 ):
-    errors = error_list(form) + ([("login", message)] if message else [])
     notice = request.query_params.get("notice") if request.method == "GET" else None
-    return render(
+    context = {
+        "notice": notice_text(request) if notice else None,
+        "notice_kind": "info" if notice == "session-expired" else "success",
+        "next_path": next_path,
+    }
+    return _form_page(request, "accounts/login.html", form, LOGIN_FORM_ID, context,
+                      message=message, status_code=status_code, locked=locked)
+
+
+def _form_page(request, template, form, form_id, context=None, *, message=None,
+               status_code=200, locked=None):
+    """An account page showing ``form`` (its errors, and ``message`` about its login field)."""
+    return page(
         request,
-        "accounts/login.html",
-        {
-            "form": form,
-            "errors": errors,
-            "page_error": bool(errors),
-            "notice": notice_text(request) if notice else None,
-            "notice_kind": "info" if notice == "session-expired" else "success",
-            "next_path": next_path,
-            "lang_form_id": LOGIN_FORM_ID,
-        },
-        status_code=status_code,
-        headers=headers,
+        template,
+        {"form": form, **(context or {})},
+        errors=error_list(form) + ([("login", message)] if message else []),
+        status=status_code,
+        lang_form=form_id,
+        locked=locked,
+        status_message=None,
     )
 
 
@@ -206,18 +213,8 @@ async def forgot(request: Request) -> Response:
 
 
 def _forgot_page(request, portal, form, *, status_code=200):
-    errors = error_list(form)
-    return render(
-        request,
-        "accounts/forgot.html",
-        {
-            "form": form,
-            "errors": errors,
-            "page_error": bool(errors),
-            "lang_form_id": FORGOT_FORM_ID,
-        },
-        status_code=status_code,
-    )
+    return _form_page(request, "accounts/forgot.html", form, FORGOT_FORM_ID,
+                      status_code=status_code)
 
 
 async def forgot_sent(request: Request) -> Response:
@@ -238,14 +235,9 @@ async def reset(request: Request) -> Response:
         return _link_invalid(request)
     await attempt.refund()
     account = token.account
-    if request.method == "GET":
-        return _password_page(request, portal, ChoosePasswordForm(), "reset", here, account)
-    data = await read_form(request)
-    if data.get("switch_lang"):
-        return see_other(here)
-    form = ChoosePasswordForm(data)
-    if not (form.validate() and await form.check_policy(account, portal)):
-        return _password_page(request, portal, form, "reset", here, account, status_code=422)
+    form = await _chosen_password(request, portal, "reset", here, account)
+    if isinstance(form, Response):
+        return form
     if await tokens.spend_token(raw, tokens.RESET) is None:
         return _link_invalid(request)
     await service.set_password(
@@ -318,8 +310,7 @@ async def change_password(request: Request) -> Response:
                 )
             ]
             return _password_page(
-                request, portal, form, "change", here, account, status_code=429,
-                headers={"Retry-After": str(locked.retry_after)},
+                request, portal, form, "change", here, account, status_code=429, locked=locked
             )
         if not right:
             form.current.errors = [_("Your current password is not correct.")]
@@ -339,20 +330,29 @@ async def new_password(request: Request) -> Response:
     if account.password_state != service.PROVISIONAL:
         return see_other(request.app.url_path_for(f"{portal.id}:account"))
     here = request.app.url_path_for(f"{portal.id}:new_password")
-    if request.method == "GET":
-        return _password_page(request, portal, ChoosePasswordForm(), "provisional", here, account)
-    data = await read_form(request)
-    if data.get("switch_lang"):
-        return see_other(here)
-    form = ChoosePasswordForm(data)
-    if not (form.validate() and await form.check_policy(account, portal)):
-        return _password_page(request, portal, form, "provisional", here, account, status_code=422)
+    form = await _chosen_password(request, portal, "provisional", here, account)
+    if isinstance(form, Response):
+        return form
     if await service.password_matches(account, form.password.data):
         # The provisional password travelled by email or post: it cannot stay.
         form.password.errors = [_("Choose a new password, not the provisional one you received.")]
         return _password_page(request, portal, form, "provisional", here, account, status_code=422)
     await _save_password(request, portal, account, form.password.data)
     return see_other(request.app.url_path_for(f"{portal.id}:account") + "?notice=password-set")
+
+
+async def _chosen_password(request, portal, kind, here, account) -> ChoosePasswordForm | Response:
+    """The password form sent to ``here``, valid by the policy; or the page to answer
+    instead (the form, again with its errors; the page again in the other language)."""
+    if request.method == "GET":
+        return _password_page(request, portal, ChoosePasswordForm(), kind, here, account)
+    data = await read_form(request)
+    if data.get("switch_lang"):
+        return see_other(here)
+    form = ChoosePasswordForm(data)
+    if not (form.validate() and await form.check_policy(account, portal)):
+        return _password_page(request, portal, form, kind, here, account, status_code=422)
+    return form
 
 
 async def _save_password(request: Request, portal, account: Account, password: str) -> None:
@@ -365,24 +365,15 @@ async def _save_password(request: Request, portal, account: Account, password: s
 
 
 def _password_page(
-    request, portal, form, kind, action, account, *, status_code=200, headers=None
+    request, portal, form, kind, action, account, *, status_code=200, locked=None
 ):
-    errors = error_list(form)
-    return render(
-        request,
-        "accounts/password.html",
-        {
-            "form": form,
-            "kind": kind,
-            "action": action,
-            "errors": errors,
-            "page_error": bool(errors),
-            "feedback_key": feedback_key(request, account) if kind == "reset" else "",
-            "lang_form_id": PASSWORD_FORM_ID,
-        },
-        status_code=status_code,
-        headers=headers,
-    )
+    context = {
+        "kind": kind,
+        "action": action,
+        "feedback_key": feedback_key(request, account) if kind == "reset" else "",
+    }
+    return _form_page(request, "accounts/password.html", form, PASSWORD_FORM_ID, context,
+                      status_code=status_code, locked=locked)
 
 
 async def stay_logged_in(request: Request) -> Response:

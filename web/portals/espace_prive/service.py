@@ -21,7 +21,7 @@ from web.mail.outbox import enqueue_mail
 from web.portals import journey
 from web.portals.espace_prive import checks, wizard
 from web.portals.espace_prive.wizard import Draft
-from web.registry.matching import find_member, normalize_email, normalize_identifier, same_name
+from web.registry.matching import find_member, normalize_email, read_member, same_name
 from web.registry.models import Member
 from web.security import limits
 from web.security.audit import audit
@@ -60,7 +60,8 @@ def facts_match(member: Member, draft: Draft, method: str) -> bool:
 
 
 async def find_registered(portal_id: str, draft: Draft) -> Member | None:
-    """The registry member whose identity is the draft's (identifier, names, date), or None."""
+    """The registry member whose identity is the draft's (identifier, names, date), or None;
+    read with ``accounts_here`` (``matching.read_member``)."""
     identifier = wizard.identifier_of(draft)
     contact = wizard.contact_of(draft)
     if identifier is None or contact is None:
@@ -72,11 +73,10 @@ async def find_registered(portal_id: str, draft: Draft) -> Member | None:
             last_name=contact["last_name"],
             first_names=contact["first_names"],
             birth_date=contact["birth_date"],
+            accounts=True,
         )
     # A company's record has its name as last name, no first name, its creation date.
-    member = await Member.get_or_none(
-        portal=portal_id, identifier=normalize_identifier(identifier)
-    )
+    member = await read_member(portal_id, identifier, accounts=True)
     if (
         member is not None
         and same_name(contact["last_name"], member.last_name)
@@ -95,28 +95,29 @@ async def verify(portal_id: str, draft: Draft, method: str, *, client: str) -> M
     """The member, when the draft's identity and fact match the registry; else None (and a
     failure counted). Raises ``limits.Locked`` while verification is locked, or when this
     failure locks it. A fact proves the member: their failures are forgotten; the postal
-    choice proves nothing (anyone knowing the identity can make it): it is only refunded."""
+    choice proves nothing (anyone knowing the identity can make it): it is only refunded.
+    Runs in the caller's transaction (``limits.check``); a known member or not, the same
+    statements."""
     subject = wizard.identifier_of(draft) or ""
     rules = limits.verification_rules(portal_id, subject, client)
-    attempt = await limits.admit(rules)
+    attempt = await limits.check(rules)
     member = await find_registered(portal_id, draft)
     if member is None or not facts_match(member, draft, method):
         await audit("verification_failed", portal=portal_id, subject=subject, client=client,
                     method=method)
-        locked = await attempt.count()
+        locked = await attempt.failed()
         if locked:
             await audit("verification_locked", portal=portal_id, subject=subject,
                         client=client, ceiling=locked.ceiling)
             raise locked
         return None
-    await attempt.refund()
-    if method != "postal":
-        await limits.clear(counter_keys(portal_id, draft, client)[0])
+    member_key = counter_keys(portal_id, draft, client)[0]
+    await attempt.passed(*([member_key] if method != "postal" else []))
     await audit("verification_passed", portal=portal_id, subject=subject, client=client,
                 method=method)
     # The postal choice proved no fact: whether the member has an account is no one's business
     # yet (the letter tells the member).
-    already = method != "postal" and await Account.exists(portal=portal_id, member_id=member.pk)
+    already = method != "postal" and member.accounts_here > 0
     return Match(member, already, registry_holds(member, wizard.typed_email(draft)))
 
 

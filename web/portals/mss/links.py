@@ -11,7 +11,6 @@ from web.accounts import service as accounts
 from web.accounts import tokens
 from web.accounts.models import Account, Token
 from web.i18n import gettext as _
-from web.mail.outbox import enqueue_mail
 from web.portals.home import current_portal
 from web.registry.matching import normalize_email
 from web.registry.models import Member
@@ -53,15 +52,12 @@ async def send_link(request: Request, account: Account, member: Member, connecti
     """A new 24-hour set-password link (the previous one stops working) and its email, in the
     caller's transaction."""
     raw = await tokens.issue_token(account, tokens.SET_PASSWORD, using_db=connection)
-    await enqueue_mail(
-        accounts.mail_destination(account, member),
+    await accounts.mail_member(
+        account,
+        member,
         "set_password",
-        language=account.language,
-        context={
-            "portal": current_portal(request),
-            "name": accounts.display_name(member),
-            "hours": int(tokens.LIFETIME.total_seconds() // 3600),
-        },
+        current_portal(request),
+        context={"hours": int(tokens.LIFETIME.total_seconds() // 3600)},
         secret={"link": request.app.state.links(f"{PORTAL}:set_password", token=raw)},
         using_db=connection,
     )
@@ -75,13 +71,12 @@ async def tell_registered(request: Request, account: Account, member: Member) ->
             await send_link(request, account, member, connection)
         return
     links = request.app.state.links
-    await enqueue_mail(
-        accounts.mail_destination(account, member),
+    await accounts.mail_member(
+        account,
+        member,
         "already_registered",
-        language=account.language,
+        current_portal(request),
         context={
-            "portal": current_portal(request),
-            "name": accounts.display_name(member),
             "login_url": links(f"{PORTAL}:home"),
             "forgot_url": links(f"{PORTAL}:forgot"),
         },

@@ -13,6 +13,7 @@ from datetime import date
 
 from babel import Locale
 
+from web.db import in_dialect
 from web.i18n import LANGUAGES, current_language, lazy_gettext
 from web.registry.matching import find_member, normalize_email, normalize_identifier, normalize_name
 from web.registry.models import Member
@@ -32,6 +33,7 @@ QUESTION_TEXTS = {
 }
 
 WINDOW = 100  # registry records read for decoys, whatever the size of the registry
+_FACTS = Member._meta.fields_map["facts"]
 # Employers shown around the right one when the registry has too few others (all fictional).
 ORGANISATIONS = (
     "Agence bleue des océans",
@@ -134,23 +136,31 @@ def answer_key(fact: str, value) -> str:
     return str(value).strip().upper() if fact == "duty_country" else normalize_name(str(value))
 
 
+_WINDOW_PART = (
+    "SELECT * FROM (SELECT facts, id, {part} AS part FROM member WHERE portal = ? AND {ids} "
+    "ORDER BY id LIMIT ?) AS part_{part}"
+)
+_WINDOW_SQL = (
+    "SELECT facts FROM ("  # noqa: S608 - placeholders only
+    + " UNION ALL ".join(_WINDOW_PART.format(part=n, ids=ids)
+                         for n, ids in enumerate(("id >= ? AND id < ?", "id < ?", "id > ?")))
+    + ") AS decoys ORDER BY part, id LIMIT ?"
+)
+
+
 async def registry_values(member: Member, fact: str, seed: int) -> list[str]:
     """This fact as other members of the portal have it, from at most ``WINDOW`` records:
     those that follow a point chosen by the keyed seed among the members imported before this
     one, then the first ones after it. Once the window is full, records imported later never
-    enter it: the decoys stay the same as the registry grows."""
-    same_portal = Member.filter(portal=member.portal)
-    older = same_portal.filter(id__lt=member.id)
-    start = seed % member.id
-    facts = []
-    for query in (
-        older.filter(id__gte=start),
-        older.filter(id__lt=start),
-        same_portal.filter(id__gt=member.id),
-    ):
-        if len(facts) < WINDOW:
-            rows = query.order_by("id").limit(WINDOW - len(facts)).values_list("facts", flat=True)
-            facts += await rows
+    enter it: the decoys stay the same as the registry grows. One statement."""
+    start, portal = seed % member.id, member.portal
+    connection = Member._meta.db
+    rows = await connection.execute_query_dict(
+        in_dialect(connection, _WINDOW_SQL),
+        [portal, start, member.id, WINDOW, portal, start, WINDOW, portal, member.id, WINDOW,
+         WINDOW],
+    )
+    facts = (_FACTS.to_python_value(row["facts"]) for row in rows)
     values = (str(found.get(fact, "")).strip() for found in facts if isinstance(found, dict))
     return [value for value in values if value]
 
@@ -247,29 +257,26 @@ def verification_rules(uid: str, client: str) -> dict[str, limits.Rule]:
     return limits.verification_rules(PORTAL, normalize_identifier(uid), client)
 
 
-async def admit(uid: str, client: str) -> limits.Attempt:
-    """Let one verification attempt through for this UID and client (``limits.admit``): raises
-    ``limits.Locked`` while either is locked."""
-    return await limits.admit(verification_rules(uid, client))
+async def claim(uid: str, client: str) -> limits.Check:
+    """One verification attempt for this UID and client, in the caller's transaction
+    (``limits.check``): raises ``limits.Locked`` while either is locked."""
+    return await limits.check(verification_rules(uid, client))
 
 
-async def failed(uid: str, client: str, reason: str, attempt: limits.Attempt) -> None:
+async def failed(uid: str, client: str, reason: str, attempt: limits.Check) -> None:
     """Count a failed attempt; raises ``limits.Locked`` when it locked verification."""
     await audit("verification_failed", portal=PORTAL, subject=uid, client=client, reason=reason)
-    locked = await attempt.count()
+    locked = await attempt.failed()
     if locked:
         await audit("verification_locked", portal=PORTAL, subject=uid, client=client,
                     ceiling=locked.ceiling)
         raise locked
 
 
-async def attempts_left(uid: str, client: str) -> int:
-    return await limits.attempts_before_lock(verification_rules(uid, client))
-
-
 async def match_identity(identity: Identity, client: str) -> Member:
-    """The member these fields designate, or ``Mismatch`` (counted as a failure)."""
-    attempt = await admit(identity.uid, client)
+    """The member these fields designate, or ``Mismatch`` (counted as a failure). Runs in the
+    caller's transaction; a known member or not, the same statements."""
+    attempt = await claim(identity.uid, client)
     member = await find_member(
         PORTAL,
         identity.uid,
@@ -284,23 +291,32 @@ async def match_identity(identity: Identity, client: str) -> Member:
         except limits.Locked as locked:
             raise Mismatch(locked) from None
         raise Mismatch()
-    await attempt.refund()
+    await attempt.passed()
     if len(question_facts(member)) < QUESTIONS:
         raise CannotVerify(member)
     return member
 
 
-async def check_answer(member: Member, fact: str, answer: str, client: str) -> bool:
-    """Whether the answer is right; a wrong one counts (and may raise ``limits.Locked``)."""
-    attempt = await admit(member.identifier, client)
-    if answer_matches(member, fact, answer):
-        await attempt.refund()
-        return True
-    await failed(member.identifier, client, fact, attempt)
-    return False
+@dataclass(frozen=True)
+class Answered:
+    right: bool
+    attempts_left: int  # failures in a row before verification locks
+    attempt: limits.Check
 
 
-async def passed(member: Member, client: str) -> None:
+async def check_answer(member: Member, fact: str, answer: str, client: str) -> Answered:
+    """Whether the answer is right; a wrong one counts (and may raise ``limits.Locked``).
+    Runs in the caller's transaction."""
+    attempt = await claim(member.identifier, client)
+    right = answer_matches(member, fact, answer)
+    if right:
+        await attempt.passed()
+    else:
+        await failed(member.identifier, client, fact, attempt)
+    return Answered(right, attempt.attempts_before_lock, attempt)
+
+
+async def passed(member: Member, client: str, answered: Answered) -> None:
     """Both answers right: the member's failure count starts again."""
-    await limits.clear(verification_keys(member.identifier, client)[0])
+    await answered.attempt.passed(verification_keys(member.identifier, client)[0])
     await audit("verification_passed", portal=PORTAL, subject=member.identifier, client=client)

@@ -96,35 +96,41 @@ async def show(v: Visit) -> Response:
                                    status=429 if locked else 200)
 
 
+@limits.committed  # the last answer's verification and the draft: one transaction
 async def submit(v: Visit, data: FormData) -> Response:
     question = question_of(v)
     here = f"verification/{question}"
-    if locked := await current_lock(v):
-        await v.save()
-        return await verification_page(v, here, locked=locked, status=429)
     shown = [q for q in data.getlist("q") if q in wizard.QUESTIONS] or [question]
     for name in wizard.answer_fields(shown):
         if name not in data:
             v.draft.answers[name] = ""  # a question shown without an answer (no radio checked)
-    await v.save()
     form = wizard.verification_form(v.draft)
-    if not form.validate_questions(shown):
+    valid = form.validate_questions(shown)
+    upcoming = valid and wizard.following(shown[-1], v.draft.answers)
+    if valid and not upcoming:  # the verification itself looks at the lockout
+        return await verify(v, here, form, wizard.method_after(shown))
+    locked = await current_lock(v)
+    await v.save()
+    if locked:
+        return await verification_page(v, here, locked=locked, status=429)
+    if not valid:
         return await verification_page(v, here, form=form, status=422)
-    upcoming = wizard.following(shown[-1], v.draft.answers)
-    if upcoming:
-        return await v.goto(f"verification/{upcoming}")
-    return await verify(v, here, form, wizard.method_after(shown))
+    return await v.goto(f"verification/{upcoming}")
 
 
 async def verify(v: Visit, here: str, form, method: str | None) -> Response:
+    """The draft is saved once, by the branch taken."""
     if method is None or (method == "vitale" and not wizard.reachable("serial", v.draft)):
+        await v.save()
         return see_other(v.page_path("verification/" + wizard.root_question(v.draft)))
     try:
         result = await service.verify(v.portal.id, v.draft, method,
                                       client=client_address(v.request))
     except limits.Locked as locked:
+        await v.save()
         return await verification_page(v, here, locked=locked, status=429)
     if result is None:
+        await v.save()
         errors = [(None, mismatch_message(v.portal))]
         return await verification_page(v, here, form=form, errors=errors, status=422)
     if result.already_registered:

@@ -47,7 +47,7 @@ async def submit(v: Visit, data: FormData) -> Response:
     verification = verification_of(draft, form)
     if (data.get("answer") or "").strip() and state.asks_question(verification):
         # Enter pressed in the answer field: that is "Submit", not "Register".
-        return await check_answer(request, draft, form, data.get("answer"))
+        return await limits.committed(check_answer)(request, draft, form, data.get("answer"))
     if state.registered_again(draft, form):
         return see_other(request.app.url_path_for("mss:register_done"))  # submitted twice
     form.validate()
@@ -105,7 +105,7 @@ async def create_registration(request, draft, form) -> Response:
     except limits.Locked as locked:
         return await too_many_registrations(request, draft, form, locked)
     try:
-        member = await service.match_identity(identity, client)
+        member = await limits.committed(service.match_identity)(identity, client)
     except (service.Mismatch, limits.Locked, service.CannotVerify) as failure:
         await registration.refund()
         return await verify_failed(request, draft, form, lock_of(failure))

@@ -63,6 +63,7 @@ async def security(request: Request) -> Response:
                             constant=len(security) == 1)  # a bare state: alike for all
 
 
+@limits.committed  # the limiter, the registry read and the draft: one transaction
 async def verify_identity(v: Visit, data: FormData) -> Response:
     """The draft is saved once, by the branch taken."""
     request, draft, form = v.request, v.draft, RegistrationForm(data)
@@ -124,8 +125,8 @@ async def verified_response(request, draft, form, security: dict, anchor: str) -
                             status_message=message)
 
 
+@limits.committed  # the limiter, the member and the draft: one transaction
 async def submit_answer(v: Visit, data: FormData) -> Response:
-    await v.save()
     return await check_answer(v.request, v.draft, RegistrationForm(data), data.get("answer") or "")
 
 
@@ -141,27 +142,28 @@ async def check_answer(request, draft, form, given: str) -> Response:
     verification = verification_of(draft, form)
     member = verification and await Member.get_or_none(id=verification.member)
     if not member or not verification.asks_question:
+        await save_draft(request, PORTAL, draft)
         return await verified_response(
             request, draft, form, await security_state(request, draft, form), "#security"
         )
     typed = AnswerForm(FormData({"answer": given}))
     if not typed.validate():
+        await save_draft(request, PORTAL, draft)
         return await answer_failed(request, draft, form, typed.answer.errors[0])
     given, client, fact = typed.answer.data, client_address(request), verification.fact
     verification.answer = ""  # checked: the field starts empty again
     try:
-        right = await service.check_answer(member, fact, given, client)
+        answered = await service.check_answer(member, fact, given, client)
     except limits.Locked as locked:
         return await verify_failed(request, draft, form, locked)
-    if not right:
+    if not answered.right:
         await save_draft(request, PORTAL, draft)
-        attempts = await service.attempts_left(member.identifier, client)
-        return await answer_failed(
-            request, draft, form, _("This answer does not match our records."), attempts
-        )
+        return await answer_failed(request, draft, form,
+                                   _("This answer does not match our records."),
+                                   answered.attempts_left, member=member)
     verification.step += 1
     if verification.verified:
-        await service.passed(member, client)
+        await service.passed(member, client, answered)
     await choose_suggestions(request, verification, member)
     await save_draft(request, PORTAL, draft)
     security = await security_state(request, draft, form, member=member, focus=True)
@@ -170,8 +172,10 @@ async def check_answer(request, draft, form, given: str) -> Response:
     )
 
 
-async def answer_failed(request, draft, form, error: str, attempts: int = 0) -> Response:
-    security = await security_state(request, draft, form, error=error, attempts=attempts)
+async def answer_failed(request, draft, form, error: str, attempts: int = 0,
+                        member: Member | None = None) -> Response:
+    security = await security_state(request, draft, form, member=member, error=error,
+                                    attempts=attempts)
     return await register_response(
         request,
         draft,
