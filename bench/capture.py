@@ -61,7 +61,7 @@ def capture(base_url: str) -> dict[str, Captured]:
             sent("register page, first visit", "/mss/register", lambda: page.goto(register))
             sent("register page, repeat visit", "/mss/register", lambda: page.goto(register))
             uid = page.locator("#uid")
-            sent("register save (a field changed)", "/mss/register/save",
+            sent("register save (the same value again)", "/mss/register/save",
                  lambda: (uid.fill("000000042"), uid.press("Tab")))
             email = page.locator("#email")
             sent("security panel: no valid email yet", "/mss/register/security",

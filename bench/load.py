@@ -61,6 +61,7 @@ def check_loopback(url: str) -> None:
 WRK_SCRIPT = """\
 wrk.method = {method}
 wrk.body = {body}
+{vary}
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %d %f %f %f %d\\n", summary.requests, summary.duration / 1e6,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000,
@@ -68,6 +69,23 @@ done = function(summary, latency, requests)
       + summary.errors.status + summary.errors.timeout))
 end
 """
+
+
+# Every request's form field ``vary`` (a form-encoded name) ends with a number of its own.
+WRK_VARY = """\
+counter = 0
+request = function()
+  counter = counter + 1
+  local body = wrk.body:gsub({field}, "%0" .. counter, 1)
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def varied(body: bytes, vary: str, n: int) -> bytes:
+    """``body`` with its field ``vary`` ending in ``n`` (the wrk script's own change)."""
+    return re.sub(rb"(?<![\w])" + re.escape(vary.encode()) + rb"=[^&]*",
+                  lambda found: found[0] + str(n).encode(), body, count=1)
 
 
 def lua_string(value: str) -> str:
@@ -83,12 +101,14 @@ def run_wrk(
     method: str = "GET",
     headers: dict | None = None,
     body: bytes = b"",
+    vary: str | None = None,
 ) -> Result:
     check_loopback(url)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(
             WRK_SCRIPT.format(
-                method=lua_string(method), body=lua_string(body.decode()) if body else "nil"
+                method=lua_string(method), body=lua_string(body.decode()) if body else "nil",
+                vary=WRK_VARY.format(field=lua_string(f"%f[%w_]{vary}=[^&]*")) if vary else "",
             )
         )
     command = [
@@ -124,7 +144,8 @@ def run_wrk(
 
 
 async def _httpx_load(
-    url: str, *, connections: int, seconds: float, method: str, headers: dict, body: bytes
+    url: str, *, connections: int, seconds: float, method: str, headers: dict, body: bytes,
+    vary: str | None = None,
 ) -> Result:
     latencies: list[float] = []
     errors = 0
@@ -136,7 +157,8 @@ async def _httpx_load(
         nonlocal errors
         while time.perf_counter() < deadline and len(latencies) < MAX_REQUESTS:
             began = time.perf_counter()
-            response = await client.request(method, url, headers=headers, content=body or None)
+            sent = varied(body, vary, len(latencies)) if vary else body
+            response = await client.request(method, url, headers=headers, content=sent or None)
             await response.aread()
             latencies.append(time.perf_counter() - began)
             errors += response.status_code >= 400
@@ -197,8 +219,10 @@ def load(
     method: str = "GET",
     headers: dict | None = None,
     body: bytes = b"",
+    vary: str | None = None,
 ) -> Result:
-    """Keep ``connections`` requests in flight against ``url`` for ``seconds``."""
+    """Keep ``connections`` requests in flight against ``url`` for ``seconds`` (``vary``: a
+    form field of ``body`` made different in every request)."""
     check_loopback(url)
     headers = headers or {"Accept-Encoding": ACCEPT_ENCODING}
     if wrk:
@@ -210,11 +234,11 @@ def load(
             method=method,
             headers=headers,
             body=body,
+            vary=vary,
         )
     return asyncio.run(
-        _httpx_load(
-            url, connections=connections, seconds=seconds, method=method, headers=headers, body=body
-        )
+        _httpx_load(url, connections=connections, seconds=seconds, method=method,
+                    headers=headers, body=body, vary=vary)
     )
 
 

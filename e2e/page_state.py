@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from dataclasses import dataclass
 
 from playwright.sync_api import BrowserContext, Page, Response
@@ -60,8 +61,24 @@ class PageState:
         return {k: v for k, v in vars(self).items() if k != "status"}
 
 
+# htmx marks an element while its request is in flight, then its target while the answer is
+# swapped in and settled.
+HTMX_BUSY = "() => Boolean(document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling'))"
+
+
+def settle(page: Page, timeout: float = 10) -> None:
+    """Wait until htmx has no request in flight and nothing left to swap: what waiting for
+    the network to be quiet (Playwright's networkidle, 500 ms of nothing at the least) was
+    for. Polled from here, not with wait_for_function: without JavaScript no timer fires (and
+    no htmx runs)."""
+    deadline = time.monotonic() + timeout
+    while page.evaluate(HTMX_BUSY):
+        assert time.monotonic() < deadline, f"htmx still busy after {timeout} s on {page.url}"
+        page.wait_for_timeout(20)
+
+
 def state_of(page: Page) -> PageState:
-    page.wait_for_load_state("networkidle")
+    settle(page)
     html_check.record(page, f"swap state of {page.url}")
     return PageState(**page.evaluate(STATE))
 

@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from e2e.conftest import remote_url
 
 
@@ -17,3 +21,16 @@ def test_launch_options_are_the_plugins(browser_type_launch_args, pytestconfig):
 def test_base_url_is_the_option_or_the_suites_own_server(base_url, pytestconfig, request):
     remote = remote_url(pytestconfig)
     assert base_url == (remote or request.getfixturevalue("live_server").url)
+
+
+def test_the_browser_runs_headed_when_asked(pytestconfig, request):
+    """The browser itself, not only its options: headless Chromium says so in its user agent
+    (``--headed`` needs a display: ``xvfb-run`` gives one)."""
+    if pytestconfig.getoption("--headed") and not os.environ.get("DISPLAY"):
+        pytest.skip("--headed without a display (run under xvfb-run)")
+    page = request.getfixturevalue("browser").new_page()
+    try:
+        headless = "HeadlessChrome" in page.evaluate("navigator.userAgent")
+    finally:
+        page.close()
+    assert headless is not pytestconfig.getoption("--headed")

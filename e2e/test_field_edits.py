@@ -21,6 +21,7 @@ from e2e.journeys.mss import Guide
 from e2e.journeys.mss import demo as mss_demo
 from e2e.live_server import LiveServer
 from e2e.mail import DevMailbox
+from e2e.page_state import settle
 
 pytestmark = pytest.mark.local  # a server of its own
 
@@ -50,10 +51,10 @@ def page(new_context) -> Page:
     return page
 
 
-def settle(page: Page) -> None:
+def answered(page: Page) -> None:
     """The edit's requests answered (the security block waits for a 300 ms pause in the email)."""
     page.wait_for_timeout(400)
-    page.wait_for_load_state("networkidle")
+    settle(page)
 
 
 def edit(page: Page, field) -> None:
@@ -64,7 +65,7 @@ def edit(page: Page, field) -> None:
     for key in ("Backspace", value[-1:]):
         field.press_sequentially(key) if key != "Backspace" else field.press(key)
         field.dispatch_event("change")
-        settle(page)
+        answered(page)
         assert page.server_errors == [], page.server_errors
     expect(page.locator("#register-form, #wizard-form, form[method=post]").first).to_be_visible()
 
@@ -103,7 +104,7 @@ def test_mss_every_field_edited_at_every_security_state(page: Page, edits_server
         expect(page.locator(marker)).to_be_visible()
         if marker == "#answer":
             page.locator("#answer").fill(answers[0][:5])
-            settle(page)
+            answered(page)
         fields = [g.field(label) for label in MSS_FIELDS]
         if marker == "#answer":
             fields.append(page.locator("#answer"))
@@ -135,7 +136,7 @@ def test_espace_prive_every_answer_changed_at_every_question(page: Page, edits_s
 
     def choose(label: str) -> None:
         page.get_by_label(label, exact=True).check()
-        settle(page)
+        answered(page)
         assert page.server_errors == [], page.server_errors
 
     choose("Yes")

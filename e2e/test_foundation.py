@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from e2e.helpers import assert_accessible, portal_text, screenshot, t
+from e2e.page_state import settle
 from web.branding import DEFAULT_PORTALS
 
 PORTALS = list(DEFAULT_PORTALS)
@@ -132,7 +133,7 @@ def test_an_error_answering_htmx_replaces_the_main_content_only(js_on_context, l
     takes the place of the main content, once, with the focus on its heading."""
     page = js_on_context.new_page()
     page.goto("/espace-prive/register")
-    page.wait_for_load_state("networkidle")
+    settle(page)
     js_on_context.clear_cookies()
     page.get_by_role("radio").first.check()
     page.get_by_role("button", name=t(lang, "Next")).click()

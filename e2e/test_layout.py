@@ -20,6 +20,7 @@ from e2e.helpers import LOCALES
 from e2e.journeys import espace_prive, mss
 from e2e.live_server import LiveServer
 from e2e.mail import DevMailbox
+from e2e.page_state import settle
 from web.operations.demo import DEMO_PASSWORD, demo_identities
 
 pytestmark = [pytest.mark.a11y, pytest.mark.local]  # a server of its own (long addresses)
@@ -256,7 +257,7 @@ def test_targets_are_44_px_high_and_320_px_does_not_scroll_sideways(
     page.set_default_timeout(10_000)
     path, action = PAGES[name]
     page.goto(path)
-    page.wait_for_load_state("networkidle")
+    settle(page)
     if action:
         action(page)
     if name in SESSIONS:  # the prepared session holds the state (no redirect elsewhere)

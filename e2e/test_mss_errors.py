@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from e2e.helpers import JS_MODES, LOCALES, portal_text, t
 from e2e.journeys.mss import PASSWORD, Guide, demo, set_password_link
+from e2e.page_state import settle
 
 MISMATCH = ("The information you entered does not match our records. Check your UID, names, "
             "date of birth and email address, or contact support.")
@@ -80,7 +81,7 @@ def test_reload_and_back_keep_what_was_typed(lang_page: Page, lang, js, mail):
         with g.page.expect_navigation():
             g.page.get_by_role("button", name=t(lang, "Read and accept")).click()
         g.page.go_back()
-    g.page.wait_for_load_state("networkidle")
+    settle(g.page)
     g.page.reload()
     expect(g.field("First name")).to_have_value("Aminata")
     g.page.goto("/mss/register/uid")

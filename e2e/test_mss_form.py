@@ -143,3 +143,18 @@ def test_set_password_checks_live_and_shows_or_hides(page: Page, lang, js, mail)
     confirmation.fill(PASSWORD)
     page.get_by_role("button", name=t(lang, "Save my password")).click()
     expect(g.heading()).to_have_text(t(lang, "Your password has been set"))
+
+
+def test_a_change_is_kept_when_the_page_is_reloaded_or_opened_again_at_once(page: Page, lang,
+                                                                            js, mail):
+    """Changes are saved a moment after the last one (fewer requests while typing): a reload
+    or a new visit of the page within that moment still shows them."""
+    if not js:
+        pytest.skip("without JS every change is sent by the form itself")
+    g = Guide(page, lang, js, demo(TYPING), mail)
+    page.goto("/mss/register")
+    for leave, name in ((page.reload, "Reloaded"), (lambda: page.goto("/mss/register"), "Again")):
+        g.field("First name").fill(name)
+        g.field("Last name").focus()  # the change
+        leave()
+        expect(g.field("First name")).to_have_value(name)

@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from e2e.helpers import LOCALES, t
 from e2e.journeys import espace_prive, mss
-from e2e.page_state import SwapWatch, assert_error_state_is_whole
+from e2e.page_state import SwapWatch, assert_error_state_is_whole, settle
 
 # Mismatches and wrong answers are counted failures: the counters are cleared around each.
 pytestmark = [pytest.mark.a11y, pytest.mark.local, pytest.mark.usefixtures("fresh_counters")]
@@ -31,7 +31,7 @@ def test_mss_every_swap_is_what_a_reload_shows(new_context, lang, mail):
     error = t(lang, "Error:")
 
     def after_swap(where: str, *, errors: bool = False) -> None:
-        page.wait_for_load_state("networkidle")
+        settle(page)
         if errors:
             assert watch.status_code >= 400, where
             assert_error_state_is_whole(page, error, where)
@@ -101,7 +101,7 @@ def test_espace_prive_every_swap_is_what_a_reload_shows(new_context, lang, mail)
     error = t(lang, "Error:")
 
     def after_swap(where: str, *, errors: bool = False) -> None:
-        page.wait_for_load_state("networkidle")
+        settle(page)
         if errors:
             assert watch.status_code >= 400, where
             assert_error_state_is_whole(page, error, where)

@@ -61,6 +61,71 @@
     if (!morphed && found.length && !found.some(function (el) { return el.hasAttribute("autofocus"); })) found[0].focus();
   });
 
+  // A form saved as it is typed (data-hx-trigger="espace:save", data-save-delay in ms): the
+  // changes within the delay go in one save; a request of one of the form's buttons carries
+  // them instead (every POST of the form keeps what was typed). A page hidden or left sends
+  // them at once, by a fetch that outlives the page; as that save may reach the server after
+  // the next page's request (a reload), a page left also hands them to the tab's next page
+  // (sessionStorage, until that page shows): the same form puts back those it does not show,
+  // and saves them. Without JS every POST of the form keeps what was typed.
+  var unsaved = new Map(); // form → its save's timer
+  var HANDOFF = "espace-unsaved";
+  function saveLater(form) {
+    forget();
+    clearTimeout(unsaved.get(form));
+    unsaved.set(form, setTimeout(function () {
+      unsaved.delete(form);
+      htmx.trigger(form, "espace:save");
+    }, Number(form.getAttribute("data-save-delay"))));
+  }
+  function carried(form) {
+    clearTimeout(unsaved.get(form));
+    unsaved.delete(form);
+  }
+  function saveNow(leaving) {
+    unsaved.forEach(function (timer, form) {
+      clearTimeout(timer);
+      var fields = new URLSearchParams(new FormData(form));
+      fetch(form.getAttribute("data-hx-post"), { method: "POST", body: fields, keepalive: true,
+        credentials: "same-origin", headers: { "HX-Request": "true" } });
+      if (leaving) try {
+        sessionStorage.setItem(HANDOFF, JSON.stringify([location.pathname, form.id, fields.toString()]));
+      } catch (_) { /* storage off: the save alone */ }
+    });
+    unsaved.clear();
+  }
+  function forget() {
+    try { sessionStorage.removeItem(HANDOFF); } catch (_) { /* storage off */ }
+  }
+  function takeHandoff() {
+    var kept;
+    try { kept = JSON.parse(sessionStorage.getItem(HANDOFF)); } catch (_) { return; }
+    forget();
+    var form = kept && kept[0] === location.pathname && document.getElementById(kept[1]);
+    if (!form || !form.hasAttribute("data-save-delay")) return;
+    var changed = false;
+    new URLSearchParams(kept[2]).forEach(function (value, name) {
+      var field = form.elements.namedItem(name);
+      if (!field || field.type === "hidden" || !("value" in field) || field.value === value) return;
+      field.value = value;
+      changed = true;
+    });
+    if (changed) saveLater(form);
+  }
+  document.addEventListener("change", function (e) {
+    var form = e.target.form;
+    if (form && form.hasAttribute("data-save-delay")) saveLater(form);
+  });
+  document.addEventListener("htmx:config:request", function (e) {
+    var src = e.detail.ctx.sourceElement;
+    if (src && src.form && src.matches("button, [type=submit]")) carried(src.form);
+  });
+  document.addEventListener("submit", function (e) { carried(e.target); });
+  window.addEventListener("beforeunload", function () { saveNow(true); });
+  window.addEventListener("pagehide", function () { saveNow(true); });
+  window.addEventListener("pageshow", takeHandoff);
+  document.addEventListener("visibilitychange", function () { if (document.hidden) saveNow(false); });
+
   // What names a field: its fieldset's legend for a radio or a checkbox, or when the legend
   // and the field fit in half the window together; else its label (GOV.UK's error summary).
   function captionOf(field) {

@@ -1,5 +1,6 @@
 """A database locked longer than its busy timeout (an operator command writing while the
-server runs, a long transaction): a localized 503 with Retry-After, logged once, never a 500."""
+server runs, a long transaction; on PostgreSQL a lock timeout, a deadlock, a statement
+timeout): a localized 503 with Retry-After, logged once, never a 500."""
 
 from __future__ import annotations
 
@@ -7,16 +8,21 @@ import logging
 import os
 import sqlite3
 
+import asyncpg
 import httpx
 import pytest
+from tortoise import connections
 from tortoise.context import tortoise_test_context
 
 from web.app import create_app
 from web.db import MODEL_MODULES
 from web.settings import Settings
 
-pytestmark = pytest.mark.skipif(
+on_sqlite = pytest.mark.skipif(
     bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's file lock (this run is PostgreSQL)"
+)
+on_postgres = pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL"), reason="PostgreSQL's locks (this run is SQLite)"
 )
 
 
@@ -35,6 +41,7 @@ async def locked_client(tmp_path):
         other.close()
 
 
+@on_sqlite
 async def test_a_locked_database_answers_503_with_retry_after(locked_client, caplog):
     client, other = locked_client
     assert (await client.get("/mss/register")).status_code == 200
@@ -55,3 +62,26 @@ async def test_a_locked_database_answers_503_with_retry_after(locked_client, cap
     assert len(busy) == 3 and all(r.levelno == logging.WARNING and not r.exc_info for r in busy)
     other.execute("ROLLBACK")
     assert (await client.get("/mss/register")).status_code == 200
+
+
+@on_postgres
+async def test_a_postgresql_lock_timeout_answers_503_with_retry_after(client, caplog):
+    """An operator's transaction holds the drafts' table (a maintenance LOCK, a long
+    migration) past the server's ``lock_timeout``: the member is asked to retry."""
+    connection = connections.get("default")
+    database = connection.database
+    server = os.environ["TEST_DATABASE_URL"].rsplit("/", 1)[0]
+    other = await asyncpg.connect(f"{server}/{database}")
+    try:
+        await other.execute(f'ALTER DATABASE "{database}" SET lock_timeout = \'100ms\'')
+        await connection._pool.expire_connections()  # new connections read the setting
+        await other.execute("BEGIN; LOCK TABLE registration_draft IN ACCESS EXCLUSIVE MODE")
+        caplog.set_level(logging.WARNING, logger="espace")
+        page = await client.get("/mss/register", headers={"Accept-Language": "en"})
+        assert page.status_code == 503 and page.headers["retry-after"] == "5"
+        assert "The service is busy" in page.text
+        assert [r for r in caplog.records if "busy" in r.getMessage() and not r.exc_info]
+        await other.execute("ROLLBACK")
+        assert (await client.get("/mss/register")).status_code == 200
+    finally:
+        await other.close()

@@ -4,8 +4,9 @@ import re
 
 import pytest
 from mss_support import EMAIL, FIELDS, HX, Visitor, make_member, text_of
+from sql_counter import counting
 
-from web.portals import journey
+from web.portals import drafts, journey
 from web.portals.mss.steps import security
 
 
@@ -192,10 +193,29 @@ async def test_draft_survives_reload_and_a_new_tab(client):
     assert f'value="{EMAIL}"' in page and 'value="claire"' in page
 
 
+async def test_a_save_that_changes_nothing_writes_nothing(client, monkeypatch):
+    visitor = Visitor(client)
+    await visitor.open()
+    await visitor.post("/mss/register/save", {"first_names": "Chloé"}, partial=True)
+    with counting() as again:
+        await visitor.post("/mss/register/save", {"first_names": "Chloé"}, partial=True)
+    assert [sql.split()[0] for sql in again.sql] == ["SELECT"]
+    with counting() as changed:
+        await visitor.post("/mss/register/save", {"first_names": "Chloe"}, partial=True)
+    assert [sql.split()[0] for sql in changed.sql] == ["SELECT", "UPDATE"]
+    later = drafts.now() + drafts.DRAFT_REWRITE_AFTER
+    monkeypatch.setattr(drafts, "now", lambda: later)
+    with counting() as idle:  # the idle lifetime is renewed after a while, changed or not
+        await visitor.post("/mss/register/save", {"first_names": "Chloe"}, partial=True)
+    assert [sql.split()[0] for sql in idle.sql] == ["SELECT", "UPDATE"]
+    assert 'value="Chloe"' in (await client.get("/mss/register")).text
+
+
 async def test_each_change_is_saved_with_htmx(client):
     visitor = Visitor(client)
     page = (await visitor.open()).text
-    assert 'data-hx-post="/mss/register/save" data-hx-trigger="change"' in page
+    assert ('data-hx-post="/mss/register/save" data-hx-trigger="espace:save" '
+            'data-save-delay="300"') in page
     saved = await visitor.post("/mss/register/save", {"first_names": "Chloé"}, partial=True)
     assert saved.status_code == 204 and saved.content == b""
     assert 'value="Chloé"' in (await client.get("/mss/register")).text

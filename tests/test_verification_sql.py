@@ -126,3 +126,27 @@ async def test_an_unknown_espace_prive_member_costs_what_a_known_one_does(client
     client.cookies.clear()
     unknown = await prive_verify(client, "unknown")
     assert shape(unknown) == shape(known)
+
+
+async def test_the_mss_failure_that_locks_runs_six_statements_in_one_transaction(client, db):
+    await make_mss_member()
+    for _ in range(2):
+        await mss_verify(client, MSS_CASES["wrong"][0])
+    response, counted = await mss_verify(client, MSS_CASES["wrong"][0])
+    assert response.status_code == 429
+    within_budget(counted, "mss verify, the failure that locks")
+
+
+async def test_the_espace_prive_failure_that_locks_runs_six_statements_in_one_transaction(
+    client, db
+):
+    await make_prive_member()
+    for _ in range(2):
+        await prive_verify(client, "wrong")
+    earlier, answers, _ = PRIVE_CASES["wrong"]
+    page = await client.get(BASE + "/verification")
+    body = {**hidden_fields(page.text), "action": "next", **CARD, **answers}
+    with counting() as counted:
+        response = await client.post(BASE + "/verification", data=body)
+    assert response.status_code == 429
+    within_budget(counted, "espace-prive verification, the failure that locks")

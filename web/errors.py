@@ -6,6 +6,11 @@ import logging
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+from asyncpg.exceptions import (
+    LockNotAvailableError,
+    QueryCanceledError,
+    TransactionRollbackError,
+)
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
@@ -18,6 +23,9 @@ from web.security.limits import Busy, Locked
 log = logging.getLogger("espace")
 HANDLED = (400, 403, 404, 405, 413, 429, 500, 503)
 BUSY_RETRY_SECONDS = 5
+# PostgreSQL gave up waiting (lock_timeout, statement_timeout) or chose this transaction to
+# roll back (a deadlock, a serialization failure): nothing was written, a retry can succeed.
+POSTGRES_BUSY = (LockNotAvailableError, QueryCanceledError, TransactionRollbackError)
 # htmx swaps error answers too: whatever the request targeted, the error replaces the page's
 # main content (never a whole page inside a fragment's place).
 PARTIAL_ERROR_HEADERS = {"HX-Retarget": "#main", "HX-Reswap": "innerHTML"}
@@ -58,7 +66,10 @@ async def busy(request: Request, exc: Busy) -> HTMLResponse:
 
 def database_busy(error: BaseException) -> bool:
     """SQLite's "database is locked" once its busy timeout has passed: another connection
-    (an operator command, a long transaction) holds the write lock."""
+    (an operator command, a long transaction) holds the write lock; or PostgreSQL's
+    ``POSTGRES_BUSY``."""
+    if isinstance(error, POSTGRES_BUSY):
+        return True
     message = str(error)
     return "database is locked" in message or "database is busy" in message
 
@@ -83,4 +94,5 @@ EXCEPTION_HANDLERS = {
     OperationalError: database_error,
     TransactionManagementError: database_error,
     sqlite3.OperationalError: database_error,
+    **dict.fromkeys(POSTGRES_BUSY, database_error),
 }

@@ -28,6 +28,9 @@ from web.security.audit import audit
 from web.security.digests import digest
 
 DRAFT_IDLE_LIFETIME = timedelta(hours=24)
+# A draft saved as it was read, and written less than this ago, is not written again (its
+# idle lifetime is that much shorter): a save while typing often changes nothing.
+DRAFT_REWRITE_AFTER = timedelta(minutes=1)
 D = typing.TypeVar("D")
 
 
@@ -63,7 +66,22 @@ async def find_draft(request: Request, key: str, kind: type[D]) -> D | None:
     if _FIELDS["expires_at"].to_python_value(rows[0]["expires_at"]) < now():
         await RegistrationDraft.filter(key=stored_key).delete()  # gone, as if purged
         return None
-    return typed(kind, _FIELDS["data"].to_python_value(rows[0]["data"]))
+    data = _FIELDS["data"].to_python_value(rows[0]["data"])
+    _read(request)[key] = (_FIELDS["data"].to_db_value(data, RegistrationDraft),
+                           _FIELDS["expires_at"].to_python_value(rows[0]["expires_at"]))
+    return typed(kind, data)
+
+
+def _read(request: Request) -> dict:
+    """key → (data as stored, expires_at) of the drafts this request read or wrote."""
+    if not hasattr(request.state, "drafts_read"):
+        request.state.drafts_read = {}
+    return request.state.drafts_read
+
+
+def _unchanged(request: Request, key: str, data, moment: datetime) -> bool:
+    stored, expires = _read(request).get(key, (None, None))
+    return stored == data and expires - DRAFT_IDLE_LIFETIME > moment - DRAFT_REWRITE_AFTER
 
 
 async def save_draft(request: Request, key: str, draft) -> None:
@@ -73,6 +91,9 @@ async def save_draft(request: Request, key: str, draft) -> None:
         for name, value in (("portal", key), ("data", as_data(draft)), ("updated_at", moment),
                             ("expires_at", moment + DRAFT_IDLE_LIFETIME))
     ] + [_key(request, key)]
+    if _unchanged(request, key, values[1], moment):
+        return
+    _read(request)[key] = (values[1], moment + DRAFT_IDLE_LIFETIME)
     connection = RegistrationDraft._meta.db
     changed, _rows = await connection.execute_query(in_dialect(connection, _UPDATE), values)
     if changed:
@@ -87,6 +108,7 @@ async def save_draft(request: Request, key: str, draft) -> None:
 
 
 async def delete_draft(request: Request, key: str) -> None:
+    _read(request).pop(key, None)
     await RegistrationDraft.filter(key=_key(request, key)).delete()
 
 

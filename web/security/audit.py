@@ -20,19 +20,32 @@ def pseudonym(value: str) -> str:
     return keyed_digest(_secret_key, value)[:32] if value else ""
 
 
-async def audit(
-    event: str, *, portal: str = "", subject: str = "", client: str = "", **detail
+def audit_event(
+    name: str, *, portal: str = "", subject: str = "", client: str = "", **detail
 ) -> AuditEvent:
-    """Record one event, with the id of the request it happened in (its log lines have it
-    too), and count it in the metrics (``espace_audit_events_total``)."""
+    """One event, not yet recorded, with the id of the request it happened in (its log lines
+    have it too)."""
     request = current_request.get()
-    recorded = await AuditEvent.create(
-        event=event,
+    return AuditEvent(
+        event=name,
         portal=portal,
         subject=pseudonym(subject),
         client=pseudonym(client),
         request_id=request.id if request else "",
         detail=detail,
     )
-    count_event(event, portal)
+
+
+async def record(*events: AuditEvent) -> None:
+    """Record events that happened together in one statement, and count each in the metrics
+    (``espace_audit_events_total``)."""
+    await AuditEvent.bulk_create(events)
+    for recorded in events:
+        count_event(recorded.event, recorded.portal)
+
+
+async def audit(name: str, **fields) -> AuditEvent:
+    """Record one event (``audit_event`` then ``record``)."""
+    recorded = audit_event(name, **fields)
+    await record(recorded)
     return recorded

@@ -24,7 +24,7 @@ from web.portals.espace_prive.wizard import Draft
 from web.registry.matching import find_member, normalize_email, read_member, same_name
 from web.registry.models import Member
 from web.security import limits
-from web.security.audit import audit
+from web.security.audit import audit, audit_event, record
 from web.urls import Links
 
 
@@ -103,14 +103,16 @@ async def verify(portal_id: str, draft: Draft, method: str, *, client: str) -> M
     attempt = await limits.check(rules)
     member = await find_registered(portal_id, draft)
     if member is None or not facts_match(member, draft, method):
-        await audit("verification_failed", portal=portal_id, subject=subject, client=client,
-                    method=method)
+        failure = audit_event("verification_failed", portal=portal_id, subject=subject,
+                              client=client, method=method)
         locked = await attempt.failed()
-        if locked:
-            await audit("verification_locked", portal=portal_id, subject=subject,
-                        client=client, ceiling=locked.ceiling)
-            raise locked
-        return None
+        if not locked:
+            await record(failure)
+            return None
+        await record(failure, audit_event("verification_locked", portal=portal_id,
+                                          subject=subject, client=client,
+                                          ceiling=locked.ceiling))
+        raise locked
     member_key = counter_keys(portal_id, draft, client)[0]
     await attempt.passed(*([member_key] if method != "postal" else []))
     await audit("verification_passed", portal=portal_id, subject=subject, client=client,

@@ -18,7 +18,7 @@ from web.i18n import LANGUAGES, current_language, lazy_gettext
 from web.registry.matching import find_member, normalize_email, normalize_identifier, normalize_name
 from web.registry.models import Member
 from web.security import limits
-from web.security.audit import audit
+from web.security.audit import audit, audit_event, record
 from web.security.digests import digest, keyed_digest
 
 PORTAL = "mss"
@@ -265,12 +265,15 @@ async def claim(uid: str, client: str) -> limits.Check:
 
 async def failed(uid: str, client: str, reason: str, attempt: limits.Check) -> None:
     """Count a failed attempt; raises ``limits.Locked`` when it locked verification."""
-    await audit("verification_failed", portal=PORTAL, subject=uid, client=client, reason=reason)
+    failure = audit_event("verification_failed", portal=PORTAL, subject=uid, client=client,
+                          reason=reason)
     locked = await attempt.failed()
-    if locked:
-        await audit("verification_locked", portal=PORTAL, subject=uid, client=client,
-                    ceiling=locked.ceiling)
-        raise locked
+    if not locked:
+        await record(failure)
+        return
+    await record(failure, audit_event("verification_locked", portal=PORTAL, subject=uid,
+                                      client=client, ceiling=locked.ceiling))
+    raise locked
 
 
 async def match_identity(identity: Identity, client: str) -> Member:

@@ -1,4 +1,4 @@
-"""Guide step 3: the registration form: its page, each change saved as it happens (htmx),
+"""Guide step 3: the registration form: its page, the changes saved as they are typed (htmx),
 and "Where to find your UID" (what was typed is saved first)."""
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ async def show(v: Visit) -> Response:
 
 
 async def save(request: Request) -> Response:
-    """With htmx, each change of the form is saved as it happens (nothing to show). The
-    outline's keep and nothing else: a save is never a language switch nor Précédent."""
+    """With htmx, the form's changes are saved a moment after the last one (static/app.js;
+    nothing to show). The outline's keep and nothing else: a save is never a language switch
+    nor Précédent."""
     v = await visit(request)
     v.keep(await read_form(request), "save")
     await v.save()
