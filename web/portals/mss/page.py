@@ -32,7 +32,7 @@ PORTAL = "mss"
 SECURITY_ERROR_TARGETS = {"empty": "security", "start": "verify", "question": "answer"}
 # The steps of the registration page (the others, "uid" and after S'inscrire, have pages of
 # their own): the language switch reloads the registration page.
-ON_THE_PAGE = {"register", "save", "security", "policy"}
+ON_THE_PAGE = {"register", "security", "policy"}
 # The whole form in place of the block an htmx request targets.
 WHOLE_FORM = {"HX-Retarget": "#register", "HX-Reswap": "innerHTML"}
 

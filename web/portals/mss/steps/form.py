@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from web.forms import FormData
+from web.forms import FormData, read_form
 from web.portals import journey
 from web.portals.drafts import find_draft
 from web.portals.mss import state
@@ -22,18 +22,14 @@ async def show(v: Visit) -> Response:
     return await register_response(v.request, v.draft, state.form_of(v.draft))
 
 
-async def saved(v: Visit, data: FormData) -> Response:
+async def save(request: Request) -> Response:
+    """With htmx, the form's changes are saved a moment after the last one (static/app.js;
+    nothing to show). The outline's keep and nothing else: a save is never a language switch
+    nor Précédent."""
+    v = await visit(request)
+    v.keep(await read_form(request), "save")
     await v.save()
     return Response(status_code=204, headers={"Cache-Control": "no-store"})
-
-
-# With htmx, the form's changes are saved a moment after the last one (static/app.js;
-# nothing to show).
-SAVE = journey.Step("save", show, saved)
-
-
-async def save(request: Request) -> Response:
-    return await journey.run(await visit(request), SAVE)
 
 
 async def uid_page(v: Visit) -> Response:
