@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 from e2e.helpers import JS_MODES, LOCALES, portal_text, t
 from e2e.journeys.mss import PASSWORD, Guide, demo, set_password_link
 from e2e.page_state import settle
+from web import i18n
 
 MISMATCH = ("The information you entered does not match our records. Check your UID, names, "
             "date of birth and email address, or contact support.")
@@ -161,7 +162,7 @@ def test_three_wrong_answers_lock_out_with_support(lang_page: Page, lang, js, ma
     locked = g.page.locator("#security-field")
     expect(locked).to_contain_text(t(
         lang, "For your security, identity verification is paused after 3 unsuccessful "
-        "attempts. Try again in %(minutes)s minutes, or contact support.", minutes=30))
+        "attempts. Try again in %(delay)s, or contact support.", delay=in_words(lang, 30 * 60)))
     expect(locked.get_by_role("link", name="support-mss@espace.example.org")).to_be_visible()
     g.check("locked out")
 
@@ -227,3 +228,9 @@ def test_submit_twice_resend_cooldown_links_and_weak_passwords(lang_page: Page, 
     g.page.goto(new_link)
     expect(g.heading()).to_have_text(t(lang, "This link has already been used"))
     g.check("used link")
+
+
+def in_words(lang: str, seconds: int) -> str:
+    """A wait as the server says it (``web.i18n.format_delay``)."""
+    with i18n.use_language(lang):
+        return i18n.format_delay(seconds)

@@ -103,8 +103,8 @@ async def test_unknown_account_and_wrong_password_answer_alike(client):
 
 
 async def test_the_pause_is_said_in_minutes_rounded_up(client):
-    """70 seconds left are "2 min" (never sooner than the pause ends), as in every lockout
-    message (``limits.Locked.retry_minutes``)."""
+    """70 seconds left are "2 minutes" (never sooner than the pause ends), as in every
+    lockout message (``web.i18n.format_delay``)."""
     await make_account()
     for _attempt in range(5):
         await log_in(client, "mss", MSS_EMAIL, WRONG)
@@ -114,7 +114,7 @@ async def test_the_pause_is_said_in_minutes_rounded_up(client):
     counter.locked_until = now() + timedelta(seconds=70)
     await counter.save()
     paused = await log_in(client, "mss", MSS_EMAIL, PASSWORD)
-    assert paused.status_code == 429 and "pendant 2 min" in " ".join(paused.text.split())
+    assert paused.status_code == 429 and "pendant 2 minutes." in " ".join(paused.text.split())
 
 
 async def test_pending_account_cannot_log_in(client):

@@ -103,7 +103,7 @@ async def test_change_pauses_after_five_wrong_current_passwords(client):
     assert fifth.status_code == 429 and 0 < int(fifth.headers["retry-after"]) <= 60
     assert (
         "Trop de tentatives infructueuses. Pour votre sécurité, la modification du mot de passe "
-        "est suspendue pendant 1 min."
+        "est suspendue pendant 1 minute."
     ) in fifth.text
     assert 'href="#current"' in fifth.text
     # Even the right current password is refused while paused, and nothing changes.

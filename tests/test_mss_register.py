@@ -291,7 +291,7 @@ async def test_registrations_are_limited_per_client_address(client, db, monkeypa
         assert (await register_another(client, number))[1].status_code == 303
     fields, refused = await register_another(client, 3)
     assert refused.status_code == 429
-    message = "Too many registrations were made from your connection. Try again in 60 min."
+    message = "Too many registrations were made from your connection. Try again in 60 minutes."
     assert message in text_of(refused.text) and 'class="error-summary"' in refused.text
     assert 3540 < int(refused.headers["retry-after"]) <= 3600
     assert f'value="{fields["email"]}"' in refused.text  # nothing typed is lost
@@ -364,9 +364,8 @@ async def test_resends_are_limited_per_client_address(client, db, monkeypatch):
     await end_cooldown()
     refused = await visitor.post("/mss/register/resend")
     assert refused.status_code == 429
-    assert "Too many emails were asked for from your connection. Try again in 60 min." in text_of(
-        refused.text
-    )
+    said = text_of(refused.text)
+    assert "Too many emails were asked for from your connection. Try again in 60 minutes." in said
     assert await OutboxMail.filter(template="set_password").count() == 2
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from web.clock import now
 from web.security import limits
 from web.security.models import AttemptCounter
 
@@ -153,3 +154,18 @@ async def test_clear_keeps_the_reservations_in_flight(db):
     assert await limits.failures(KEY) == 0
     await attempt.count()
     assert await limits.failures(KEY) == 1
+
+
+@pytest.mark.parametrize(("lang", "said"), [("fr", "Réessayez dans 24 heures."),
+                                            ("en", "Try again in 24 hours.")])
+def test_a_long_pause_is_said_in_hours_not_in_minutes(lang, said):
+    """A lock of a day (a ceiling) reads "24 hours", not "1440 min"; under two hours, minutes
+    rounded up (never sooner than the lock ends)."""
+    from web import i18n
+    from web.portals import journey
+
+    with i18n.use_language(lang):
+        day = journey.registration_limit_message(limits.Locked(now() + timedelta(hours=24)))
+        soon = journey.registration_limit_message(limits.Locked(now() + timedelta(seconds=70)))
+    assert said in day.replace("\xa0", " ") and "1440" not in day
+    assert ("2 minutes." in soon) and "min." not in soon.replace("minutes.", "")

@@ -68,6 +68,7 @@ def make_environment() -> Environment:
     env.filters["day"] = i18n.format_day
     env.filters["timestamp"] = i18n.format_timestamp
     env.filters["clock"] = i18n.format_clock
+    env.filters["delay"] = i18n.format_delay
     env.constant_blocks = {}  # see render(constant=True)
     return env
 

@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse, Response
 from web.accounts import service as accounts
 from web.clock import now
 from web.forms import FormData, read_form
+from web.i18n import format_delay
 from web.i18n import gettext as _
 from web.portals.drafts import delete_draft, load_draft, save_draft
 from web.portals.home import current_portal
@@ -149,14 +150,14 @@ async def admit_registration(client: str) -> limits.Attempt:
 
 def registration_limit_message(locked: limits.Locked) -> str:
     return _(
-        "Too many registrations were made from your connection. Try again in %(minutes)s min.",
-        minutes=locked.retry_minutes,
+        "Too many registrations were made from your connection. Try again in %(delay)s.",
+        delay=format_delay(locked.retry_after),
     )
 
 
 def retry_headers(locked: limits.Locked | None) -> dict:
-    """What a lockout's answer tells the client: when to try again (minutes in its text are
-    ``locked.retry_minutes``, rounded up: never sooner than the lock ends)."""
+    """What a lockout's answer tells the client: when to try again (its text says
+    ``format_delay(locked.retry_after)``, rounded up: never sooner than the lock ends)."""
     return {"Retry-After": str(locked.retry_after)} if locked else {}
 
 

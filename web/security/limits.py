@@ -86,9 +86,6 @@ class Locked(Exception):
     def retry_after(self) -> int:
         return max(1, int((self.until - now()).total_seconds()))
 
-    @property
-    def retry_minutes(self) -> int:
-        return max(1, -(-self.retry_after // 60))
 
 
 class Busy(Exception):

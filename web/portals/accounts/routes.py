@@ -18,7 +18,7 @@ from web.accounts import service, tokens
 from web.accounts.models import Account
 from web.accounts.passwords import live_feedback, personal_words
 from web.forms import error_list, read_form
-from web.i18n import format_clock, lazy_gettext
+from web.i18n import format_clock, format_delay, lazy_gettext
 from web.i18n import gettext as _
 from web.portals.accounts.forms import (
     ChangePasswordForm,
@@ -109,8 +109,8 @@ async def login(request: Request) -> Response:
     except limits.Locked as locked:
         message = _(
             "Too many failed attempts. For your security, logging in is paused for "
-            "%(minutes)s min. Try again later, or reset your password.",
-            minutes=locked.retry_minutes,
+            "%(delay)s. Try again later, or reset your password.",
+            delay=format_delay(locked.retry_after),
         )
         return _login_page(
             request,
@@ -305,8 +305,8 @@ async def change_password(request: Request) -> Response:
             form.current.errors = [
                 _(
                     "Too many failed attempts. For your security, changing the password is "
-                    "paused for %(minutes)s min.",
-                    minutes=locked.retry_minutes,
+                    "paused for %(delay)s.",
+                    delay=format_delay(locked.retry_after),
                 )
             ]
             return _password_page(

@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 from web.accounts import service as accounts
 from web.accounts import tokens
 from web.accounts.models import Account, Token
+from web.i18n import format_delay
 from web.i18n import gettext as _
 from web.portals.home import current_portal
 from web.registry.matching import normalize_email
@@ -37,9 +38,8 @@ def cooldown_key(email: str) -> str:
 def refusal_message(refused: limits.Locked) -> str:
     if isinstance(refused, TooManyFromClient):
         return _(
-            "Too many emails were asked for from your connection. Try again in %(minutes)s "
-            "min.",
-            minutes=refused.retry_minutes,
+            "Too many emails were asked for from your connection. Try again in %(delay)s.",
+            delay=format_delay(refused.retry_after),
         )
     return _("You can ask for another email in %(seconds)s seconds.", seconds=refused.retry_after)
 

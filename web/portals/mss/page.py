@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from web.forms import FormData, is_email
+from web.i18n import format_delay
 from web.i18n import gettext as _
 from web.portals import journey
 from web.portals.drafts import save_draft
@@ -78,8 +79,8 @@ def locked_message(locked: limits.Locked) -> str:
         )
     return _(
         "For your security, identity verification is paused after 3 unsuccessful "
-        "attempts. Try again in %(minutes)s minutes, or contact support.",
-        minutes=locked.retry_minutes,
+        "attempts. Try again in %(delay)s, or contact support.",
+        delay=format_delay(locked.retry_after),
     )
 
 
