@@ -13,6 +13,7 @@ from playwright.sync_api import Page, expect
 
 from bench.journeys import Run, journey
 from web.operations.demo import DemoMember
+from web.portals.journey import MIN_FILL_SECONDS
 
 KB = 1000
 PORTAL = "espace-prive"
@@ -37,7 +38,8 @@ def register_then_log_in(page: Page, run: Run) -> None:
         page.get_by_role("button", name=t(label), exact=True).click()
 
     def heading(text: str) -> None:
-        expect(page.get_by_role("heading", level=1)).to_have_text(t(text))
+        # the heading ends with the step's caption ("(step 2 of 7)")
+        expect(page.get_by_role("heading", level=1)).to_contain_text(t(text))
 
     page.goto(f"{run.base_url}/{PORTAL}/")
     page.get_by_role("link", name=t("Register"), exact=True).click()
@@ -45,7 +47,7 @@ def register_then_log_in(page: Page, run: Run) -> None:
     next_step()
     heading("Your identifier")
     main.get_by_role("textbox", name=t("Social security number")).fill(member.identifier)
-    page.wait_for_timeout(1600)
+    page.wait_for_timeout((MIN_FILL_SECONDS + 0.2) * 1000)  # not a robot
     next_step()
     heading("Your contact details")
     born = member.birth_date
