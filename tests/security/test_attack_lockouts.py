@@ -122,6 +122,6 @@ async def test_registrations_are_counted_once_over_both_portals(app, monkeypatch
         await confirm_email(visitor)
         refused = await submit(visitor, "/terms")
     assert refused.status_code == 429
-    assert "Too many registrations were made from your connection. Try again in 60 min." in (
+    assert "Too many registrations were made from your connection. Try again in 60 minutes." in (
         refused.text)
     assert 3540 < int(refused.headers["retry-after"]) <= 3600
