@@ -259,7 +259,7 @@ def throughput_row(item) -> list[str]:
         for yardstick, least in target.budgets
     )
     return [
-        f"{target.name} ({target.method} `{urlsplit(target.url).path or '/'}`)",
+        f"{target.name} ({target.request.method} `{urlsplit(target.request.url).path or '/'}`)",
         f"{item.rps:,.0f}".replace(",", " ") + errors,
         f"{item.p99_ms:.1f}",
         f"{item.ratio(throughput.GUARDED_FRAGMENT):.2f}",

@@ -31,22 +31,21 @@ def unregistered(run: Run) -> DemoMember:
 @journey("espace-prive register (guide 1–7) → first log-in → member space",
          budget_js=60 * KB, budget_nojs=40 * KB)
 def register_then_log_in(page: Page, run: Run) -> None:
-    member, t = unregistered(run), run.t
-    main = page.get_by_role("main")
+    member, t, screen = unregistered(run), run.t, run.screen(page)
 
     def next_step(label: str = "Next") -> None:
-        page.get_by_role("button", name=t(label), exact=True).click()
+        screen.button(label).click()
 
     def heading(text: str) -> None:
         # the heading ends with the step's caption ("(step 2 of 7)")
-        expect(page.get_by_role("heading", level=1)).to_contain_text(t(text))
+        expect(screen.heading).to_contain_text(t(text))
 
     page.goto(f"{run.base_url}/{PORTAL}/")
-    page.get_by_role("link", name=t("Register"), exact=True).click()
-    page.get_by_label(t("Individual"), exact=True).check()
+    page.get_by_role("link", name=t("Register"), exact=True).click()  # in the header
+    screen.labelled("Individual").check()
     next_step()
     heading("Your identifier")
-    main.get_by_role("textbox", name=t("Social security number")).fill(member.identifier)
+    screen.textbox("Social security number", exact=False).fill(member.identifier)
     page.wait_for_timeout((MIN_FILL_SECONDS + 0.2) * 1000)  # not a robot
     next_step()
     heading("Your contact details")
@@ -54,17 +53,17 @@ def register_then_log_in(page: Page, run: Run) -> None:
     for label, value in [("Last name", member.last_name), ("First name", member.first_names),
                          ("Day", str(born.day)), ("Month", str(born.month)),
                          ("Year", str(born.year)), ("Email address", member.email)]:
-        main.get_by_role("textbox", name=t(label), exact=True).fill(value)
+        screen.textbox(label).fill(value)
     next_step()
     heading("Verification of your identity")
-    page.get_by_label(t("Yes"), exact=True).check()
+    screen.labelled("Yes").check()
     if not run.js:
         next_step()
     kind = "With a photo" if member.facts["vitale_kind"] == "photo" else "Without a photo"
-    page.get_by_label(t(kind), exact=True).check()
+    screen.labelled(kind).check()
     if not run.js:
         next_step()
-    main.get_by_role("textbox", name=t("Serial number of your Carte Vitale")).fill(
+    screen.textbox("Serial number of your Carte Vitale", exact=False).fill(
         member.facts["vitale_serial"])
     next_step()
     heading("Receive your password")
@@ -74,12 +73,12 @@ def register_then_log_in(page: Page, run: Run) -> None:
     heading("Registration complete")
     mail = run.mailbox.newest(member.email)
     password = PROVISIONAL.search(mail.text).group(0)
-    main.get_by_role("link", name=re.compile("^" + re.escape(t("Log in to %(site)s", site=""))))\
-        .click()
-    main.get_by_role("textbox", name=t("Social security number")).fill(member.identifier)
-    main.get_by_role("textbox", name=t("Password"), exact=True).fill(password)
-    main.get_by_role("button", name=t("Log in"), exact=True).click()
-    main.get_by_role("textbox", name=t("New password"), exact=True).fill(NEW_PASSWORD)
-    main.get_by_role("textbox", name=t("Confirm the new password"), exact=True).fill(NEW_PASSWORD)
+    screen.main.get_by_role("link", name=re.compile(
+        "^" + re.escape(t("Log in to %(site)s", site="")))).click()
+    screen.textbox("Social security number", exact=False).fill(member.identifier)
+    screen.textbox("Password").fill(password)
+    screen.button("Log in").click()
+    screen.textbox("New password").fill(NEW_PASSWORD)
+    screen.textbox("Confirm the new password").fill(NEW_PASSWORD)
     next_step("Save my new password")
-    expect(page.get_by_role("heading", level=1)).to_contain_text(member.first_names)
+    expect(screen.heading).to_contain_text(member.first_names)

@@ -32,17 +32,10 @@ def unregistered(run: Run) -> DemoMember:
 @journey("mss register (guide 1–10) → set password → log in → member space",
          budget_js=60 * KB, budget_nojs=40 * KB)
 def register_then_log_in(page: Page, run: Run) -> None:
-    member, t = unregistered(run), run.t
-    main = page.get_by_role("main")
-
-    def button(label: str):
-        return main.get_by_role("button", name=t(label), exact=True)
-
-    def textbox(label: str):
-        return main.get_by_role("textbox", name=t(label), exact=True)
-
+    member, t, screen = unregistered(run), run.t, run.screen(page)
+    main = screen.main
     page.goto(f"{run.base_url}/{PORTAL}/")
-    main.get_by_role("link", name=t("Register"), exact=True).click()
+    screen.link("Register").click()
     shown = time.monotonic()
     born = member.birth_date
     for label, value in [("Unique identification number (UID)", member.identifier),
@@ -50,28 +43,27 @@ def register_then_log_in(page: Page, run: Run) -> None:
                          ("Day", str(born.day)), ("Month", str(born.month)),
                          ("Year", str(born.year)), ("Email address", member.email),
                          ("Confirm the email address", member.email)]:
-        textbox(label).fill(value)
-    button("Verify").click()
+        screen.textbox(label).fill(value)
+    screen.button("Verify").click()
     country = Locale.parse(run.lang).territories[member.facts["duty_country"]]
     for number, answer in enumerate((member.facts["employer"], country), 1):
         expect(main.get_by_text(f"[{number} / 2]")).to_be_visible()
         main.locator("#answer").fill(answer)
-        button("Submit").click()
+        screen.button("Submit").click()
     expect(main.locator("#verified")).to_be_visible()
-    button("Read and accept").click()
-    button("Accept").click()
+    screen.button("Read and accept").click()
+    screen.button("Accept").click()
     expect(main.locator("#policy-accepted")).to_be_visible()
     time.sleep(max(0.0, 3.2 - (time.monotonic() - shown)))
-    button("Register").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text(
-        t("Registration (1/2): your information"))
+    screen.button("Register").click()
+    expect(screen.heading).to_have_text(t("Registration (1/2): your information"))
     mail = run.mailbox.newest(member.email)
     page.goto(next(link for link in mail.links if "/mss/password/" in link))
-    textbox("New password").fill(NEW_PASSWORD)
-    textbox("Confirm the new password").fill(NEW_PASSWORD)
-    button("Save my password").click()
-    main.get_by_role("link", name=t("Log in"), exact=True).click()
-    textbox("Email address").fill(member.email)
-    textbox("Password").fill(NEW_PASSWORD)
-    button("Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(member.first_names)
+    screen.textbox("New password").fill(NEW_PASSWORD)
+    screen.textbox("Confirm the new password").fill(NEW_PASSWORD)
+    screen.button("Save my password").click()
+    screen.link("Log in").click()
+    screen.textbox("Email address").fill(member.email)
+    screen.textbox("Password").fill(NEW_PASSWORD)
+    screen.button("Log in").click()
+    expect(screen.heading).to_contain_text(member.first_names)

@@ -3,7 +3,8 @@
 Add yours with ``@journey("name", budget_js=…, budget_nojs=…)`` on a function taking the
 Playwright page (fresh context: empty cache, no cookie) and the ``Run`` (base URL, JS mode,
 language, the dev mailbox, unused demo accounts). Drive it as a member would: every request the
-page makes is counted; reading the dev mailbox (``run.mailbox``) is not.
+page makes is counted; reading the dev mailbox (``run.mailbox``) is not. ``run.screen(page)``
+finds the main region's buttons, textboxes and links by their label in the run's language.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from e2e.mail import DevMailbox
 from web import i18n
@@ -43,6 +44,39 @@ class Run:
     def t(self, text: str, **variables) -> str:
         with i18n.use_language(self.lang):
             return i18n.gettext(text, **variables)
+
+    def screen(self, page: Page) -> Screen:
+        return Screen(page, self.t)
+
+
+@dataclass(frozen=True)
+class Screen:
+    """``page`` as a member reads it: the controls of its main region by their label (an
+    English msgid, translated as the run's language has it) and its one h1."""
+
+    page: Page
+    t: Callable[..., str]
+
+    @property
+    def main(self) -> Locator:
+        return self.page.get_by_role("main")
+
+    @property
+    def heading(self) -> Locator:
+        return self.page.get_by_role("heading", level=1)
+
+    def button(self, label: str) -> Locator:
+        return self.main.get_by_role("button", name=self.t(label), exact=True)
+
+    def link(self, label: str) -> Locator:
+        return self.main.get_by_role("link", name=self.t(label), exact=True)
+
+    def textbox(self, label: str, *, exact: bool = True) -> Locator:
+        return self.main.get_by_role("textbox", name=self.t(label), exact=exact)
+
+    def labelled(self, label: str) -> Locator:
+        """The control (a radio, a checkbox) labelled ``label``."""
+        return self.main.get_by_label(self.t(label), exact=True)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
@@ -49,6 +49,18 @@ def find_wrk() -> str | None:
     for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "wrk"]):
         subprocess.run(command, env=env, check=False, capture_output=True, timeout=300)  # noqa: S603
     return shutil.which("wrk")
+
+
+@dataclass(frozen=True)
+class Request:
+    """One request sent again and again: ``headers`` as sent (Chromium's Accept-Encoding unless
+    given), ``vary`` a form field of ``body`` made different in every request."""
+
+    url: str
+    method: str = "GET"
+    headers: dict = field(default_factory=lambda: {"Accept-Encoding": ACCEPT_ENCODING})
+    body: bytes = b""
+    vary: str | None = None
 
 
 def check_loopback(url: str) -> None:
@@ -92,22 +104,14 @@ def lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def run_wrk(
-    wrk: str,
-    url: str,
-    *,
-    connections: int,
-    seconds: float,
-    method: str = "GET",
-    headers: dict | None = None,
-    body: bytes = b"",
-    vary: str | None = None,
-) -> Result:
-    check_loopback(url)
+def run_wrk(wrk: str, request: Request, *, connections: int, seconds: float) -> Result:
+    check_loopback(request.url)
+    body, vary = request.body, request.vary
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(
             WRK_SCRIPT.format(
-                method=lua_string(method), body=lua_string(body.decode()) if body else "nil",
+                method=lua_string(request.method),
+                body=lua_string(body.decode()) if body else "nil",
                 vary=WRK_VARY.format(field=lua_string(f"%f[%w_]{vary}=[^&]*")) if vary else "",
             )
         )
@@ -121,11 +125,11 @@ def run_wrk(
         "-s",
         script.name,
     ]
-    for name, value in (headers or {"Accept-Encoding": ACCEPT_ENCODING}).items():
+    for name, value in request.headers.items():
         command += ["-H", f"{name}: {value}"]
     try:
         done = subprocess.run(  # noqa: S603 - wrk, our arguments
-            [*command, url],
+            [*command, request.url],
             capture_output=True,
             text=True,  # noqa: S603
             timeout=seconds + 30,
@@ -143,22 +147,21 @@ def run_wrk(
 # --- httpx (when wrk is not there) -----------------------------------------------------------
 
 
-async def _httpx_load(
-    url: str, *, connections: int, seconds: float, method: str, headers: dict, body: bytes,
-    vary: str | None = None,
-) -> Result:
+async def _httpx_load(request: Request, *, connections: int, seconds: float) -> Result:
     latencies: list[float] = []
     errors = 0
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     start = time.perf_counter()
     deadline = start + seconds
+    body, vary = request.body, request.vary
 
     async def worker(client: httpx.AsyncClient) -> None:
         nonlocal errors
         while time.perf_counter() < deadline and len(latencies) < MAX_REQUESTS:
             began = time.perf_counter()
             sent = varied(body, vary, len(latencies)) if vary else body
-            response = await client.request(method, url, headers=headers, content=sent or None)
+            response = await client.request(request.method, request.url, headers=request.headers,
+                                            content=sent or None)
             await response.aread()
             latencies.append(time.perf_counter() - began)
             errors += response.status_code >= 400
@@ -210,36 +213,12 @@ def summarize(latencies: list[float], seconds: float, errors: int = 0) -> Result
     return Result(len(latencies), seconds, percentile(0.50), percentile(0.99), errors)
 
 
-def load(
-    wrk: str | None,
-    url: str,
-    *,
-    connections: int,
-    seconds: float,
-    method: str = "GET",
-    headers: dict | None = None,
-    body: bytes = b"",
-    vary: str | None = None,
-) -> Result:
-    """Keep ``connections`` requests in flight against ``url`` for ``seconds`` (``vary``: a
-    form field of ``body`` made different in every request)."""
-    check_loopback(url)
-    headers = headers or {"Accept-Encoding": ACCEPT_ENCODING}
+def load(wrk: str | None, request: Request, *, connections: int, seconds: float) -> Result:
+    """Keep ``connections`` copies of ``request`` in flight for ``seconds``."""
+    check_loopback(request.url)
     if wrk:
-        return run_wrk(
-            wrk,
-            url,
-            connections=connections,
-            seconds=seconds,
-            method=method,
-            headers=headers,
-            body=body,
-            vary=vary,
-        )
-    return asyncio.run(
-        _httpx_load(url, connections=connections, seconds=seconds, method=method,
-                    headers=headers, body=body, vary=vary)
-    )
+        return run_wrk(wrk, request, connections=connections, seconds=seconds)
+    return asyncio.run(_httpx_load(request, connections=connections, seconds=seconds))
 
 
 # --- log-ins running alongside ---------------------------------------------------------------

@@ -53,69 +53,34 @@ PAGES = [
     Page("page not found", "/mss/no-such-page", status=404),
 ]
 
+
+def posted(name: str, path: str, origin: str, **fields: str) -> Fragment:
+    """A fragment htmx POSTs from ``origin`` with ``fields`` (in this order)."""
+    return Fragment(name, path, origin, "POST", tuple(fields.items()))
+
+
+MSS_FORM = "/mss/register"
+ESPACE_PRIVE_GUIDE = "/espace-prive/register"
+
 FRAGMENTS = [
-    Fragment(
-        "mss security panel (email typed)",
-        "/mss/register/security",
-        origin="/mss/register",
-        method="POST",
-        data=(("email", "jeanne.martin@example.org"),),
-    ),
-    Fragment("mss policy dialog", "/mss/register/policy", origin="/mss/register"),
-    Fragment(
-        "mss security question 1/2 (Verify, demo member 000000042)",
-        "/mss/register/verify",
-        origin="/mss/register",
-        method="POST",
-        data=(
-            ("uid", "000000042"),
-            ("first_names", "Jean-Baptiste Marie"),
-            ("last_name", "de La Tour d'Auvergne"),
-            ("birth_day", "29"),
-            ("birth_month", "2"),
-            ("birth_year", "1948"),
-            ("email", "jb.delatour@example.org"),
-            ("email_confirm", "jb.delatour@example.org"),
-        ),
-    ),
-    Fragment(
-        "mss verify with missing fields (the form with its errors)",
-        "/mss/register/verify",
-        origin="/mss/register",
-        method="POST",
-        data=(("uid", "000000042"), ("email", "someone@example.org")),
-    ),
-    Fragment(
-        "mss policy accepted (the policy line)",
-        "/mss/register/policy",
-        origin="/mss/register",
-        method="POST",
-        data=(("action", "accept"),),
-    ),
-    Fragment(
-        "espace-prive step 1: profile",
-        "/espace-prive/register/profile",
-        origin="/espace-prive/register",
-    ),
-    Fragment(
-        "espace-prive step 2: identifier (profile answered)",
-        "/espace-prive/register/profile",
-        origin="/espace-prive/register",
-        method="POST",
-        data=(("profile", "particulier"), ("action", "next")),
-    ),
-    Fragment(
-        "espace-prive terms dialog",
-        "/espace-prive/register/terms/read",
-        origin="/espace-prive/register",
-    ),
-    Fragment(
-        "password requirements (live)",
-        "/mss/password-feedback",
-        origin="/mss/login",
-        method="POST",
-        data=(("password", "lanterne vélo marée"), ("feedback_for", "")),
-    ),
+    posted("mss security panel (email typed)", "/mss/register/security", MSS_FORM,
+           email="jeanne.martin@example.org"),
+    Fragment("mss policy dialog", "/mss/register/policy", MSS_FORM),
+    posted("mss security question 1/2 (Verify, demo member 000000042)", "/mss/register/verify",
+           MSS_FORM, uid="000000042", first_names="Jean-Baptiste Marie",
+           last_name="de La Tour d'Auvergne", birth_day="29", birth_month="2", birth_year="1948",
+           email="jb.delatour@example.org", email_confirm="jb.delatour@example.org"),
+    posted("mss verify with missing fields (the form with its errors)", "/mss/register/verify",
+           MSS_FORM, uid="000000042", email="someone@example.org"),
+    posted("mss policy accepted (the policy line)", "/mss/register/policy", MSS_FORM,
+           action="accept"),
+    Fragment("espace-prive step 1: profile", "/espace-prive/register/profile",
+             ESPACE_PRIVE_GUIDE),
+    posted("espace-prive step 2: identifier (profile answered)", "/espace-prive/register/profile",
+           ESPACE_PRIVE_GUIDE, profile="particulier", action="next"),
+    Fragment("espace-prive terms dialog", "/espace-prive/register/terms/read", ESPACE_PRIVE_GUIDE),
+    posted("password requirements (live)", "/mss/password-feedback", "/mss/login",
+           password="lanterne vélo marée", feedback_for=""),  # noqa: S106 - typed, no secret
 ]
 
 # The page timed while log-ins run.

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bench import load as loadgen
 from bench.capture import Captured
-from bench.weight import ACCEPT_ENCODING
 
 BARE_PAGE = "bare page"
 GUARDED_FRAGMENT = "guarded bare fragment"
@@ -27,13 +26,9 @@ SAVES_CHANGED = {"register save (the same value again)": "register save (a new v
 @dataclass(frozen=True)
 class Target:
     name: str
-    url: str
-    method: str = "GET"
-    headers: dict = field(default_factory=dict)
-    body: bytes = b""
+    request: loadgen.Request
     budgets: tuple[tuple[str, float], ...] = ()  # (yardstick, the least ratio to it)
     connections: int | None = None  # fewer for what argon2 slows to a crawl
-    vary: str | None = None  # a form field made different in every request
 
 
 @dataclass
@@ -59,23 +54,28 @@ class Measured:
         return statistics.median(self.ratios[yardstick])
 
 
+def replayed(base_url: str, request: Captured, vary: str | None = None) -> loadgen.Request:
+    """``request`` as Chromium sent it, to ``base_url``."""
+    return loadgen.Request(base_url + request.path, request.method, request.headers,
+                           request.body, vary)
+
+
 def targets(base_url: str, bare_url: str, guarded_url: str, captured: dict[str, Captured],
             fragment_budgets: tuple, save_budgets: tuple) -> list[Target]:
     """The yardsticks first, then every captured request with its budgets."""
     panel = captured["security panel: a valid email"]
     found = [
-        Target(BARE_PAGE, bare_url, headers={"Accept-Encoding": ACCEPT_ENCODING}),
-        Target(GUARDED_FRAGMENT, guarded_url + panel.path, panel.method, panel.headers,
-               panel.body),
+        Target(BARE_PAGE, loadgen.Request(bare_url)),  # a plain GET, Chromium's Accept-Encoding
+        Target(GUARDED_FRAGMENT, replayed(guarded_url, panel)),
     ]
     for name, request in captured.items():
         budgets = (fragment_budgets if name.startswith(("security panel", "espace-prive"))
                    else save_budgets if "save" in name else ())
-        found.append(Target(name, base_url + request.path, request.method, request.headers,
-                            request.body, budgets, 2 if "argon2" in name else None))
+        found.append(Target(name, replayed(base_url, request), budgets,
+                            2 if "argon2" in name else None))
         if name in SAVES_CHANGED:  # its replays change nothing: the changing save as well
-            found.append(Target(SAVES_CHANGED[name], base_url + request.path, request.method,
-                                request.headers, request.body, budgets, vary="first_names"))
+            found.append(Target(SAVES_CHANGED[name],
+                                replayed(base_url, request, vary="first_names"), budgets))
     return found
 
 
@@ -87,11 +87,12 @@ def measure(wrk: str | None, all_targets: list[Target], *, rounds: int, seconds:
     for number in range(rounds):
         order = all_targets if number % 2 == 0 else list(reversed(all_targets))
         for target in order:
-            headers = {**target.headers, **({"Connection": "close"} if close else {})}
-            options = dict(method=target.method, headers=headers, body=target.body,
-                           connections=target.connections or connections, vary=target.vary)
-            loadgen.load(wrk, target.url, seconds=1, **options)  # warm-up
-            result = loadgen.load(wrk, target.url, seconds=seconds, **options)
+            request = target.request
+            if close:
+                request = replace(request, headers={**request.headers, "Connection": "close"})
+            in_flight = target.connections or connections
+            loadgen.load(wrk, request, connections=in_flight, seconds=1)  # warm-up
+            result = loadgen.load(wrk, request, connections=in_flight, seconds=seconds)
             measured[target.name].results.append(result)
             measured[target.name].loads.append(os.getloadavg()[0])
         for item in measured.values():
