@@ -4,7 +4,9 @@ answer too), the set-password page checks the password live and shows or hides i
 
 from __future__ import annotations
 
+import json
 import re
+from urllib.parse import parse_qsl
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -158,3 +160,22 @@ def test_a_change_is_kept_when_the_page_is_reloaded_or_opened_again_at_once(page
         g.field("Last name").focus()  # the change
         leave()
         expect(g.field("First name")).to_have_value(name)
+
+
+def test_what_is_handed_to_the_next_page_holds_what_was_typed_and_no_token(page: Page, lang,
+                                                                          js, mail):
+    """A pending save handed to the tab's next page (sessionStorage) carries the fields the
+    member typed, never the form's hidden fields (the CSRF token)."""
+    if not js:
+        pytest.skip("without JS nothing is handed over")
+    g = Guide(page, lang, js, demo(TYPING), mail)
+    page.goto("/mss/register")
+    g.field("First name").fill("Handed")
+    g.field("Last name").focus()  # the change: a save is pending
+    stored = page.evaluate("""() => {
+        window.dispatchEvent(new Event("pagehide"));
+        return sessionStorage.getItem("espace-unsaved");
+    }""")
+    fields = dict(parse_qsl(json.loads(stored)[2]))
+    assert fields["first_names"] == "Handed"
+    assert "csrf_token" not in fields and "security_shown" not in fields

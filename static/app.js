@@ -89,7 +89,9 @@
       fetch(form.getAttribute("data-hx-post"), { method: "POST", body: fields, keepalive: true,
         credentials: "same-origin", headers: { "HX-Request": "true" } });
       if (leaving) try {
-        sessionStorage.setItem(HANDOFF, JSON.stringify([location.pathname, form.id, fields.toString()]));
+        var typed = new URLSearchParams(fields); // what the member typed: no token kept
+        form.querySelectorAll("input[type=hidden]").forEach(function (input) { typed.delete(input.name); });
+        sessionStorage.setItem(HANDOFF, JSON.stringify([location.pathname, form.id, typed.toString()]));
       } catch (_) { /* storage off: the save alone */ }
     });
     unsaved.clear();
