@@ -12,6 +12,7 @@ from web.forms import (
     NAME_MAX,
     BirthDateForm,
     Form,
+    date_fields,
     email_field,
     first_names_field,
     last_name_field,
@@ -125,9 +126,7 @@ class ContactForm(BirthDateForm):
 
     last_name = last_name_field()
     first_names = first_names_field()
-    birth_day = StringField(lazy_gettext("Day"), filters=[strip])
-    birth_month = StringField(lazy_gettext("Month"), filters=[strip])
-    birth_year = StringField(lazy_gettext("Year"), filters=[strip])
+    birth_day, birth_month, birth_year = date_fields()
     email = email_field()
     mobile = StringField(
         lazy_gettext("Mobile phone number (optional)"),
