@@ -1,8 +1,9 @@
 """Portal branding: configuration, so another fund can run the same journey under its name.
 
-Defaults are fictional and translated through the catalogs. ``ESPACE_BRANDING_FILE`` may
-point at a JSON file ``{"mss": {"name": {"fr": "…", "en": "…"}, "support_email": "…"}}``
-whose values replace the defaults (a text value is either one string or one per language).
+The defaults, two fictional funds, are data in ``demo_branding.json``. ``ESPACE_BRANDING_FILE``
+may point at a JSON file of the same shape, ``{"mss": {"name": {"fr": "…", "en": "…"},
+"support_email": "…"}}``, whose values replace the defaults (a text value is either one string
+or one per language).
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from web.i18n import current_language, lazy_gettext
+from web.i18n import current_language
 
 
 @dataclass(frozen=True)
@@ -43,33 +44,15 @@ class Portal:
         return str(value)
 
 
-def _demo_portal(portal_id: str, login_field: str, **branding) -> Portal:
-    """A fictional fund's portal: both demo funds share one contact page and policy version."""
-    branding = {"support_url": "https://espace.example.org/contact", "policy_version": "2026-01",
-                **branding}
-    return Portal(id=portal_id, login_field=login_field, branding=Branding(**branding))
+def _read(branding_file: str | Path) -> dict:
+    return json.loads(Path(branding_file).read_text("utf-8"))
 
+
+LOGIN_FIELDS = {"mss": "email", "espace-prive": "identifier"}
 
 DEFAULT_PORTALS = {
-    "mss": _demo_portal(
-        "mss",
-        "email",
-        name=lazy_gettext("Member Self-Service"),
-        fund_name=lazy_gettext("Staff Pension Fund (demo)"),
-        support_email="support-mss@espace.example.org",
-        support_phone="+33 1 23 45 67 89",
-        theme="blue",
-    ),
-    "espace-prive": _demo_portal(
-        "espace-prive",
-        "identifier",
-        name=lazy_gettext("My private space"),
-        fund_name=lazy_gettext("Social Protection Fund (demo)"),
-        support_email="support-prive@espace.example.org",
-        support_phone="+590 590 12 34 56",
-        theme="green",
-        health_question=lazy_gettext("Are you affiliated with the fund for your health cover?"),
-    ),
+    portal_id: Portal(portal_id, Branding(**values), login_field=LOGIN_FIELDS[portal_id])
+    for portal_id, values in _read(Path(__file__).with_name("demo_branding.json")).items()
 }
 
 
@@ -77,7 +60,7 @@ def load_portals(settings) -> dict[str, Portal]:
     """The enabled portals, branded by ``ESPACE_BRANDING_FILE``: the one place that builds
     them, for the application and the command line alike."""
     branding_file = settings.branding_file
-    overrides = json.loads(Path(branding_file).read_text("utf-8")) if branding_file else {}
+    overrides = _read(branding_file) if branding_file else {}
     portals = {}
     for portal_id in settings.portals:
         portal = DEFAULT_PORTALS[portal_id]
@@ -92,7 +75,7 @@ def branding_problems(branding_file: str) -> list[str]:
     """What is wrong with an ``ESPACE_BRANDING_FILE`` (empty when it can be used)."""
     where = f"ESPACE_BRANDING_FILE ({branding_file})"
     try:
-        overrides = json.loads(Path(branding_file).read_text("utf-8"))
+        overrides = _read(branding_file)
     except (OSError, UnicodeDecodeError, ValueError) as error:
         return [f"{where} cannot be read as JSON: {error}"]
     if not isinstance(overrides, dict):

@@ -184,11 +184,20 @@ def _name_field(label, missing, not_a_name) -> wtforms.StringField:
     )
 
 
+def date_fields() -> tuple[wtforms.StringField, ...]:
+    """The date_input component's day, month and year, for a ``BirthDateForm`` to declare in
+    its order: ``birth_day, birth_month, birth_year = date_fields()``."""
+    return tuple(
+        wtforms.StringField(label, filters=[strip])
+        for label in (lazy_gettext("Day"), lazy_gettext("Month"), lazy_gettext("Year"))
+    )
+
+
 class BirthDateForm(Form):
     """A form holding the date_input component's three fields, ``birth_day``, ``birth_month``
-    and ``birth_year`` (declared by the subclass, in its order), checked together: one precise
-    message, on the fields concerned. ``DATE_MESSAGES`` may be reworded (a company's date of
-    creation)."""
+    and ``birth_year`` (declared by the subclass, in its order, with ``date_fields()``),
+    checked together: one precise message, on the fields concerned. ``DATE_MESSAGES`` may be
+    reworded (a company's date of creation)."""
 
     DATE_PARTS = ("birth_day", "birth_month", "birth_year")
     OLDEST_YEAR = 1900

@@ -12,6 +12,7 @@ from web.forms import (
     NAME_MAX,
     BirthDateForm,
     Form,
+    date_fields,
     email_field,
     first_names_field,
     last_name_field,
@@ -73,15 +74,23 @@ def _optional(validator):
     return check
 
 
+def _choice(label, choices: dict, missing) -> RadioField:
+    """A required radio group: ``choices`` maps each value to its label, ``missing`` is the
+    message when none is chosen."""
+    return RadioField(
+        label,
+        choices=[SelectChoice(value, text) for value, text in choices.items()],
+        validators=[InputRequired(missing)],
+    )
+
+
 def clean_email(value: str) -> str:
     return validate_email(value.strip(), check_deliverability=False).normalized
 
 
 class ProfileForm(Form):
-    profile = RadioField(
-        lazy_gettext("You are…"),
-        choices=[SelectChoice(value, label) for value, label in PROFILES.items()],
-        validators=[InputRequired(lazy_gettext("Choose what describes you."))],
+    profile = _choice(
+        lazy_gettext("You are…"), PROFILES, lazy_gettext("Choose what describes you.")
     )
 
 
@@ -117,9 +126,7 @@ class ContactForm(BirthDateForm):
 
     last_name = last_name_field()
     first_names = first_names_field()
-    birth_day = StringField(lazy_gettext("Day"), filters=[strip])
-    birth_month = StringField(lazy_gettext("Month"), filters=[strip])
-    birth_year = StringField(lazy_gettext("Year"), filters=[strip])
+    birth_day, birth_month, birth_year = date_fields()
     email = email_field()
     mobile = StringField(
         lazy_gettext("Mobile phone number (optional)"),
@@ -180,33 +187,28 @@ class CompanyContactForm(ContactForm):
 class VerificationForm(Form):
     """Every question of the identity verification; only those shown are validated."""
 
-    health = RadioField(
+    health = _choice(
         lazy_gettext("Health affiliation"),
-        choices=[SelectChoice("yes", lazy_gettext("Yes")), SelectChoice("no", lazy_gettext("No"))],
-        validators=[InputRequired(lazy_gettext("Answer yes or no."))],
+        {"yes": lazy_gettext("Yes"), "no": lazy_gettext("No")},
+        lazy_gettext("Answer yes or no."),
     )
-    card_kind = RadioField(
+    card_kind = _choice(
         lazy_gettext("Your Carte Vitale is…"),
-        choices=[
-            SelectChoice("photo", lazy_gettext("With a photo")),
-            SelectChoice("no_photo", lazy_gettext("Without a photo")),
-        ],
-        validators=[InputRequired(lazy_gettext("Choose the kind of your Carte Vitale."))],
+        {"photo": lazy_gettext("With a photo"), "no_photo": lazy_gettext("Without a photo")},
+        lazy_gettext("Choose the kind of your Carte Vitale."),
     )
     serial = StringField(
         lazy_gettext("Serial number of your Carte Vitale"),
         filters=[strip],
         validators=[max_length(FACT_MAX), _checked(checks.clean_serial), _Required()],
     )
-    other = RadioField(
+    other = _choice(
         lazy_gettext("Another piece of information"),
-        choices=[
-            SelectChoice(
-                "iban", lazy_gettext("The IBAN of the bank account your benefits are paid to")
-            ),
-            SelectChoice("none", lazy_gettext("I cannot give any of these")),
-        ],
-        validators=[InputRequired(lazy_gettext("Choose one of the options."))],
+        {
+            "iban": lazy_gettext("The IBAN of the bank account your benefits are paid to"),
+            "none": lazy_gettext("I cannot give any of these"),
+        },
+        lazy_gettext("Choose one of the options."),
     )
     iban = StringField(
         lazy_gettext("IBAN"),

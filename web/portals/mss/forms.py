@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, ValidationError
 from web.forms import (
     BirthDateForm,
     Form,
+    date_fields,
     email_field,
     first_names_field,
     last_name_field,
@@ -54,9 +55,7 @@ class RegistrationForm(BirthDateForm):
     )
     first_names = first_names_field()
     last_name = last_name_field()
-    birth_day = StringField(lazy_gettext("Day"), filters=[strip])
-    birth_month = StringField(lazy_gettext("Month"), filters=[strip])
-    birth_year = StringField(lazy_gettext("Year"), filters=[strip])
+    birth_day, birth_month, birth_year = date_fields()
     email = email_field()
     email_confirm = confirm_field()
     # Honeypot: hidden from people, filled by form-filling robots.
