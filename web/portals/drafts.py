@@ -13,6 +13,7 @@ model instance and its queries costs ten times the statement itself.
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from datetime import datetime, timedelta
@@ -67,7 +68,7 @@ async def find_draft(request: Request, key: str, kind: type[D]) -> D | None:
         await RegistrationDraft.filter(key=stored_key).delete()  # gone, as if purged
         return None
     data = _FIELDS["data"].to_python_value(rows[0]["data"])
-    _read(request)[key] = (_FIELDS["data"].to_db_value(data, RegistrationDraft),
+    _read(request)[key] = (_canonical(data),
                            _FIELDS["expires_at"].to_python_value(rows[0]["expires_at"]))
     return typed(kind, data)
 
@@ -79,21 +80,27 @@ def _read(request: Request) -> dict:
     return request.state.drafts_read
 
 
+def _canonical(data) -> str:
+    """The draft's data as one text whatever the order of its keys (PostgreSQL's jsonb gives
+    them back in an order of its own)."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+
+
 def _unchanged(request: Request, key: str, data, moment: datetime) -> bool:
     stored, expires = _read(request).get(key, (None, None))
     return stored == data and expires - DRAFT_IDLE_LIFETIME > moment - DRAFT_REWRITE_AFTER
 
 
 async def save_draft(request: Request, key: str, draft) -> None:
-    moment = now()
+    moment, data = now(), as_data(draft)
+    if _unchanged(request, key, _canonical(data), moment):
+        return
+    _read(request)[key] = (_canonical(data), moment + DRAFT_IDLE_LIFETIME)
     values = [
         _FIELDS[name].to_db_value(value, RegistrationDraft)
-        for name, value in (("portal", key), ("data", as_data(draft)), ("updated_at", moment),
+        for name, value in (("portal", key), ("data", data), ("updated_at", moment),
                             ("expires_at", moment + DRAFT_IDLE_LIFETIME))
     ] + [_key(request, key)]
-    if _unchanged(request, key, values[1], moment):
-        return
-    _read(request)[key] = (values[1], moment + DRAFT_IDLE_LIFETIME)
     connection = RegistrationDraft._meta.db
     changed, _rows = await connection.execute_query(in_dialect(connection, _UPDATE), values)
     if changed:
