@@ -87,7 +87,6 @@ class Locked(Exception):
         return max(1, int((self.until - now()).total_seconds()))
 
 
-
 class Busy(Exception):
     """Too many attempts on one key at the same moment: none of them failed; try again in a
     few seconds."""
@@ -107,6 +106,11 @@ async def failures(key: str) -> int:
     return counter.count if counter else 0
 
 
+def _longest(held) -> Locked:
+    """The lock of several (until, at ceiling) pairs: open when the last ends."""
+    return Locked(max(until for until, _ in held), any(top for _, top in held))
+
+
 async def current_lock(rules: Mapping[str, Rule]) -> Locked | None:
     """The lockout holding any of the keys now, if any (a look: it reserves nothing)."""
     moment = now()
@@ -117,7 +121,7 @@ async def current_lock(rules: Mapping[str, Rule]) -> Locked | None:
     ]
     if not held:
         return None
-    return Locked(max(until for until, _ in held), any(top for _, top in held))
+    return _longest(held)
 
 
 async def _locked_counters(connection, keys) -> dict[str, AttemptCounter]:
@@ -223,7 +227,7 @@ async def _reserve(rules: Mapping[str, Rule]) -> bool:
                 counter.pending_until = moment + RESERVATION
             await counter.save(using_db=connection)
         if locked:
-            raise Locked(max(until for until, _ in locked), any(top for _, top in locked))
+            raise _longest(locked)
         return room
 
 
@@ -248,7 +252,7 @@ async def _resolve(rules: Mapping[str, Rule], *, counted: bool) -> Locked | None
             await AttemptCounter.filter(key__in=done).using_db(connection).delete()
     if not ends:
         return None
-    return Locked(max(until for until, _ in ends), any(top for _, top in ends))
+    return _longest(ends)
 
 
 _COLUMNS = ("key", "count", "window_started_at", "locked_until", "pending", "pending_until")
@@ -320,7 +324,7 @@ def _lock_of(counters, rules: Mapping[str, Rule], moment: datetime) -> Locked | 
             for counter in counters if counter.locked_until and counter.locked_until > moment]
     if not held:
         return None
-    return Locked(max(until for until, _ in held), any(top for _, top in held))
+    return _longest(held)
 
 
 async def check(rules: Mapping[str, Rule]) -> Check:
@@ -357,12 +361,9 @@ def committed(handler: Callable[..., Awaitable]) -> Callable[..., Awaitable]:
         context = in_transaction()
         await context.__aenter__()
         try:
-            result = await handler(*args, **kwargs)
-        except BaseException:
-            await context.__aexit__(None, None, None)
-            raise
-        await context.__aexit__(None, None, None)
-        return result
+            return await handler(*args, **kwargs)
+        finally:
+            await context.__aexit__(None, None, None)  # as if no error: commit
 
     return in_one_transaction
 
