@@ -1,46 +1,165 @@
-"""Shared fixtures: a fresh database per test (SQLite, or PostgreSQL when TEST_DATABASE_URL
-is set), the application, and an httpx client over ASGI.
+"""Shared fixtures: an empty database per test (SQLite in memory, or PostgreSQL when
+TEST_DATABASE_URL is set), the application, and an httpx client over ASGI.
 
 One pytest process runs against one database: Tortoise caches each model's SQL per
-dialect, so ``make test`` runs this suite once per database.
+dialect, so ``make test`` runs this suite once per database. On PostgreSQL the process
+(each xdist worker) creates one database with the schema at its start and drops it at its
+end; each test gets it emptied (tables truncated, sequences restarted, database settings
+reset), which is what a new database would give it, without the cost of creating one.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
+import asyncpg
 import httpx
 import pytest
 from http_helpers import csrf_from, post_form
-from tortoise.context import tortoise_test_context
+from jinja2 import BytecodeCache
+from passlib.hash import argon2
+from tortoise import connections
+from tortoise.backends.base.config_generator import generate_config
+from tortoise.context import TortoiseContext, tortoise_test_context
 
+from web import app as web_app
+from web import rendering
+from web.accounts import hashing, service
 from web.app import create_app
 from web.db import MODEL_MODULES
 from web.settings import Settings
 
 __all__ = ["csrf_from", "post_form"]  # re-exported for tests written against conftest
 
+# argon2id at its lowest cost: what the tests of hashing itself do not test is its price.
+CHEAP_HASHER = argon2.using(type="ID", memory_cost=8, rounds=1, parallelism=1)
 
-def test_database_url() -> str:
-    url = os.environ.get("TEST_DATABASE_URL", "")
-    if not url:
-        return "sqlite://:memory:"
-    parts = urlsplit(url)
-    # Each test gets its own database, named after the configured one.
-    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "_{}"))
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "production_hashing: hash at the production argon2 cost (the tests of its "
+        "parameters and price); every other test hashes at the lowest cost")
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(request, monkeypatch):
+    if request.node.get_closest_marker("production_hashing"):
+        return
+    monkeypatch.setattr(hashing, "HASHER", CHEAP_HASHER)
+    monkeypatch.setattr(service, "DUMMY_HASH", CHEAP_HASHER.hash(os.urandom(16).hex()))
+
+
+class _CompiledTemplates(BytecodeCache):
+    """Compiled templates kept for the whole run: every application the tests create compiles
+    each page once (the applications' environments are configured alike; only their globals
+    differ, and compiled code holds none)."""
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_templates():
+    compiled = _CompiledTemplates()
+
+    def make_environment():
+        env = rendering.make_environment()
+        env.bytecode_cache = compiled
+        return env
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(web_app, "make_environment", make_environment)
+        yield
+
+
+class TestDatabase(NamedTuple):
+    url: str
+    tables: tuple[str, ...]  # on PostgreSQL, emptied after each test
+
+
+def _postgresql(url: str, name: str) -> str:
+    """The URL of database ``name`` on the server of ``url``, for asyncpg."""
+    return urlunsplit(urlsplit(url)._replace(scheme="postgresql", path=f"/{name}"))
+
+
+async def _claim_database(admin: asyncpg.Connection, prefix: str) -> str:
+    """A database of this server's pool of test databases (``<prefix>_run<n>``) that no
+    other run holds, held until ``admin`` closes (a crashed run lets go of it). Kept from run
+    to run: creating one costs a copy of the template, dropping one a checkpoint."""
+    for number in range(1, 100):
+        name = f"{prefix}_run{number}"
+        if await admin.fetchval("SELECT pg_try_advisory_lock(hashtext($1))", name):
+            if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+                await admin.execute(f'CREATE DATABASE "{name}"')
+            return name
+    raise RuntimeError(f"every database {prefix}_run<n> is in use")
+
+
+def _context_config(url: str) -> dict:
+    return generate_config(url, app_modules={"models": MODEL_MODULES})
+
+
+@pytest.fixture(scope="session")
+async def test_database():
+    """SQLite: a new database in memory for each test. PostgreSQL: one database for this
+    process (each xdist worker), its schema made anew, its settings reset."""
+    server = os.environ.get("TEST_DATABASE_URL", "")
+    if not server:
+        yield TestDatabase("sqlite://:memory:", ())
+        return
+    parts = urlsplit(server)
+    admin = await asyncpg.connect(_postgresql(server, "postgres"))
+    try:
+        name = await _claim_database(admin, parts.path.strip("/"))
+        url = urlunsplit(parts._replace(path=f"/{name}"))
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=_context_config(url))
+            client = connections.get("default")
+            await client.execute_script('DROP SCHEMA public CASCADE; CREATE SCHEMA public; '
+                                        f'ALTER DATABASE "{name}" RESET ALL')
+            await ctx.generate_schemas(safe=False)
+            rows = await client.execute_query_dict(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        yield TestDatabase(url, tuple(row["tablename"] for row in rows))
+    finally:
+        await admin.close()
+
+
+async def _empty(tables: tuple[str, ...]) -> None:
+    client = connections.get("default")
+    quoted = ", ".join(f'"{table}"' for table in tables)
+    await client.execute_script(f'TRUNCATE {quoted} RESTART IDENTITY CASCADE; '
+                                f'ALTER DATABASE "{client.database}" RESET ALL')
 
 
 @pytest.fixture
-async def db():
-    async with tortoise_test_context(MODEL_MODULES, db_url=test_database_url()) as ctx:
-        yield ctx
+async def db(test_database):
+    if not test_database.tables:
+        async with tortoise_test_context(MODEL_MODULES, db_url=test_database.url) as ctx:
+            yield ctx
+        return
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=_context_config(test_database.url))
+        await connections.get("default").create_connection(with_db=True)  # the pool, open
+        try:
+            yield ctx
+        finally:
+            await _empty(test_database.tables)
 
 
 @pytest.fixture
-def settings() -> Settings:
-    return Settings(env="development", database_url=test_database_url())
+def settings(test_database) -> Settings:
+    return Settings(env="development", database_url=test_database.url)
 
 
 @pytest.fixture

@@ -298,6 +298,7 @@ async def test_live_feedback_checklist():
     assert (dressed_up[1].met, dressed_up[1].text) == (False, VARIANT)  # judged though short
 
 
+@pytest.mark.production_hashing
 async def test_hashing_does_not_block_the_event_loop():
     ticks = 0
     stop = asyncio.Event()

@@ -23,6 +23,7 @@ current_language: ContextVar[str] = ContextVar("current_language", default=DEFAU
 _catalogs: dict[str, Translations] = {}
 
 
+@cache  # parsed once per process, however many applications it creates
 def _load(language: str) -> Translations:
     """Read every .po of a language (no compiled .mo is committed) into one Translations."""
     merged = Translations()
