@@ -42,6 +42,25 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "production_hashing: hash at the production argon2 cost (the tests of its "
         "parameters and price); every other test hashes at the lowest cost")
+    config.addinivalue_line(
+        "markers", "postgresql: opens TEST_DATABASE_URL's server itself (skipped without it)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL run is for what the database does: the tests that use neither the
+    ``db`` fixture nor PostgreSQL itself give the same result whatever TEST_DATABASE_URL says,
+    and run in the SQLite run only. Without TEST_DATABASE_URL, the PostgreSQL tests skip."""
+    on_postgresql = bool(os.environ.get("TEST_DATABASE_URL"))
+    kept, left = [], []
+    for item in items:
+        postgresql = item.get_closest_marker("postgresql") is not None
+        if not on_postgresql and postgresql:
+            item.add_marker(pytest.mark.skip(reason="needs TEST_DATABASE_URL"))
+        uses_database = postgresql or "db" in getattr(item, "fixturenames", ())
+        (kept if uses_database or not on_postgresql else left).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +103,30 @@ def compiled_templates():
 
 class TestDatabase(NamedTuple):
     url: str
-    tables: tuple[str, ...]  # on PostgreSQL, emptied after each test
+    emptying: str  # on PostgreSQL, the SQL run after each test
+
+
+# The database's own settings (ALTER DATABASE … SET) put back, when a test changed them.
+RESET_SETTINGS = """DO $$ BEGIN
+  IF EXISTS (SELECT FROM pg_db_role_setting s JOIN pg_database d ON d.oid = s.setdatabase
+             WHERE d.datname = current_database()) THEN
+    EXECUTE format('ALTER DATABASE %I RESET ALL', current_database());
+  END IF;
+END $$;"""
+
+
+async def _emptying(client) -> str:
+    """What gives the next test an empty database: every row deleted (foreign keys not
+    checked, whatever the order), every sequence restarted, the settings reset. Deleting
+    the few rows a test wrote is much cheaper than TRUNCATE, which makes new files."""
+    tables = await client.execute_query_dict(
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    sequences = await client.execute_query_dict(
+        "SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'")
+    deletes = "".join(f'DELETE FROM "{row["tablename"]}"; ' for row in tables)  # noqa: S608
+    restarts = ", ".join(f"setval('\"{row['sequencename']}\"', 1, false)" for row in sequences)
+    return (f"BEGIN; SET LOCAL session_replication_role = replica; {deletes}"
+            f"{f'SELECT {restarts}; ' if restarts else ''}COMMIT; {RESET_SETTINGS}")
 
 
 def _postgresql(url: str, name: str) -> str:
@@ -115,7 +157,7 @@ async def test_database():
     process (each xdist worker), its schema made anew, its settings reset."""
     server = os.environ.get("TEST_DATABASE_URL", "")
     if not server:
-        yield TestDatabase("sqlite://:memory:", ())
+        yield TestDatabase("sqlite://:memory:", "")
         return
     parts = urlsplit(server)
     admin = await asyncpg.connect(_postgresql(server, "postgres"))
@@ -128,23 +170,15 @@ async def test_database():
             await client.execute_script('DROP SCHEMA public CASCADE; CREATE SCHEMA public; '
                                         f'ALTER DATABASE "{name}" RESET ALL')
             await ctx.generate_schemas(safe=False)
-            rows = await client.execute_query_dict(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-        yield TestDatabase(url, tuple(row["tablename"] for row in rows))
+            emptying = await _emptying(client)
+        yield TestDatabase(url, emptying)
     finally:
         await admin.close()
 
 
-async def _empty(tables: tuple[str, ...]) -> None:
-    client = connections.get("default")
-    quoted = ", ".join(f'"{table}"' for table in tables)
-    await client.execute_script(f'TRUNCATE {quoted} RESTART IDENTITY CASCADE; '
-                                f'ALTER DATABASE "{client.database}" RESET ALL')
-
-
 @pytest.fixture
 async def db(test_database):
-    if not test_database.tables:
+    if not test_database.emptying:
         async with tortoise_test_context(MODEL_MODULES, db_url=test_database.url) as ctx:
             yield ctx
         return
@@ -154,7 +188,7 @@ async def db(test_database):
         try:
             yield ctx
         finally:
-            await _empty(test_database.tables)
+            await connections.get("default").execute_script(test_database.emptying)
 
 
 @pytest.fixture

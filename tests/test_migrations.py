@@ -37,7 +37,7 @@ async def test_migrations_apply_to_a_fresh_sqlite_file(tmp_path: Path):
             "attempt_counter", "audit_event", "letter"} <= tables
 
 
-@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"), reason="needs TEST_DATABASE_URL")
+@pytest.mark.postgresql
 async def test_migrations_apply_to_a_fresh_postgresql_database():
     """What `espace migrate` does to a production database, on PostgreSQL itself."""
     base = urlsplit(os.environ["TEST_DATABASE_URL"])
