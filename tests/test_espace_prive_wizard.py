@@ -155,7 +155,7 @@ async def test_identifier_accepts_spaces_key_and_corsica(client):
         assert location(response) == BASE + "/contact"
         saved = await draft(client)
         assert wizard.identifier_of(saved) == stored
-        assert saved.answers["identifier"] == checks.format_nir(stored)  # shown as printed
+        assert saved.fields["identifier"] == checks.format_nir(stored)  # shown as printed
 
 
 @pytest.mark.parametrize(
@@ -216,7 +216,7 @@ async def test_honeypot_and_too_fast_submission(client, monkeypatch):
     response = await submit(client, "/identifier", {"identifier": NIR})
     assert response.status_code == 422
     assert WAIT + ", puis sélectionnez à nouveau « Suivant »." in text(response)
-    assert (await draft(client)).answers["identifier"] == NIR  # what was typed is kept
+    assert (await draft(client)).fields["identifier"] == NIR  # what was typed is kept
 
 
 async def test_the_robot_delay_of_a_test_server_is_its_settings(app, client):
@@ -337,7 +337,7 @@ async def test_contact_accepts_names_in_any_script(client, last, first):
         client, "/contact", {**CONTACT, "last_name": last, "first_names": first}
     )
     assert location(response) == BASE + "/verification"
-    assert (await draft(client)).answers["last_name"] == last
+    assert (await draft(client)).fields["last_name"] == last
 
 
 async def test_contact_stores_normalised_mobile_and_email(client):
@@ -346,8 +346,8 @@ async def test_contact_stores_normalised_mobile_and_email(client):
     contact = {**CONTACT, "email": "Celine.Hoarau@Example.org", "mobile": "0692 65 43 21"}
     assert location(await submit(client, "/contact", contact)) == BASE + "/verification"
     saved = await draft(client)
-    assert saved.answers["mobile"] == "+262692654321"
-    assert saved.answers["email"] == "Celine.Hoarau@example.org"
+    assert saved.fields["mobile"] == "+262692654321"
+    assert saved.fields["email"] == "Celine.Hoarau@example.org"
     # the mobile is optional
     response = await submit(client, "/contact", {**CONTACT, "mobile": ""})
     assert location(response) == BASE + "/verification"
