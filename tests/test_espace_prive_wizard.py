@@ -190,6 +190,25 @@ async def test_identifier_help_page(client):
     assert "carte Vitale" in help_page and f'href="{BASE}/identifier"' in help_page
 
 
+def swapped_main(partial: str) -> str:
+    """The content an htmx swap puts in #main: the fragment without its title and live region."""
+    return re.sub(r"^<title>.*?</title>|<hx-partial.*$", "", partial, flags=re.S).strip()
+
+
+def reloaded_main(page: str) -> str:
+    return re.search(r'<main id="main" tabindex="-1">(.*)</main>', page, re.S)[1].strip()
+
+
+@pytest.mark.parametrize(("profile", "path"), [("autre", "/contact-us"),
+                                               ("particulier", "/identifier/help")])
+async def test_a_message_page_swapped_in_is_the_page_reloaded(client, profile, path):
+    await submit(client, "/profile", {"profile": profile})
+    page = (await client.get(BASE + path)).text
+    partial = (await client.get(BASE + path, headers=HX)).text
+    assert partial.startswith("<title>") and "<header" not in partial
+    assert swapped_main(partial) == reloaded_main(page) and "<h1" in swapped_main(partial)
+
+
 async def test_company_gives_a_siret(client):
     await submit(client, "/profile", {"profile": "entreprise"})
     page = (await client.get(BASE + "/identifier")).text
