@@ -127,7 +127,7 @@ def test_a_block_a_parent_defines_is_rendered_with_the_childs_blocks_inside():
 
     from web.rendering import render_block
 
-    env = Environment(loader=DictLoader({
+    env = Environment(autoescape=True, loader=DictLoader({
         "layout.html": "<title>{% block title %}{% endblock %}</title>"
                        "<main>{% block main %}{% block step %}{% endblock %}{% endblock %}</main>",
         "message.html": '{% extends "layout.html" %}{% block step %}<h1>{{ heading }}</h1>'
