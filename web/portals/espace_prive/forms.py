@@ -3,25 +3,15 @@ not. Every form validates a draft's raw values as well as a POST (``FormData(dra
 
 from __future__ import annotations
 
-from email_validator import validate_email
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
-from web.forms import (
-    NAME_MAX,
-    BirthDateForm,
-    Form,
-    date_fields,
-    email_field,
-    first_names_field,
-    last_name_field,
-    max_length,
-    strip,
-)
+from web import forms
 from web.i18n import lazy_gettext
 from web.portals.espace_prive import checks
 from web.registry.matching import ascii_digits
+from web.registry.validation import normalized_email
 
 IDENTIFIER_MAX = 40
 FACT_MAX = 60
@@ -84,24 +74,20 @@ def _choice(label, choices: dict, missing) -> RadioField:
     )
 
 
-def clean_email(value: str) -> str:
-    return validate_email(value.strip(), check_deliverability=False).normalized
-
-
-class ProfileForm(Form):
+class ProfileForm(forms.Form):
     profile = _choice(
         lazy_gettext("You are…"), PROFILES, lazy_gettext("Choose what describes you.")
     )
 
 
-class IdentifierForm(Form):
+class IdentifierForm(forms.Form):
     """The social security number (individuals) or the SIRET (companies), as ``identifier``.
     ``website`` is a honeypot."""
 
     identifier = StringField(
         lazy_gettext("Social security number"),
-        filters=[strip],
-        validators=[max_length(IDENTIFIER_MAX), _Required()],
+        filters=[forms.strip],
+        validators=[forms.max_length(IDENTIFIER_MAX), _Required()],
     )
     website = StringField(lazy_gettext("Leave this field empty"))
 
@@ -121,17 +107,17 @@ class IdentifierForm(Form):
         return clean(self.identifier.data or "")
 
 
-class ContactForm(BirthDateForm):
+class ContactForm(forms.BirthDateForm):
     """Names, date of birth (which must agree with the NIR), email, mobile."""
 
-    last_name = last_name_field()
-    first_names = first_names_field()
-    birth_day, birth_month, birth_year = date_fields()
-    email = email_field()
+    last_name = forms.last_name_field()
+    first_names = forms.first_names_field()
+    birth_day, birth_month, birth_year = forms.date_fields()
+    email = forms.email_field()
     mobile = StringField(
         lazy_gettext("Mobile phone number (optional)"),
-        filters=[strip],
-        validators=[max_length(IDENTIFIER_MAX), _optional(_checked(checks.clean_mobile))],
+        filters=[forms.strip],
+        validators=[forms.max_length(IDENTIFIER_MAX), _optional(_checked(checks.clean_mobile))],
     )
 
     def __init__(self, formdata=None, *, nir: str | None = None, **kwargs) -> None:
@@ -144,7 +130,7 @@ class ContactForm(BirthDateForm):
             "last_name": self.last_name.data,
             "first_names": self.first_names.data if "first_names" in self else "",
             "birth_date": self.birth_date,
-            "email": clean_email(self.email.data),
+            "email": normalized_email(self.email.data),
             "mobile": checks.clean_mobile(self.mobile.data) if self.mobile.data else "",
         }
 
@@ -165,10 +151,10 @@ class CompanyContactForm(ContactForm):
 
     last_name = StringField(
         lazy_gettext("Company name"),
-        filters=[strip],
+        filters=[forms.strip],
         validators=[
             InputRequired(lazy_gettext("Enter the name of the company.")),
-            max_length(NAME_MAX),
+            forms.max_length(forms.NAME_MAX),
         ],
     )
     first_names = None
@@ -184,7 +170,7 @@ class CompanyContactForm(ContactForm):
     }
 
 
-class VerificationForm(Form):
+class VerificationForm(forms.Form):
     """Every question of the identity verification; only those shown are validated."""
 
     health = _choice(
@@ -199,8 +185,8 @@ class VerificationForm(Form):
     )
     serial = StringField(
         lazy_gettext("Serial number of your Carte Vitale"),
-        filters=[strip],
-        validators=[max_length(FACT_MAX), _checked(checks.clean_serial), _Required()],
+        filters=[forms.strip],
+        validators=[forms.max_length(FACT_MAX), _checked(checks.clean_serial), _Required()],
     )
     other = _choice(
         lazy_gettext("Another piece of information"),
@@ -212,8 +198,8 @@ class VerificationForm(Form):
     )
     iban = StringField(
         lazy_gettext("IBAN"),
-        filters=[strip],
-        validators=[max_length(FACT_MAX), _checked(checks.clean_iban), _Required()],
+        filters=[forms.strip],
+        validators=[forms.max_length(FACT_MAX), _checked(checks.clean_iban), _Required()],
     )
 
     FIELDS = {
@@ -234,10 +220,10 @@ class VerificationForm(Form):
         return valid
 
 
-class EmailCodeForm(Form):
+class EmailCodeForm(forms.Form):
     """The code mailed to a typed address, typed back (6 digits, spaces allowed)."""
 
-    email_code = StringField(lazy_gettext("Confirmation code"), filters=[strip])
+    email_code = StringField(lazy_gettext("Confirmation code"), filters=[forms.strip])
 
     @property
     def value(self) -> str:
