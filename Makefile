@@ -43,6 +43,8 @@ serve: $(STAMP)
 ## The whole suite: unit + HTTP on SQLite and (when TEST_DATABASE_URL is set) on PostgreSQL,
 ## side by side (the PostgreSQL run mostly waits on the database; the production virtualenv
 ## meanwhile, mostly downloads), then the browser tests, then the production smoke.
+## The PostgreSQL run runs the tests that use the database (tests/conftest.py): one
+## database per run, emptied after each test; the others run on SQLite only.
 test: $(STAMP) chromium
 	@start=$$(date +%s); \
 	$(MAKE) --no-print-directory lint && \
