@@ -24,6 +24,7 @@ from espace_prive_support import (
     through_contact,
 )
 from markupsafe import escape
+from sql_counter import counting
 
 from web.portals import journey
 from web.portals.espace_prive import checks, wizard
@@ -462,6 +463,19 @@ async def test_an_untouched_step_is_rendered_once_and_given_to_each_visitor_as_i
         await submit(http, "/profile", {"profile": "particulier"})
         error = await submit(http, "/identifier", {"identifier": ""}, headers=HX)
     assert error.status_code == 422 and "error-summary" in error.text and len(cache) == 4
+
+
+async def test_the_identifier_step_writes_the_draft_once(client):
+    """What was typed and its printed form go to the draft in one write, not one each."""
+    await submit(client, "/profile", {"profile": "particulier"})
+    page = (await client.get(BASE + "/identifier")).text
+    with counting() as counted:
+        response = await client.post(BASE + "/identifier", data={
+            **hidden_fields(page), "action": "next", "identifier": NIR})
+    assert location(response) == BASE + "/contact"
+    writes = [sql for sql in counted.sql if "registration_draft" in sql and "SELECT" not in sql]
+    assert len(writes) == 1, writes
+    assert (await draft(client)).answers["identifier"] == checks.format_identifier(NIR)
 
 
 async def test_abandon_without_js_is_a_plain_page_then_deletes_the_draft(client):
