@@ -24,7 +24,7 @@ async def submit(v: Visit, data: FormData) -> Response:
     form = wizard.identifier_form(v.draft, data)
     errors = refusal(v, form, data)
     if errors is None:
-        v.draft.answers["identifier"] = checks.format_identifier(form.value)  # shown as printed
+        v.draft.fields["identifier"] = checks.format_identifier(form.value)  # shown as printed
     await v.save()  # what was typed, or its printed form: one write
     if errors is not None:
         return await show(v, form=form, status=422, errors=errors)
