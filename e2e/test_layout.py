@@ -44,7 +44,7 @@ def open_abandon_dialog(page: Page) -> None:
 
 
 def lock_verification(page: Page) -> None:
-    """Three registry mismatches: the mss lockout panel."""
+    """Three registry mismatches: the mss security block locked."""
     fill_mss_form(page, mss.demo("000555001"), last_name="Nobody")
     for _ in range(3):
         page.locator("#verify").click()
@@ -132,7 +132,7 @@ def log_in(portal: str) -> Callable[[Page, LiveServer], None]:
 
 def espace_prive_to_recap(page: Page, server: LiveServer, *, finish: bool = False) -> None:
     """Steps 1 to 5 with the longest email typed (the registry does not hold it); then, with
-    ``finish``, the terms and the done page, for the member whose registry email is longest."""
+    ``finish``, the policy and the done page, for the member whose registry email is longest."""
     member = espace_prive.demo("Anne-Sophie Marie-Thérèse Éléonore" if finish else "Zoé")
     journey = espace_prive.Journey(page, "fr", True, member, DevMailbox(server.url))
     journey.show = journey.check = lambda *_args, **_kwargs: None

@@ -150,10 +150,11 @@ def render(
     live region stay. Without htmx ``status_message`` is the region's initial text.
     ``constant``: the block (and the page's title) read nothing but ``context``, the language,
     the portal and the visitor's CSRF token, never the request: rendered once for each, then
-    reused with the visitor's token (a panel answered at every pause in typing shows the same
-    few states again and again; a wizard step is the same for everyone who has typed nothing
-    in it yet). True: ``context`` is plain values (strings, numbers, lists, dicts); or a
-    hashable that says all that ``context`` shows, when it holds objects (a form).
+    reused with the visitor's token (the mss security block, answered at every pause in
+    typing, shows the same few states again and again; a wizard step is the same for everyone
+    who has typed nothing in it yet). True: ``context`` is plain values (strings, numbers,
+    lists, dicts); or a hashable that says all that ``context`` shows, when it holds objects
+    (a form).
     """
     app_state = request.app.state
     if block and is_partial(request):
