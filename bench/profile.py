@@ -4,7 +4,13 @@ Wall-clock requests per second swing with the shared machine's load; CPU time pe
 much less. The application (migrated SQLite file, as ``make serve``) and the two yardsticks of
 bench/bare_app.py are called as raw ASGI, without a server, with the headers and forms a
 browser sends (bench/capture.py): the figures leave out uvicorn's own cost, the same for every
-request. ``--profile NAME`` prints cProfile's top functions for one of them.
+request. ``--profile NAME`` prints cProfile's top functions for one of them; ``--only NAME``
+measures one of them between two calls of ``getpgrp()``, for a count of instructions that no
+load changes::
+
+    valgrind --tool=callgrind --dump-before=getpgrp --callgrind-out-file=/tmp/cg.%p \
+        .venv/bin/python -m bench.profile --only "panel: shown" --count 200
+    # instructions per request: the ``summary:`` of the file ending in .2, divided by 200
 """
 
 from __future__ import annotations
@@ -103,7 +109,7 @@ async def cost(target, count: int) -> float:
     return (time.process_time() - started) / count * 1e6
 
 
-async def main(count: int, profile: str | None, sort: str) -> None:
+async def main(count: int, profile: str | None, sort: str, only: str | None) -> None:
     from web.app import create_app
     from web.settings import Settings
 
@@ -118,6 +124,13 @@ async def main(count: int, profile: str | None, sort: str) -> None:
             await cost(target, count)
             profiler.disable()
             pstats.Stats(profiler).sort_stats(sort).print_stats(45)
+            return
+        if only:
+            await cost(targets[only], 20)
+            os.getpgrp()  # callgrind's mark (--dump-before=getpgrp)
+            micros = await cost(targets[only], count)
+            os.getpgrp()
+            print(f"{only}: {micros:.0f} µs")
             return
         costs = {name: await cost(target, count) for name, target in targets.items()}
     page, guarded = costs["bare page"], costs["guarded bare fragment"]
@@ -139,9 +152,10 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--count", type=int, default=2000, help="requests per figure")
     parser.add_argument("--profile", help="name of one request to profile (cProfile)")
+    parser.add_argument("--only", help="name of one request to measure alone (callgrind)")
     parser.add_argument("--sort", default="cumulative", help="cProfile's order (tottime…)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="espace-profile-") as folder:
         os.environ.update(ESPACE_ENV="development", MAIL_URL="mailbox:", BASE_URL=ORIGIN,
                           DATABASE_URL=migrated_database(Path(folder)))
-        asyncio.run(main(args.count, args.profile, args.sort))
+        asyncio.run(main(args.count, args.profile, args.sort, args.only))
