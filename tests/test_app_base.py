@@ -16,6 +16,7 @@ from starlette.routing import Route
 from web.forms import read_form
 from web.portals.models import RegistrationDraft
 from web.security.guard import MAX_FIELDS, form_fields
+from web.security.visitors import csrf_token_for, new_visitor_id, visitor_token
 
 
 async def test_portal_list_is_french_by_default(client):
@@ -302,3 +303,14 @@ def test_the_guard_refuses_the_same_number_of_fields_as_urllib():
         form_fields("&" * MAX_FIELDS)
     with pytest.raises(ValueError):
         parse_qsl("&" * MAX_FIELDS, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+
+
+def test_a_visitors_check_is_worked_out_once_and_gives_what_a_fresh_one_gives():
+    key = "k" * 40
+    sid = new_visitor_id(key)
+    hits = visitor_token.cache_info().hits
+    assert visitor_token(key, sid) == visitor_token(key, sid) == csrf_token_for(key, sid)
+    assert visitor_token.cache_info().hits == hits + 1
+    forged = sid[:-1] + ("A" if sid[-1] != "A" else "B")
+    assert visitor_token(key, forged) is None and visitor_token(key, "x" + sid) is None
+    assert visitor_token("o" * 40, sid) is None  # another server's key

@@ -14,7 +14,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from web import i18n
-from web.security.visitors import csrf_token_for, issued_visitor_id, new_visitor_id
+from web.security.visitors import csrf_token_for, new_visitor_id, visitor_token
 
 log = logging.getLogger("espace")
 MAX_BODY = 64 * 1024
@@ -87,14 +87,17 @@ class RequestGuard:
         state = scope.setdefault("state", {})
         headers = dict(scope["headers"])  # the last of a repeated header, as Starlette's dict
         cookies = _cookies(scope)
+        secret_key = self.settings.secret_key
         sid = cookies.get(self.sid_cookie)
-        if not sid or len(sid) > 100 or not issued_visitor_id(self.settings.secret_key, sid):
-            sid = new_visitor_id(self.settings.secret_key)  # a chosen or forged one: not adopted
+        token = visitor_token(secret_key, sid) if sid and len(sid) <= 100 else None
+        if token is None:
+            sid = new_visitor_id(secret_key)  # a chosen or forged one: not adopted
+            token = csrf_token_for(secret_key, sid)
             state["sid_new"] = True
         state["sid"] = sid
         # Only a script can send this header: a navigation (a document, a frame) never does.
         state["partial"] = _header(scope, b"hx-request-type") == b"partial"
-        state["csrf_token"] = csrf_token_for(self.settings.secret_key, sid)
+        state["csrf_token"] = token
         chosen = None
         body = b""
         try:
