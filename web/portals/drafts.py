@@ -22,7 +22,7 @@ import threading
 import types
 import typing
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from starlette.requests import Request
 from tortoise.backends.base.client import TransactionalDBClient
@@ -95,7 +95,7 @@ def _read_at_once(connection, stored_key: str) -> list[dict] | None:
         return None
 
 
-@cache
+@lru_cache(maxsize=16)  # a server has one database and one thread; a dropped one closes
 def _reader(filename: str, thread: int) -> sqlite3.Connection:
     """A read-only connection that never waits (no busy timeout), one for each thread."""
     reader = sqlite3.connect(filename, timeout=0, isolation_level=None)
