@@ -19,6 +19,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
+from web.settings import ALL_PORTALS
+
 ROOT = Path(__file__).resolve().parent.parent
 STATES = Path(__file__).resolve().parent / "artifacts" / "axe-states"
 RESULTS = ROOT / "test-results" / "accessibility.json"
@@ -36,8 +38,11 @@ def page_of(url: str) -> tuple[str, str]:
 
 
 def record(page: Page, state: str, result: dict, js: bool) -> None:
-    """One state's axe outcome: the rules it passed, failed and could not decide."""
+    """One state's axe outcome: the rules it passed, failed and could not decide. Only a
+    portal's states: a statement reports on one portal (not on a guide file or the portal list)."""
     portal, path = page_of(page.url)
+    if portal not in ALL_PORTALS:
+        return
     line = {
         "state": state, "portal": portal, "page": path, "js": js,
         "lang": page.evaluate("() => document.documentElement.lang"),
