@@ -19,30 +19,27 @@ from pathlib import Path
 
 from playwright.sync_api import Page
 
-from web.settings import ALL_PORTALS
-
 ROOT = Path(__file__).resolve().parent.parent
 STATES = Path(__file__).resolve().parent / "artifacts" / "axe-states"
 RESULTS = ROOT / "test-results" / "accessibility.json"
 STATEMENT_DATA = ROOT / "web" / "portals" / "accessibility.json"
-# A page of the sample: its path, with what varies (a token, a step's question) generalized.
-# The link routes' token (mss set_password /password/{token}, the accounts' /reset/{token}).
+# A page of the sample: its path, with what varies generalized: the link routes' token (mss
+# set_password /password/{token}, the accounts' /reset/{token}).
 TOKEN = re.compile(r"/(reset|password)/(?!done(?:[/?#]|$))[^/?#]+")
 
 
 def page_of(url: str) -> tuple[str, str]:
-    """(portal, page path) of a state's URL."""
+    """(portal, page path) of a state's URL; a guide written by ``make guides`` is a file."""
+    if url.startswith("file://"):
+        return "guides", "/" + url.rpartition("/")[2]
     path = TOKEN.sub(r"/\1/…", "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?")[0])
     portal = path.split("/")[1] or "-"
     return portal, path
 
 
 def record(page: Page, state: str, result: dict, js: bool) -> None:
-    """One state's axe outcome: the rules it passed, failed and could not decide. Only a
-    portal's states: a statement reports on one portal (not on a guide file or the portal list)."""
+    """One state's axe outcome: the rules it passed, failed and could not decide."""
     portal, path = page_of(page.url)
-    if portal not in ALL_PORTALS:
-        return
     line = {
         "state": state, "portal": portal, "page": path, "js": js,
         "lang": page.evaluate("() => document.documentElement.lang"),

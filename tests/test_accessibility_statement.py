@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from e2e import audit
 from e2e.audit import STATEMENT_DATA, page_of, summary
 from e2e.helpers import AXE_TAGS
 
@@ -90,29 +89,7 @@ def test_a_page_behind_a_link_token_is_one_page_whatever_the_token():
     assert page_of(base + "/espace-prive/reset/x_y-z?lang=en") == ("espace-prive",
                                                                    "/espace-prive/reset/…")
     assert page_of(base + "/mss/account/password") == ("mss", "/mss/account/password")
+    guide = "file:///tmp/pytest-of-root/pytest-119/popen-gw0/test_make_guides0/mss.fr.html"
+    assert page_of(guide) == ("guides", "/mss.fr.html")  # not a portal named after /tmp
     for portal in ("mss", "espace-prive"):
         assert all(page == page_of(base + page)[1] for page in DATA["portals"][portal]["pages"])
-
-
-class StubPage:
-    """What ``audit.record`` reads of a Playwright page."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.context = type("Context", (), {"browser": None})()
-
-    def evaluate(self, script: str) -> str:
-        return "fr"
-
-
-def test_the_audit_records_the_states_of_the_portals_only(tmp_path, monkeypatch):
-    """A guide file under /tmp, the portal list or a path outside every portal has no
-    statement: its states would be a fake "portal" in the statements' data file."""
-    monkeypatch.setattr(audit, "STATES", tmp_path)
-    for url in ("file:///tmp/pytest-of-root/pytest-1/guides0/mss.fr.html",
-                "http://127.0.0.1:8000/", "http://127.0.0.1:8000/no-such-page",
-                "http://127.0.0.1:8000/mss/register", "http://127.0.0.1:8000/espace-prive/"):
-        audit.record(StubPage(url), url, {"passes": [{"id": "list"}]}, js=True)
-    assert [(line["portal"], line["page"]) for line in audit.read_states()] == [
-        ("mss", "/mss/register"), ("espace-prive", "/espace-prive/")]
-    assert set(DATA["portals"]) <= {"mss", "espace-prive"}

@@ -145,8 +145,8 @@ def render(
     what was just said). ``overlay``: the block opens over the page (a dialog), whose title and
     live region stay. Without htmx ``status_message`` is the region's initial text.
     ``constant``: the block (and the page's title) read nothing but ``context``, the language
-    and the portal, never the request: rendered once for each, then reused (a panel answered
-    at every pause in typing shows the same few states again and again).
+    and the portal, never the request: rendered once for each, then reused (the mss security
+    block, answered at every pause in typing, shows the same few states again and again).
     """
     app_state = request.app.state
     if block and is_partial(request):
