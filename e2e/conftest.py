@@ -35,6 +35,9 @@ MAILDIR = pytest.StashKey[Path]()
 # The suite's own server asks no delay before a form is sent (the journeys would wait it out
 # at each form): e2e/test_robot_rule.py keeps the real one, on a server of its own.
 LOCAL_FILL_SECONDS = "0"
+# Its mail worker looks at the outbox often: a journey waits for its mail, 1.5 s on average
+# with the 3 s of production.
+LOCAL_MAIL_POLL_SECONDS = "0.2"
 WORKER_MAILDIR = "espace_smtp_sink_maildir"
 
 
@@ -59,6 +62,7 @@ def is_worker(config: pytest.Config) -> bool:
 def pytest_configure(config: pytest.Config) -> None:
     if not remote_url(config):  # for the server (e2e/live_server.py) and the journeys
         os.environ.setdefault("ESPACE_MIN_FILL_SECONDS", LOCAL_FILL_SECONDS)
+        os.environ.setdefault("ESPACE_MAIL_POLL_SECONDS", LOCAL_MAIL_POLL_SECONDS)
     if is_worker(config):
         if folder := config.workerinput.get(WORKER_MAILDIR):
             config.stash[MAILDIR] = Path(folder)
