@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e import audit, html_check
+from e2e import audit, helpers, html_check
 from e2e.helpers import AXE_TAGS, CHROMIUM_ARGS, JS_MODES, LOCALES
 from e2e.live_server import PREPARED, LiveServer, prepare_database
 from e2e.mail import DevMailbox, SinkMailbox, start_sink
@@ -48,6 +48,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="start an SMTP server on HOST:PORT and read the journeys' mail from what it "
         "receives (the deployment under --base-url must send its mail there)",
     )
+    parser.getgroup("espace").addoption(
+        "--save-screens", action="store_true",
+        help="save every screen a journey shows, as e2e/artifacts/<portal>/<lang>/"
+        "<NN>-<screen>[-nojs].png",
+    )
 
 
 def remote_url(config: pytest.Config) -> str | None:
@@ -60,6 +65,7 @@ def is_worker(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    helpers.saving_screens = config.getoption("--save-screens")
     if not remote_url(config):  # for the server (e2e/live_server.py) and the journeys
         os.environ.setdefault("ESPACE_MIN_FILL_SECONDS", LOCAL_FILL_SECONDS)
         os.environ.setdefault("ESPACE_MAIL_POLL_SECONDS", LOCAL_MAIL_POLL_SECONDS)

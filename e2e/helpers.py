@@ -128,10 +128,18 @@ def describe_violation(violation: dict) -> str:
     return "\n".join(lines)
 
 
+# Screens are saved only when asked (``--save-screens``, set by e2e/conftest.py): a full-page
+# PNG costs the browser some 0.2 s, at each of the hundreds of screens a run shows.
+saving_screens = False
+
+
 def screenshot(
     page: Page, portal: str, lang: str, number: int, step: str, *, js: bool = True
-) -> Path:
-    """Save ``e2e/artifacts/<portal>/<lang>/<NN>-<step>.png`` (``-nojs`` without JS)."""
+) -> Path | None:
+    """With ``--save-screens``, save ``e2e/artifacts/<portal>/<lang>/<NN>-<step>.png``
+    (``-nojs`` without JS)."""
+    if not saving_screens:
+        return None
     path = ARTIFACTS / portal / lang / f"{number:02d}-{step}{'' if js else '-nojs'}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=path, full_page=True)
