@@ -106,7 +106,20 @@ def delete_output_dir() -> None:
     """The plugin's fixture of this name, replaced: pytest_configure empties --output once."""
 
 
+# The modules of the longest tests, longest first, run first: pytest-xdist hands the first
+# tests out to the workers in turn, so they run side by side from the start instead of one
+# of them alone at the end of the run (a guide journey is a minute on a loaded machine).
+LONGEST_FIRST = ("test_guides.py", "test_guide_espace_prive.py", "test_field_edits.py",
+                 "test_guide_mss.py")
+
+
+def longest_first(item: pytest.Item) -> int:
+    name = item.path.name
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=longest_first)  # stable: each module's own order kept
     unmarked = [item.nodeid for item in items
                 if "live_server" in item.fixturenames and not item.get_closest_marker("local")]
     if unmarked:
