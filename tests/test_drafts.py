@@ -39,13 +39,21 @@ def test_an_untyped_mss_draft_is_migrated_and_an_old_verification_dropped():
     assert draft.policy == state.Policy("2026-01", STARTED)
 
 
-def test_an_untyped_espace_prive_draft_keeps_its_answers_apart():
+def test_an_untyped_espace_prive_draft_keeps_its_fields_apart():
     old = {"profile": "particulier", "identifier": "2 85 03", "password_seen": True,
            "verified": {"member": 3, "method": "iban", "fingerprint": "f",
                         "registry_email": False}}
     draft = typed(wizard.Draft, old)
-    assert draft.answers == {"profile": "particulier", "identifier": "2 85 03"}
+    assert draft.fields == {"profile": "particulier", "identifier": "2 85 03"}
     assert draft.password_seen and draft.verified == wizard.Verified(3, "iban", "f", False)
+
+
+def test_an_espace_prive_draft_of_version_1_keeps_its_answers_as_its_fields():
+    old = {"version": 1, "started": STARTED.isoformat(), "answers": {"profile": "particulier"},
+           "password_seen": True}
+    draft = typed(wizard.Draft, old)
+    assert draft.version == wizard.Draft.VERSION and draft.started == STARTED
+    assert draft.fields == {"profile": "particulier"} and draft.password_seen
 
 
 def test_a_shape_the_code_cannot_read_starts_a_new_draft():

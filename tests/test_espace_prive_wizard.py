@@ -155,7 +155,7 @@ async def test_identifier_accepts_spaces_key_and_corsica(client):
         assert location(response) == BASE + "/contact"
         saved = await draft(client)
         assert wizard.identifier_of(saved) == stored
-        assert saved.answers["identifier"] == checks.format_nir(stored)  # shown as printed
+        assert saved.fields["identifier"] == checks.format_nir(stored)  # shown as printed
 
 
 @pytest.mark.parametrize(
@@ -190,6 +190,25 @@ async def test_identifier_help_page(client):
     assert "carte Vitale" in help_page and f'href="{BASE}/identifier"' in help_page
 
 
+def swapped_main(partial: str) -> str:
+    """The content an htmx swap puts in #main: the fragment without its title and live region."""
+    return re.sub(r"^<title>.*?</title>|<hx-partial.*$", "", partial, flags=re.S).strip()
+
+
+def reloaded_main(page: str) -> str:
+    return re.search(r'<main id="main" tabindex="-1">(.*)</main>', page, re.S)[1].strip()
+
+
+@pytest.mark.parametrize(("profile", "path"), [("autre", "/contact-us"),
+                                               ("particulier", "/identifier/help")])
+async def test_a_message_page_swapped_in_is_the_page_reloaded(client, profile, path):
+    await submit(client, "/profile", {"profile": profile})
+    page = (await client.get(BASE + path)).text
+    partial = (await client.get(BASE + path, headers=HX)).text
+    assert partial.startswith("<title>") and "<header" not in partial
+    assert swapped_main(partial) == reloaded_main(page) and "<h1" in swapped_main(partial)
+
+
 async def test_company_gives_a_siret(client):
     await submit(client, "/profile", {"profile": "entreprise"})
     page = (await client.get(BASE + "/identifier")).text
@@ -216,7 +235,7 @@ async def test_honeypot_and_too_fast_submission(client, monkeypatch):
     response = await submit(client, "/identifier", {"identifier": NIR})
     assert response.status_code == 422
     assert WAIT + ", puis sélectionnez à nouveau « Suivant »." in text(response)
-    assert (await draft(client)).answers["identifier"] == NIR  # what was typed is kept
+    assert (await draft(client)).fields["identifier"] == NIR  # what was typed is kept
 
 
 async def test_the_robot_delay_of_a_test_server_is_its_settings(app, client):
@@ -337,7 +356,7 @@ async def test_contact_accepts_names_in_any_script(client, last, first):
         client, "/contact", {**CONTACT, "last_name": last, "first_names": first}
     )
     assert location(response) == BASE + "/verification"
-    assert (await draft(client)).answers["last_name"] == last
+    assert (await draft(client)).fields["last_name"] == last
 
 
 async def test_contact_stores_normalised_mobile_and_email(client):
@@ -346,8 +365,8 @@ async def test_contact_stores_normalised_mobile_and_email(client):
     contact = {**CONTACT, "email": "Celine.Hoarau@Example.org", "mobile": "0692 65 43 21"}
     assert location(await submit(client, "/contact", contact)) == BASE + "/verification"
     saved = await draft(client)
-    assert saved.answers["mobile"] == "+262692654321"
-    assert saved.answers["email"] == "Celine.Hoarau@example.org"
+    assert saved.fields["mobile"] == "+262692654321"
+    assert saved.fields["email"] == "Celine.Hoarau@example.org"
     # the mobile is optional
     response = await submit(client, "/contact", {**CONTACT, "mobile": ""})
     assert location(response) == BASE + "/verification"

@@ -118,3 +118,26 @@ def test_a_constant_block_is_rendered_once_per_language(app, monkeypatch):
     uncached = render(_request(app, partial), "mss/register.html", {"security": {"state": "start"}},
                       block="security").body.decode()
     assert uncached == first
+
+
+def test_a_block_a_parent_defines_is_rendered_with_the_childs_blocks_inside():
+    """A page may take its swapped block from the template it extends and fill only a block
+    inside it: the fragment is then that part of the page, as a reload shows it."""
+    from jinja2 import DictLoader, Environment
+
+    from web.rendering import render_block
+
+    env = Environment(autoescape=True, loader=DictLoader({
+        "layout.html": "<title>{% block title %}{% endblock %}</title>"
+                       "<main>{% block main %}{% block step %}{% endblock %}{% endblock %}</main>",
+        "message.html": '{% extends "layout.html" %}{% block step %}<h1>{{ heading }}</h1>'
+                        "{% block message %}none{% endblock %}{% endblock %}",
+        "page.html": '{% extends "message.html" %}{% block title %}T{% endblock %}'
+                     "{% block message %}<p>{{ text }}</p>{{ super() }}{% endblock %}",
+    }))
+    context = {"heading": "H", "text": "said"}
+    step = render_block(env, "page.html", "step", context)
+    assert step == "<h1>H</h1><p>said</p>none"
+    assert f"<main>{step}</main>" in env.get_template("page.html").render(context)
+    assert render_block(env, "page.html", "title", context) == "T"
+    assert render_block(env, "message.html", "step", context) == "<h1>H</h1>none"

@@ -15,7 +15,6 @@ from jinja2 import (
 )
 from jinja2.filters import do_xmlattr
 from jinja2.nodes import EvalContext
-from jinja2_fragments import render_block
 from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse
@@ -86,25 +85,43 @@ def status_partial(message: str) -> Markup:
 
 
 @cache
-def defining_template(env: Environment, template: str, block: str) -> str | None:
-    """The template of ``template``'s chain of ``{% extends %}`` that defines ``block``."""
-    while block not in env.get_template(template).blocks:
-        tree = env.parse(env.loader.get_source(env, template)[0])
+def _chain(env: Environment, template: str) -> tuple[str, ...]:
+    """``template`` and the templates it extends, from the child up."""
+    chain = [template]
+    while True:
+        tree = env.parse(env.loader.get_source(env, chain[-1])[0])
         parent = next(tree.find_all(nodes.Extends), None)
         if parent is None or not isinstance(parent.template, nodes.Const):
-            return None
-        template = parent.template.value
-    return template
+            return tuple(chain)
+        chain.append(parent.template.value)
+
+
+def defines(env: Environment, template: str, block: str) -> bool:
+    return any(block in env.get_template(name).blocks for name in _chain(env, template))
+
+
+def render_block(env: Environment, template: str, block: str, ctx: Mapping) -> str:
+    """``block`` of ``template`` as the whole page renders it: the block may be defined by a
+    template it extends, and the blocks inside it are then the child's."""
+    page = env.get_template(template)
+    context = page.new_context(dict(ctx))
+    for parent in _chain(env, template)[1:]:  # what Jinja's {% extends %} does at render time
+        for name, function in env.get_template(parent).blocks.items():
+            context.blocks.setdefault(name, []).append(function)
+    first = context.blocks[block][0]  # KeyError: no template of the chain defines it
+    try:
+        return env.concat(first(context))
+    except Exception:
+        return env.handle_exception()
 
 
 def page_title(env: Environment, template: str, ctx: Mapping) -> str | None:
     """The page's <title> for a fragment (htmx sets the document title from it), as the
     layout writes it: an "Error:" prefix when the page shows errors. None for a template that
     is not a page."""
-    defining = defining_template(env, template, "title")
-    if defining is None:
+    if not defines(env, template, "title"):
         return None
-    title = render_block(env, defining, "title", ctx)
+    title = render_block(env, template, "title", ctx)
     return env.get_template("page_title.html").render({**ctx, "title_text": title})
 
 
@@ -150,7 +167,7 @@ def _partial(request: Request, template: str, context: Mapping | None, block: st
     env = request.app.state.templates
     ctx = {**request.app.state.template_globals(request), **(context or {})}
     ctx["status_message"] = status_message
-    html = str(render_block(env, template, block, ctx))
+    html = render_block(env, template, block, ctx)
     if not overlay:
         html = (page_title(env, template, ctx) or "") + html
         if status_message is not None:

@@ -26,9 +26,10 @@ def test_missing_token_renders_empty(render):
 
 
 def test_inside_a_block_rendered_alone(env):
-    """jinja2-fragments renders one block: the import inside it still sees the context."""
+    """A block rendered alone (an htmx fragment): the import inside it still sees the context."""
     from jinja2 import ChoiceLoader, DictLoader
-    from jinja2_fragments import render_block
+
+    from web.rendering import render_block
 
     page = (
         "{% extends 'base0.html' %}{% block form %}"

@@ -8,17 +8,7 @@ from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
 
-from web.forms import (
-    NAME_MAX,
-    BirthDateForm,
-    Form,
-    date_fields,
-    email_field,
-    first_names_field,
-    last_name_field,
-    max_length,
-    strip,
-)
+from web import forms
 from web.i18n import lazy_gettext
 from web.portals.espace_prive import checks
 from web.registry.matching import ascii_digits
@@ -88,20 +78,20 @@ def clean_email(value: str) -> str:
     return validate_email(value.strip(), check_deliverability=False).normalized
 
 
-class ProfileForm(Form):
+class ProfileForm(forms.Form):
     profile = _choice(
         lazy_gettext("You are…"), PROFILES, lazy_gettext("Choose what describes you.")
     )
 
 
-class IdentifierForm(Form):
+class IdentifierForm(forms.Form):
     """The social security number (individuals) or the SIRET (companies), as ``identifier``.
     ``website`` is a honeypot."""
 
     identifier = StringField(
         lazy_gettext("Social security number"),
-        filters=[strip],
-        validators=[max_length(IDENTIFIER_MAX), _Required()],
+        filters=[forms.strip],
+        validators=[forms.max_length(IDENTIFIER_MAX), _Required()],
     )
     website = StringField(lazy_gettext("Leave this field empty"))
 
@@ -121,17 +111,17 @@ class IdentifierForm(Form):
         return clean(self.identifier.data or "")
 
 
-class ContactForm(BirthDateForm):
+class ContactForm(forms.BirthDateForm):
     """Names, date of birth (which must agree with the NIR), email, mobile."""
 
-    last_name = last_name_field()
-    first_names = first_names_field()
-    birth_day, birth_month, birth_year = date_fields()
-    email = email_field()
+    last_name = forms.last_name_field()
+    first_names = forms.first_names_field()
+    birth_day, birth_month, birth_year = forms.date_fields()
+    email = forms.email_field()
     mobile = StringField(
         lazy_gettext("Mobile phone number (optional)"),
-        filters=[strip],
-        validators=[max_length(IDENTIFIER_MAX), _optional(_checked(checks.clean_mobile))],
+        filters=[forms.strip],
+        validators=[forms.max_length(IDENTIFIER_MAX), _optional(_checked(checks.clean_mobile))],
     )
 
     def __init__(self, formdata=None, *, nir: str | None = None, **kwargs) -> None:
@@ -165,10 +155,10 @@ class CompanyContactForm(ContactForm):
 
     last_name = StringField(
         lazy_gettext("Company name"),
-        filters=[strip],
+        filters=[forms.strip],
         validators=[
             InputRequired(lazy_gettext("Enter the name of the company.")),
-            max_length(NAME_MAX),
+            forms.max_length(forms.NAME_MAX),
         ],
     )
     first_names = None
@@ -184,7 +174,7 @@ class CompanyContactForm(ContactForm):
     }
 
 
-class VerificationForm(Form):
+class VerificationForm(forms.Form):
     """Every question of the identity verification; only those shown are validated."""
 
     health = _choice(
@@ -199,8 +189,8 @@ class VerificationForm(Form):
     )
     serial = StringField(
         lazy_gettext("Serial number of your Carte Vitale"),
-        filters=[strip],
-        validators=[max_length(FACT_MAX), _checked(checks.clean_serial), _Required()],
+        filters=[forms.strip],
+        validators=[forms.max_length(FACT_MAX), _checked(checks.clean_serial), _Required()],
     )
     other = _choice(
         lazy_gettext("Another piece of information"),
@@ -212,8 +202,8 @@ class VerificationForm(Form):
     )
     iban = StringField(
         lazy_gettext("IBAN"),
-        filters=[strip],
-        validators=[max_length(FACT_MAX), _checked(checks.clean_iban), _Required()],
+        filters=[forms.strip],
+        validators=[forms.max_length(FACT_MAX), _checked(checks.clean_iban), _Required()],
     )
 
     FIELDS = {
@@ -234,10 +224,10 @@ class VerificationForm(Form):
         return valid
 
 
-class EmailCodeForm(Form):
+class EmailCodeForm(forms.Form):
     """The code mailed to a typed address, typed back (6 digits, spaces allowed)."""
 
-    email_code = StringField(lazy_gettext("Confirmation code"), filters=[strip])
+    email_code = StringField(lazy_gettext("Confirmation code"), filters=[forms.strip])
 
     @property
     def value(self) -> str:

@@ -28,7 +28,7 @@ def recap_rows(v) -> list[tuple]:
 
     born = contact.get("birth_date")
     rows = [
-        (_("You are"), str(PROFILES.get(draft.answers.get("profile"), "")),
+        (_("You are"), str(PROFILES.get(draft.fields.get("profile"), "")),
          change("profile", "profile-0")),
         (
             _("SIRET number") if company else _("Social security number"),

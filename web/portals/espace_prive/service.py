@@ -42,19 +42,19 @@ def same_secret(a: str, b: str) -> bool:
 
 def facts_match(member: Member, draft: Draft, method: str) -> bool:
     """Whether the verification fact given (and the profile) are the registry's."""
-    facts, answers = member.facts or {}, draft.answers
-    if facts.get("profile") and facts["profile"] != answers.get("profile"):
+    facts, fields = member.facts or {}, draft.fields
+    if facts.get("profile") and facts["profile"] != fields.get("profile"):
         return False
     if method == "vitale":
-        serial = checks.compact(answers.get("serial", ""))
+        serial = checks.compact(fields.get("serial", ""))
         return (
-            answers.get("health") == "yes"
+            fields.get("health") == "yes"
             and bool(facts.get("health_affiliated"))
-            and facts.get("vitale_kind") == answers.get("card_kind")
+            and facts.get("vitale_kind") == fields.get("card_kind")
             and same_secret(checks.compact(facts.get("vitale_serial") or ""), serial)
         )
     if method == "iban":
-        given = checks.compact(answers.get("iban", ""))
+        given = checks.compact(fields.get("iban", ""))
         return same_secret(checks.compact(facts.get("iban") or ""), given)
     return method == "postal" and bool(member.address.strip())
 

@@ -77,11 +77,11 @@ class Finished:
 
 @dataclass
 class Draft:
-    VERSION: ClassVar[int] = 1
+    VERSION: ClassVar[int] = 2
 
     version: int = VERSION
     started: datetime = field(default_factory=now)
-    answers: dict[str, str] = field(default_factory=dict)  # as typed, by form field
+    fields: dict[str, str] = field(default_factory=dict)  # as typed, by form field
     verified: Verified | None = None
     email_code: EmailCode | None = None
     email_proof: str = ""  # the address a code proved
@@ -91,14 +91,20 @@ class Draft:
 
     @staticmethod
     def migrate(data: dict, version: int) -> dict | None:
-        """Version 0 (untyped, before 2026-12): the typed answers were top-level keys."""
-        if version != 0:
+        """Version 1 kept the fields as ``answers``; version 0 (untyped, before 2026-12) as
+        top-level keys."""
+        if version == 1:
+            data["fields"] = data.pop("answers", {})
+        elif version == 0:
+            typed = {name for names in STEP_FIELDS.values() for name in names}
+            fields = {k: v for k, v in data.items() if k in typed and isinstance(v, str)}
+            data = {k: v for k, v in data.items() if k not in typed}
+            data["email_proof"] = data.get("email_proof") or ""
+            data["fields"] = fields
+        else:
             return None
-        typed = {name for names in STEP_FIELDS.values() for name in names}
-        answers = {k: v for k, v in data.items() if k in typed and isinstance(v, str)}
-        kept = {k: v for k, v in data.items() if k not in typed}
-        kept["email_proof"] = kept.get("email_proof") or ""
-        return {**kept, "version": Draft.VERSION, "answers": answers}
+        data["version"] = Draft.VERSION
+        return data
 
 
 def number(step: str) -> int:
@@ -111,14 +117,14 @@ def next_step(step: str) -> str | None:
 
 
 def is_company(draft: Draft) -> bool:
-    return draft.answers.get("profile") == COMPANY
+    return draft.fields.get("profile") == COMPANY
 
 
 def keep_typed(draft: Draft, form: FormData, names) -> None:
     """Keep the values of ``names`` present in the form, as typed."""
     for name in names:
         if name in form:
-            draft.answers[name] = (form.get(name) or "")[:MAX_STORED]
+            draft.fields[name] = (form.get(name) or "")[:MAX_STORED]
 
 
 # -- step forms from the draft ----------------------------------------------------------------
@@ -144,12 +150,12 @@ def verification_form(draft: Draft, formdata=None) -> VerificationForm:
 
 
 def _pick(draft: Draft, step: str) -> dict:
-    return {k: draft.answers[k] for k in STEP_FIELDS[step] if k in draft.answers}
+    return {k: draft.fields[k] for k in STEP_FIELDS[step] if k in draft.fields}
 
 
 def identifier_of(draft: Draft) -> str | None:
     """The valid identifier (NIR or SIRET) of the draft, or None."""
-    if draft.answers.get("profile") in (None, OTHER):
+    if draft.fields.get("profile") in (None, OTHER):
         return None
     try:
         return identifier_form(draft).value
@@ -175,7 +181,7 @@ def fingerprint(draft: Draft) -> str:
     The email and mobile are in it: who changes them after the verification verifies again."""
     contact = contact_of(draft) or {}
     parts = [
-        draft.answers.get("profile") or "",
+        draft.fields.get("profile") or "",
         identifier_of(draft) or "",
         normalize_name(contact.get("last_name", "")),
         normalize_name(contact.get("first_names", "")),
@@ -243,21 +249,21 @@ def root_question(draft: Draft) -> str:
     return "other" if is_company(draft) else "health"
 
 
-def following(question: str, answers: dict) -> str | None:
-    """The question asked after ``question`` given the answers, or None at the end."""
+def following(question: str, fields: dict) -> str | None:
+    """The question asked after ``question`` given the draft's fields, or None at the end."""
     if question == "health":
-        return {"yes": "card", "no": "other"}.get(answers.get("health"))
+        return {"yes": "card", "no": "other"}.get(fields.get("health"))
     if question == "card":
-        return "serial" if answers.get("card_kind") in ("photo", "no_photo") else None
+        return "serial" if fields.get("card_kind") in ("photo", "no_photo") else None
     if question == "other":
-        return {"iban": "iban", "none": "postal"}.get(answers.get("other"))
+        return {"iban": "iban", "none": "postal"}.get(fields.get("other"))
     return None
 
 
-def chain(start: str, answers: dict) -> list[str]:
-    """``start`` and each following question already reached by the answers."""
+def chain(start: str, fields: dict) -> list[str]:
+    """``start`` and each following question already reached by the draft's fields."""
     questions = [start]
-    while (upcoming := following(questions[-1], answers)) is not None:
+    while (upcoming := following(questions[-1], fields)) is not None:
         questions.append(upcoming)
     return questions
 
@@ -267,7 +273,7 @@ def previous_question(question: str, draft: Draft) -> str | None:
     if question == root_question(draft):
         return None
     if question == "other":
-        return "serial" if draft.answers.get("health") == "yes" else "health"
+        return "serial" if draft.fields.get("health") == "yes" else "health"
     return {"card": "health", "serial": "card", "iban": "other", "postal": "other"}.get(question)
 
 
@@ -277,9 +283,9 @@ def reachable(question: str, draft: Draft) -> bool:
     if question not in QUESTIONS:
         return False
     root = root_question(draft)
-    reached = set(chain(root, draft.answers))
+    reached = set(chain(root, draft.fields))
     if root == "health" and "serial" in reached:
-        reached.update(chain("other", draft.answers))
+        reached.update(chain("other", draft.fields))
     return question in reached
 
 

@@ -5,16 +5,7 @@ from __future__ import annotations
 from wtforms import StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from web.forms import (
-    BirthDateForm,
-    Form,
-    date_fields,
-    email_field,
-    first_names_field,
-    last_name_field,
-    max_length,
-    strip,
-)
+from web import forms
 from web.i18n import lazy_gettext
 from web.registry.matching import ascii_digits, normalize_email
 
@@ -34,7 +25,7 @@ def _uid_check(form, field):
 def confirm_field() -> StringField:
     return StringField(
         lazy_gettext("Confirm the email address"),
-        filters=[strip],
+        filters=[forms.strip],
         validators=[
             DataRequired(lazy_gettext("Enter your email address again to confirm it.")),
             _same_email,
@@ -47,16 +38,18 @@ def _same_email(form, field):
         raise ValidationError(lazy_gettext("The two email addresses do not match."))
 
 
-class RegistrationForm(BirthDateForm):
+class RegistrationForm(forms.BirthDateForm):
     uid = StringField(
         lazy_gettext("Unique identification number (UID)"),
-        filters=[strip],
-        validators=[DataRequired(lazy_gettext("Enter your UID.")), max_length(30), _uid_check],
+        filters=[forms.strip],
+        validators=[
+            DataRequired(lazy_gettext("Enter your UID.")), forms.max_length(30), _uid_check
+        ],
     )
-    first_names = first_names_field()
-    last_name = last_name_field()
-    birth_day, birth_month, birth_year = date_fields()
-    email = email_field()
+    first_names = forms.first_names_field()
+    last_name = forms.last_name_field()
+    birth_day, birth_month, birth_year = forms.date_fields()
+    email = forms.email_field()
     email_confirm = confirm_field()
     # Honeypot: hidden from people, filled by form-filling robots.
     website = StringField(lazy_gettext("Leave this field empty"))
@@ -66,14 +59,14 @@ class RegistrationForm(BirthDateForm):
         return compact_uid(self.uid.data)
 
 
-class AnswerForm(Form):
+class AnswerForm(forms.Form):
     answer = StringField(
         lazy_gettext("Answer"),
-        filters=[strip],
-        validators=[DataRequired(lazy_gettext("Enter your answer.")), max_length(ANSWER_MAX)],
+        filters=[forms.strip],
+        validators=[DataRequired(lazy_gettext("Enter your answer.")), forms.max_length(ANSWER_MAX)],
     )
 
 
-class ChangeEmailForm(Form):
-    email = email_field()
+class ChangeEmailForm(forms.Form):
+    email = forms.email_field()
     email_confirm = confirm_field()

@@ -25,7 +25,7 @@ async def submit(v: Visit, data: FormData) -> Response:
         await v.save()
         return await show(v, form=form, status=422)
     cleaned = form.cleaned()
-    v.draft.answers.update(email=cleaned["email"], mobile=cleaned["mobile"])
+    v.draft.fields.update(email=cleaned["email"], mobile=cleaned["mobile"])
     await v.save()
     return await v.goto(v.after("contact"))
 

@@ -31,7 +31,7 @@ async def submit(v: Visit, data: FormData) -> Response:
         message = _("The form was sent too quickly after it appeared. Wait a moment, then "
                     "select “%(button)s” again.", button=_("Next"))
         return await show(v, form=form, status=422, errors=[(None, message)])
-    v.draft.answers["identifier"] = checks.format_identifier(form.value)  # shown as printed
+    v.draft.fields["identifier"] = checks.format_identifier(form.value)  # shown as printed
     await v.save()
     return await v.goto(v.after("identifier"))
 

@@ -31,7 +31,7 @@ def question_of(v: Visit) -> str:
 
 def context(v: Visit, form) -> dict:
     return {
-        "answers": v.draft.answers,
+        "fields": v.draft.fields,
         "vform": form,
         "health_question": v.portal.text("health_question"),
         "chain": wizard.chain,
@@ -103,10 +103,10 @@ async def submit(v: Visit, data: FormData) -> Response:
     shown = [q for q in data.getlist("q") if q in wizard.QUESTIONS] or [question]
     for name in wizard.answer_fields(shown):
         if name not in data:
-            v.draft.answers[name] = ""  # a question shown without an answer (no radio checked)
+            v.draft.fields[name] = ""  # a question shown without an answer (no radio checked)
     form = wizard.verification_form(v.draft)
     valid = form.validate_questions(shown)
-    upcoming = valid and wizard.following(shown[-1], v.draft.answers)
+    upcoming = valid and wizard.following(shown[-1], v.draft.fields)
     if valid and not upcoming:  # the verification itself looks at the lockout
         return await verify(v, here, form, wizard.method_after(shown))
     locked = await current_lock(v)
@@ -168,12 +168,12 @@ async def chosen(v: Visit, data: FormData) -> Response:
     if not is_partial(request):
         return see_other(v.page_path(f"verification/{question}"))
     form = wizard.verification_form(v.draft)
-    upcoming = wizard.following(question, v.draft.answers)
+    upcoming = wizard.following(question, v.draft.fields)
     if not form.validate_questions([question]):
         upcoming = None
     # From a page showing errors, the whole step, morphed in (the focus stays on the answer);
     # not for a question put in place of another ("I cannot read this number").
-    chain = wizard.chain(wizard.root_question(v.draft), v.draft.answers)
+    chain = wizard.chain(wizard.root_question(v.draft), v.draft.fields)
     if page_shows_errors(request) and question in chain:
         message = announcement(upcoming, v.portal) if upcoming else ""
         response = await verification_page(v, status_message=message)
