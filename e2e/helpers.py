@@ -77,9 +77,11 @@ def assert_accessible(page: Page, state: str = "") -> None:
         # never fire, and axe schedules its work with setTimeout.
         page.evaluate(MICROTASK_TIMERS)
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    if not page.evaluate("() => Boolean(window.axe)"):  # not again after an htmx swap
+    run = f"window.axe ? axe.run({json.dumps(options)}) : null"
+    result = page.evaluate(run)  # axe stays through an htmx swap, not a page load
+    if result is None:
         page.evaluate(_axe.axe_script)
-    result = page.evaluate(f"axe.run({json.dumps(options)})")
+        result = page.evaluate(run)
     violations = result["violations"]
     html_check.record(page, state or page.url)
     audit.record(page, state or page.url, result, js)
