@@ -237,7 +237,7 @@ def throughput_section(base_url: str, bare_url: str, guarded_url: str, *, second
         "Requests captured from Chromium (whole form, cookie, Origin, Sec-Fetch-*, htmx "
         f"headers) and replayed. Yardsticks in the same rounds: the {throughput.BARE_PAGE} "
         f"(bare Starlette + Jinja2) and the {throughput.GUARDED_FRAGMENT} (behind Espace's "
-        "compression and guard, sent the captured panel request).",
+        "compression and guard, sent the captured security request).",
     ]
     for close in (False, True):
         measured = throughput.measure(wrk, all_targets, rounds=rounds, seconds=seconds,

@@ -33,8 +33,8 @@ def _kept(request, name: str) -> Captured:
 
 
 def capture(base_url: str) -> dict[str, Captured]:
-    """name → request: the register page (first and repeat visit), the security panel's
-    three branches (no valid email, a valid one, typed on once the panel is shown), the
+    """name → request: the register page (first and repeat visit), the security block's
+    three branches (no valid email, a valid one, typed on once the questions are shown), the
     draft save, an espace-prive step, a log-in form's POST."""
     from playwright.sync_api import sync_playwright
 
@@ -64,12 +64,12 @@ def capture(base_url: str) -> dict[str, Captured]:
             sent("register save (the same value again)", "/mss/register/save",
                  lambda: (uid.fill("000000042"), uid.press("Tab")))
             email = page.locator("#email")
-            sent("security panel: no valid email yet", "/mss/register/security",
+            sent("security: no valid email yet", "/mss/register/security",
                  lambda: email.fill("jeanne.martin@"))
-            sent("security panel: a valid email", "/mss/register/security",
+            sent("security: a valid email", "/mss/register/security",
                  lambda: email.fill("jeanne.martin@example.org"))
             page.locator("#security-shown").wait_for(state="attached")
-            sent("security panel: typed on, panel shown", "/mss/register/security",
+            sent("security: typed on, questions shown", "/mss/register/security",
                  lambda: email.fill("jeanne.martin@example.fr"))
 
             sent("espace-prive step 1 → 2", "/espace-prive/register/profile", lambda: (

@@ -49,7 +49,7 @@ PAGES = [
     Page("espace-prive member space", "/espace-prive/account", login="espace-prive"),
     Page("espace-prive step 1: profile", "/espace-prive/register/profile"),
     Page("espace-prive identifier help", "/espace-prive/register/identifier/help"),
-    Page("espace-prive terms", "/espace-prive/register/terms/read"),
+    Page("espace-prive policy", "/espace-prive/register/terms/read"),
     Page("page not found", "/mss/no-such-page", status=404),
 ]
 
@@ -63,7 +63,7 @@ MSS_FORM = "/mss/register"
 ESPACE_PRIVE_GUIDE = "/espace-prive/register"
 
 FRAGMENTS = [
-    posted("mss security panel (email typed)", "/mss/register/security", MSS_FORM,
+    posted("mss security (email typed)", "/mss/register/security", MSS_FORM,
            email="jeanne.martin@example.org"),
     Fragment("mss policy dialog", "/mss/register/policy", MSS_FORM),
     posted("mss security question 1/2 (Verify, demo member 000000042)", "/mss/register/verify",
@@ -78,7 +78,7 @@ FRAGMENTS = [
              ESPACE_PRIVE_GUIDE),
     posted("espace-prive step 2: identifier (profile answered)", "/espace-prive/register/profile",
            ESPACE_PRIVE_GUIDE, profile="particulier", action="next"),
-    Fragment("espace-prive terms dialog", "/espace-prive/register/terms/read", ESPACE_PRIVE_GUIDE),
+    Fragment("espace-prive policy dialog", "/espace-prive/register/terms/read", ESPACE_PRIVE_GUIDE),
     posted("password requirements (live)", "/mss/password-feedback", "/mss/login",
            password="lanterne vélo marée", feedback_for=""),  # noqa: S106 - typed, no secret
 ]

@@ -1,7 +1,7 @@
 """Requests per second of what a browser asks, against two yardsticks measured in the same run.
 
 Each captured request (bench/capture.py) is replayed as Chromium sent it, to Espace, and the
-captured panel request to the guarded bare fragment (bench/bare_app.py); the bare page takes a
+captured security request to the guarded bare fragment (bench/bare_app.py); the bare page takes a
 plain GET. Rounds alternate (the order is reversed every other round, so a drift of the shared
 machine's load falls on every endpoint alike); each figure is the median of the rounds, and a
 ratio is the median of the ratios taken within each round.
@@ -63,13 +63,13 @@ def replayed(base_url: str, request: Captured, vary: str | None = None) -> loadg
 def targets(base_url: str, bare_url: str, guarded_url: str, captured: dict[str, Captured],
             fragment_budgets: tuple, save_budgets: tuple) -> list[Target]:
     """The yardsticks first, then every captured request with its budgets."""
-    panel = captured["security panel: a valid email"]
+    security = captured["security: a valid email"]
     found = [
         Target(BARE_PAGE, loadgen.Request(bare_url)),  # a plain GET, Chromium's Accept-Encoding
-        Target(GUARDED_FRAGMENT, replayed(guarded_url, panel)),
+        Target(GUARDED_FRAGMENT, replayed(guarded_url, security)),
     ]
     for name, request in captured.items():
-        budgets = (fragment_budgets if name.startswith(("security panel", "espace-prive"))
+        budgets = (fragment_budgets if name.startswith(("security:", "espace-prive"))
                    else save_budgets if "save" in name else ())
         found.append(Target(name, replayed(base_url, request), budgets,
                             2 if "argon2" in name else None))

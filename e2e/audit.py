@@ -24,7 +24,8 @@ STATES = Path(__file__).resolve().parent / "artifacts" / "axe-states"
 RESULTS = ROOT / "test-results" / "accessibility.json"
 STATEMENT_DATA = ROOT / "web" / "portals" / "accessibility.json"
 # A page of the sample: its path, with what varies (a token, a step's question) generalized.
-TOKEN = re.compile(r"/(reset|set-password|password/set)/[^/?#]+")
+# The link routes' token (mss set_password /password/{token}, the accounts' /reset/{token}).
+TOKEN = re.compile(r"/(reset|password)/(?!done(?:[/?#]|$))[^/?#]+")
 
 
 def page_of(url: str) -> tuple[str, str]:

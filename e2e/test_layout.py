@@ -132,7 +132,7 @@ def log_in(portal: str) -> Callable[[Page, LiveServer], None]:
 
 def espace_prive_to_recap(page: Page, server: LiveServer, *, finish: bool = False) -> None:
     """Steps 1 to 5 with the longest email typed (the registry does not hold it); then, with
-    ``finish``, the terms and the done page, for the member whose registry email is longest."""
+    ``finish``, the policy and the done page, for the member whose registry email is longest."""
     member = espace_prive.demo("Anne-Sophie Marie-Thérèse Éléonore" if finish else "Zoé")
     journey = espace_prive.Journey(page, "fr", True, member, DevMailbox(server.url))
     journey.show = journey.check = lambda *_args, **_kwargs: None

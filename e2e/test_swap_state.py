@@ -44,7 +44,7 @@ def test_mss_every_swap_is_what_a_reload_shows(new_context, lang, mail):
     page.goto("/mss/register")
     g.field("Email address").press_sequentially("not-yet@example.org", delay=5)
     expect(page.locator("#verify")).to_be_visible()
-    after_swap("the security panel appears")
+    after_swap("the security block appears")
     # Every field wrong: the first htmx error.
     for label, value in (("Unique identification number (UID)", "12"), ("First name", "4"),
                          ("Last name", "5"), ("Day", "40"), ("Month", "13"), ("Year", "1"),

@@ -119,7 +119,7 @@ async def through_verification(client, **answers):
 
 
 async def through_password(client):
-    """Everything up to the terms step."""
+    """Everything up to the policy step."""
     await through_contact(client)
     assert location(await through_verification(client)) == BASE + "/password"
     await confirm_email(client)

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from e2e.audit import STATEMENT_DATA, summary
+from e2e.audit import STATEMENT_DATA, page_of, summary
 from e2e.helpers import AXE_TAGS
 
 DATA = json.loads(STATEMENT_DATA.read_text())
@@ -78,3 +78,16 @@ def test_the_audit_sums_each_rule_over_the_states_and_rates_the_rules():
     assert mss["axe_rate"] == 50.0  # a passes everywhere, b fails once; c decides nothing
     assert mss["html"] == {"errors": 1, "accepted": []}
     assert result["tools"] == {"browser": "chromium 140", "axe-core": "4.10.3", "html": "vnu 1"}
+
+
+def test_a_page_behind_a_link_token_is_one_page_whatever_the_token():
+    """The statement lists a page once: a link's token is not part of its name."""
+    base = "http://127.0.0.1:8000"
+    assert page_of(base + "/mss/password/1Yi6T-k5r_5Xog3iZ") == ("mss", "/mss/password/…")
+    assert page_of(base + "/mss/password/1Yi6T-k5r/renew") == ("mss", "/mss/password/…/renew")
+    assert page_of(base + "/mss/password/done") == ("mss", "/mss/password/done")
+    assert page_of(base + "/espace-prive/reset/x_y-z?lang=en") == ("espace-prive",
+                                                                   "/espace-prive/reset/…")
+    assert page_of(base + "/mss/account/password") == ("mss", "/mss/account/password")
+    for portal in ("mss", "espace-prive"):
+        assert all(page == page_of(base + page)[1] for page in DATA["portals"][portal]["pages"])

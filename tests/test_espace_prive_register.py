@@ -1,5 +1,5 @@
 """Guide steps 5-7 and the first log-in: "Recevoir votre mot de passe" with its recap, the
-terms, "Inscription terminée" (email or post), the provisional password, double submit."""
+policy, "Inscription terminée" (email or post), the provisional password, double submit."""
 
 from __future__ import annotations
 
@@ -150,7 +150,7 @@ async def test_pencil_edits_the_email_then_comes_back(client):
     assert "c.hoarau@example.net" in (await client.get(BASE + "/password")).text
 
 
-async def test_terms_step(client):
+async def test_policy_step(client):
     await make_member()
     await through_password(client)
     page = await client.get(BASE + "/terms")

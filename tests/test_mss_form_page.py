@@ -147,7 +147,7 @@ async def test_security_needs_the_csrf_token(client):
     assert response.status_code == 403
 
 
-async def test_the_email_in_a_url_is_not_a_panel_request(client):
+async def test_the_email_in_a_url_is_not_a_security_request(client):
     response = await client.get("/mss/register", params={"email": EMAIL}, headers=HX)
     assert response.text.startswith("<!doctype html>") and EMAIL not in response.text
 

@@ -91,7 +91,7 @@ async def test_register_needs_verification_and_policy(client, db):
     assert await Account.all().count() == 0
 
 
-async def test_register_before_the_email_links_where_the_panel_goes(client, db):
+async def test_register_before_the_email_links_where_the_security_questions_go(client, db):
     """No valid email yet: no Verify button on the page (with JS), so the summary links to the
     security questions' place, where the message is."""
     response = await Visitor(client).register({**FIELDS, "email": "", "email_confirm": ""})

@@ -221,7 +221,7 @@ async def test_member_without_email_on_record_gets_the_generic_message(client, d
     assert response.status_code == 422 and MISMATCH in text_of(response.text)
 
 
-async def test_answer_without_verifying_first_shows_the_panel(client, db):
+async def test_answer_without_verifying_first_shows_the_security_block(client, db):
     await make_member()
     response = await Visitor(client).answer("anything", partial=True)
     assert response.status_code == 200 and 'id="verify"' in response.text

@@ -29,7 +29,6 @@ from web.root import ROOT
 from web.security import limits
 from web.security.models import AttemptCounter, AuditEvent, Session
 
-NOW = datetime.now(UTC)
 SAMPLE = Path(__file__).parent / "data" / "registry_sample.csv"
 
 
@@ -91,15 +90,17 @@ async def test_purge_deletes_only_what_expired(account, monkeypatch, batch):
         return deleted[-1]
 
     monkeypatch.setattr(QuerySet, "delete", counting_delete)
-    ago = lambda **kw: NOW - timedelta(**kw)  # noqa: E731
-    for key, expires in (("old", ago(minutes=1)), ("live", NOW + timedelta(hours=23))):
-        await RegistrationDraft.create(key=key, portal="mss", updated_at=NOW, expires_at=expires)
+    # the moment the rows are written, not the module's import: a slow run would age them
+    moment = datetime.now(UTC)
+    ago = lambda **kw: moment - timedelta(**kw)  # noqa: E731
+    for key, expires in (("old", ago(minutes=1)), ("live", moment + timedelta(hours=23))):
+        await RegistrationDraft.create(key=key, portal="mss", updated_at=moment, expires_at=expires)
     tokens = {
         "expired-2d": {"expires_at": ago(days=2)},
-        "used-2d": {"expires_at": NOW + timedelta(hours=1), "used_at": ago(days=2)},
-        "used-1h": {"expires_at": NOW + timedelta(hours=20), "used_at": ago(hours=1)},
+        "used-2d": {"expires_at": moment + timedelta(hours=1), "used_at": ago(days=2)},
+        "used-1h": {"expires_at": moment + timedelta(hours=20), "used_at": ago(hours=1)},
         "expired-1h": {"expires_at": ago(hours=1)},
-        "live": {"expires_at": NOW + timedelta(hours=24)},
+        "live": {"expires_at": moment + timedelta(hours=24)},
     }
     for name, values in tokens.items():
         await Token.create(account=account, purpose="reset", token_hash=name, **values)
@@ -113,7 +114,7 @@ async def test_purge_deletes_only_what_expired(account, monkeypatch, batch):
     counters = {
         "old": (ago(days=2), None),
         "lock-ended-long-ago": (ago(days=3), ago(days=2)),
-        "locked-now": (ago(days=2), NOW + timedelta(minutes=10)),
+        "locked-now": (ago(days=2), moment + timedelta(minutes=10)),
         "recent": (ago(minutes=5), None),
     }
     for key, (started, locked) in counters.items():

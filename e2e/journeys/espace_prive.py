@@ -273,23 +273,23 @@ class Journey(journeys.Journey):
                 en="I complete my registration by accepting the general terms of use.")
     def step_06_accept_the_terms_of_use(self) -> None:
         self.expect_step(6, "Accept the general terms of use", "/terms")
-        self.check("terms")
+        self.check("policy")
         self.page.get_by_role("link", name=self.t("Read the general terms of use")).click()
         title = self.t("General terms of use")
         if self.js:
             dialog = self.page.get_by_role("dialog", name=title)
             expect(dialog).to_be_visible()
             expect(dialog.get_by_role("heading", name=title)).to_be_focused()
-            self.check("terms dialog")
+            self.check("policy dialog")
             self.page.keyboard.press("Escape")
             expect(dialog).to_be_hidden()
         else:
             expect(self.heading()).to_have_text(title)
-            self.check("terms page")
+            self.check("policy page")
             self.page.get_by_role("link", name=self.t("Close")).click()
             expect(self.page).to_have_url(re.compile(r"/register/terms$"))
         finish = self.button("Finalise my registration by accepting the general terms of use")
-        self.show("terms", finish)
+        self.show("policy", finish)
         self.mails_before = self.mail.latest_id(self.member.email)
         finish.click()
 

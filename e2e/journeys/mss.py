@@ -123,7 +123,7 @@ class Guide(Journey):
         if self.js and not self.security_was_shown:  # it appeared while typing, focus kept
             expect(self.page.locator("#status")).to_contain_text(
                 self.t("The security questions field has appeared after the email fields."))
-            self.check("security panel")
+            self.check("security")
         self.show("verify", verify)
         verify.click()
         self.answer(1, self.t("What is the name of your current employing organisation?"),

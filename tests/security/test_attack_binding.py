@@ -52,7 +52,7 @@ async def mail_to(address: str) -> list[OutboxMail]:
 
 
 async def postal_registration(client, email: str) -> str:
-    """Identity only, the postal choice, the recap, the terms: where it ends."""
+    """Identity only, the postal choice, the recap, the policy: where it ends."""
     await through_contact(client, contact={**CONTACT, "email": email})
     assert location(await submit(client, "/verification", POSTAL)) == BASE + "/password"
     assert location(await submit(client, "/password")) == BASE + "/terms"
@@ -122,7 +122,7 @@ async def type_code(client, code: str, headers=None):
 
 async def test_a_typed_email_gets_no_password_before_its_code_is_typed_back(app):
     """The attacker knows the identity and the serial and types their own address: Suivant
-    sends a code to it, and no way round (the terms page, its POST) finishes before the code
+    sends a code to it, and no way round (the policy page, its POST) finishes before the code
     is typed back."""
     await make_member(email=REGISTRY_MAIL)
     async with browser(app, ATTACKER) as attacker:

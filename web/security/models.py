@@ -9,7 +9,6 @@ class Session(Model):
 
     id_hash = fields.CharField(max_length=64, primary_key=True)
     account = fields.ForeignKeyField("models.Account", related_name="sessions")
-    data = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
     last_seen_at = fields.DatetimeField()
 

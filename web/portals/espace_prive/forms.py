@@ -3,7 +3,6 @@ not. Every form validates a draft's raw values as well as a POST (``FormData(dra
 
 from __future__ import annotations
 
-from email_validator import validate_email
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
@@ -12,6 +11,7 @@ from web import forms
 from web.i18n import lazy_gettext
 from web.portals.espace_prive import checks
 from web.registry.matching import ascii_digits
+from web.registry.validation import normalized_email
 
 IDENTIFIER_MAX = 40
 FACT_MAX = 60
@@ -74,10 +74,6 @@ def _choice(label, choices: dict, missing) -> RadioField:
     )
 
 
-def clean_email(value: str) -> str:
-    return validate_email(value.strip(), check_deliverability=False).normalized
-
-
 class ProfileForm(forms.Form):
     profile = _choice(
         lazy_gettext("You are…"), PROFILES, lazy_gettext("Choose what describes you.")
@@ -134,7 +130,7 @@ class ContactForm(forms.BirthDateForm):
             "last_name": self.last_name.data,
             "first_names": self.first_names.data if "first_names" in self else "",
             "birth_date": self.birth_date,
-            "email": clean_email(self.email.data),
+            "email": normalized_email(self.email.data),
             "mobile": checks.clean_mobile(self.mobile.data) if self.mobile.data else "",
         }
 
