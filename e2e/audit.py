@@ -23,13 +23,15 @@ ROOT = Path(__file__).resolve().parent.parent
 STATES = Path(__file__).resolve().parent / "artifacts" / "axe-states"
 RESULTS = ROOT / "test-results" / "accessibility.json"
 STATEMENT_DATA = ROOT / "web" / "portals" / "accessibility.json"
-# A page of the sample: its path, with what varies (a token, a step's question) generalized.
-# The link routes' token (mss set_password /password/{token}, the accounts' /reset/{token}).
+# A page of the sample: its path, with what varies generalized: the link routes' token (mss
+# set_password /password/{token}, the accounts' /reset/{token}).
 TOKEN = re.compile(r"/(reset|password)/(?!done(?:[/?#]|$))[^/?#]+")
 
 
 def page_of(url: str) -> tuple[str, str]:
-    """(portal, page path) of a state's URL."""
+    """(portal, page path) of a state's URL; a guide written by ``make guides`` is a file."""
+    if url.startswith("file://"):
+        return "guides", "/" + url.rpartition("/")[2]
     path = TOKEN.sub(r"/\1/…", "/" + url.split("://", 1)[-1].split("/", 1)[-1].split("?")[0])
     portal = path.split("/")[1] or "-"
     return portal, path

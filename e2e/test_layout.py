@@ -44,7 +44,7 @@ def open_abandon_dialog(page: Page) -> None:
 
 
 def lock_verification(page: Page) -> None:
-    """Three registry mismatches: the mss lockout panel."""
+    """Three registry mismatches: the mss security block locked."""
     fill_mss_form(page, mss.demo("000555001"), last_name="Nobody")
     for _ in range(3):
         page.locator("#verify").click()

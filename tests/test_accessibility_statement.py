@@ -89,5 +89,7 @@ def test_a_page_behind_a_link_token_is_one_page_whatever_the_token():
     assert page_of(base + "/espace-prive/reset/x_y-z?lang=en") == ("espace-prive",
                                                                    "/espace-prive/reset/…")
     assert page_of(base + "/mss/account/password") == ("mss", "/mss/account/password")
+    guide = "file:///tmp/pytest-of-root/pytest-119/popen-gw0/test_make_guides0/mss.fr.html"
+    assert page_of(guide) == ("guides", "/mss.fr.html")  # not a portal named after /tmp
     for portal in ("mss", "espace-prive"):
         assert all(page == page_of(base + page)[1] for page in DATA["portals"][portal]["pages"])

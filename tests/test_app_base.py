@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl
 
+import pytest
 from http_helpers import csrf_from
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from starlette.responses import Response
 from starlette.routing import Route
 
 from web.forms import read_form
 from web.portals.models import RegistrationDraft
+from web.security.guard import MAX_FIELDS, form_fields
+from web.security.visitors import csrf_token_for, new_visitor_id, visitor_token
 
 
 async def test_portal_list_is_french_by_default(client):
@@ -279,3 +286,31 @@ async def test_a_partial_answer_leaves_off_the_headers_that_act_only_on_a_docume
                                                           "HX-History-Restore-Request": "true"})
     for name in DOCUMENT_ONLY:
         assert name in restored.headers
+
+
+FORM_TEXT = st.text(alphabet=st.sampled_from("ab=&+%2F0é %zC3A9;"), max_size=40)
+
+
+@examples(max_examples=500, derandomize=True, database=None)
+@given(FORM_TEXT)
+def test_the_guard_reads_a_form_field_for_field_as_urllib_does(text):
+    assert form_fields(text) == parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+
+
+def test_the_guard_refuses_the_same_number_of_fields_as_urllib():
+    assert len(form_fields("&" * (MAX_FIELDS - 1))) == 0
+    with pytest.raises(ValueError):
+        form_fields("&" * MAX_FIELDS)
+    with pytest.raises(ValueError):
+        parse_qsl("&" * MAX_FIELDS, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+
+
+def test_a_visitors_check_is_worked_out_once_and_gives_what_a_fresh_one_gives():
+    key = "k" * 40
+    sid = new_visitor_id(key)
+    hits = visitor_token.cache_info().hits
+    assert visitor_token(key, sid) == visitor_token(key, sid) == csrf_token_for(key, sid)
+    assert visitor_token.cache_info().hits == hits + 1
+    forged = sid[:-1] + ("A" if sid[-1] != "A" else "B")
+    assert visitor_token(key, forged) is None and visitor_token(key, "x" + sid) is None
+    assert visitor_token("o" * 40, sid) is None  # another server's key

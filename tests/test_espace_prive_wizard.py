@@ -8,6 +8,7 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 from espace_prive_support import (
     BASE,
@@ -23,6 +24,7 @@ from espace_prive_support import (
     through_contact,
 )
 from markupsafe import escape
+from sql_counter import counting
 
 from web.portals import journey
 from web.portals.espace_prive import checks, wizard
@@ -436,6 +438,63 @@ async def test_htmx_step_answers_the_next_block_with_its_url(client):
     assert title(response.text).startswith("Erreur : Étape 2 sur 6")
     assert 'class="error-summary" tabindex="-1" autofocus' in text(response)
     assert response.headers["Cache-Control"] == "no-store"
+
+
+async def test_an_untouched_step_is_rendered_once_and_given_to_each_visitor_as_it_would_be(
+    app, monkeypatch
+):
+    """A step nobody has typed in yet is rendered once per language and per what it shows (an
+    individual's identifier or a company's), then given to each visitor with their own token:
+    the very HTML of a fresh render. A typed value or an error is never kept."""
+    from web import rendering
+
+    cache = app.state.templates.constant_blocks
+
+    async def identifier_step(profile: str, lang: str, typed: str | None = None):
+        """A new visitor's identifier step (htmx), and their own token (from a full page)."""
+        transport = httpx.ASGITransport(app=app, client=("203.0.113.8", 51000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            headers = {"Accept-Language": lang}
+            await submit(http, "/profile", {"profile": profile}, headers=headers)
+            if typed is not None:
+                await submit(http, "/identifier", {"identifier": typed}, headers=headers)
+            step = await http.get(BASE + "/identifier", headers={**HX, **headers})
+            own = hidden_fields((await http.get(BASE + "/identifier", headers=headers)).text)
+            assert step.status_code == 200
+            return step.text, own["csrf_token"]
+
+    shows = [(profile, lang) for profile in ("particulier", "entreprise") for lang in ("fr", "en")]
+    monkeypatch.setattr(rendering, "CONSTANT_BLOCKS_MAX", 0)  # nothing kept: fresh renders
+    fresh = {shown: await identifier_step(*shown) for shown in shows}
+    assert not cache
+    monkeypatch.setattr(rendering, "CONSTANT_BLOCKS_MAX", 256)
+    for shown in shows:
+        await identifier_step(*shown)  # rendered, kept
+        cached, token = await identifier_step(*shown)
+        fresh_html, fresh_token = fresh[shown]
+        assert token != fresh_token and f'name="csrf_token" value="{token}"' in cached
+        assert cached.replace(token, "T") == fresh_html.replace(fresh_token, "T")
+    assert len(cache) == 4 and len({html.replace(t, "") for html, t in fresh.values()}) == 4
+    typed, _token = await identifier_step("particulier", "fr", typed="12")
+    assert 'value="12"' in typed and len(cache) == 4
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://testserver") as http:
+        await submit(http, "/profile", {"profile": "particulier"})
+        error = await submit(http, "/identifier", {"identifier": ""}, headers=HX)
+    assert error.status_code == 422 and "error-summary" in error.text and len(cache) == 4
+
+
+async def test_the_identifier_step_writes_the_draft_once(client):
+    """What was typed and its printed form go to the draft in one write, not one each."""
+    await submit(client, "/profile", {"profile": "particulier"})
+    page = (await client.get(BASE + "/identifier")).text
+    with counting() as counted:
+        response = await client.post(BASE + "/identifier", data={
+            **hidden_fields(page), "action": "next", "identifier": NIR})
+    assert location(response) == BASE + "/contact"
+    writes = [sql for sql in counted.sql if "registration_draft" in sql and "SELECT" not in sql]
+    assert len(writes) == 1, writes
+    assert (await draft(client)).fields["identifier"] == checks.format_identifier(NIR)
 
 
 async def test_abandon_without_js_is_a_plain_page_then_deletes_the_draft(client):

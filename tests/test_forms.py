@@ -128,3 +128,21 @@ def test_a_plain_address_is_answered_without_email_validator(monkeypatch):
 
     monkeypatch.setattr("web.registry.validation.validate_email", unused)
     assert is_email("jeanne.martin@example.org")
+
+
+@pytest.mark.parametrize(("lang", "birth", "creation"), [
+    ("en", "Date of birth", "The date of creation"),
+    ("fr", "La date de naissance", "La date de création"),
+])
+def test_a_company_s_date_of_creation_has_the_birth_date_s_messages_with_its_name(
+    lang, birth, creation
+):
+    from web.forms import BirthDateForm
+    from web.portals.espace_prive.forms import CompanyContactForm
+
+    with use_language(lang):
+        born = {k: str(m) for k, m in BirthDateForm.DATE_MESSAGES.items() if k != "missing"}
+        created = {k: str(m) for k, m in CompanyContactForm.DATE_MESSAGES.items()
+                   if k != "missing"}
+    assert len(born) == 7 and all(m.startswith(birth + " ") for m in born.values())
+    assert created == {k: m.replace(birth, creation, 1) for k, m in born.items()}

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from starlette.requests import Request
 
 from web.rendering import render
@@ -118,6 +119,40 @@ def test_a_constant_block_is_rendered_once_per_language(app, monkeypatch):
     uncached = render(_request(app, partial), "mss/register.html", {"security": {"state": "start"}},
                       block="security").body.decode()
     assert uncached == first
+
+
+def test_a_constant_block_gives_each_visitor_their_own_csrf_token(app, monkeypatch):
+    """Rendered once with a stand-in for the token, then filled with each visitor's: the same
+    HTML as a fresh render for that visitor."""
+    from web import rendering
+
+    rendered = []
+    real = rendering._partial
+    monkeypatch.setattr(rendering, "_partial", lambda *a: rendered.append(a) or real(*a))
+
+    def dialog(token: str, constant: bool = True) -> str:
+        request = _request(app, {"HX-Request": "true", "HX-Request-Type": "partial"})
+        request.state.csrf_token = token
+        context = {"action": "/espace-prive/register/abandon", "back_url": "/espace-prive/"}
+        return render(request, "espace_prive/abandon.html", context, block="dialog",
+                      overlay=True, constant=constant).body.decode()
+
+    first, second = dialog("token-of-one"), dialog("token-&-other")
+    assert len(rendered) == 1 and str(rendering.CSRF_PLACEHOLDER) not in first
+    assert 'name="csrf_token" value="token-of-one"' in first
+    assert second == dialog("token-&-other", constant=False)  # escaped, as a render does
+    assert 'value="token-&amp;-other"' in second
+
+
+def test_a_constant_key_is_made_of_plain_values_only():
+    from web.i18n import lazy_gettext, use_language
+    from web.rendering import frozen
+
+    with use_language("en"):
+        assert frozen({"b": [1, "x"], "a": lazy_gettext("Next")}) == (("a", "Next"),
+                                                                        ("b", (1, "x")))
+    with pytest.raises(TypeError):  # an object's identity would make a key that never matches
+        frozen({"form": object()})
 
 
 def test_a_block_a_parent_defines_is_rendered_with_the_childs_blocks_inside():

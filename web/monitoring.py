@@ -16,7 +16,6 @@ import re
 import time
 import uuid
 
-from starlette.datastructures import MutableHeaders
 from starlette.routing import Route, Router
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -57,7 +56,10 @@ class RequestObserver:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableHeaders(scope=message)["x-request-id"] = info.id
+                message["headers"] = [
+                    *(h for h in message.get("headers", ()) if h[0] != b"x-request-id"),
+                    (b"x-request-id", info.id.encode()),
+                ]
             await send(message)
 
         token = current_request.set(info)

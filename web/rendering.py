@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from functools import cache
 
+from babel.support import LazyProxy
 from jinja2 import (
     ChoiceLoader,
     Environment,
@@ -25,7 +26,10 @@ from web.root import ROOT
 # app.js sends it on every htmx request from a page showing an error summary.
 PAGE_ERRORS = "Espace-Page-Errors"
 VARY = f"HX-Request, HX-Request-Type, {PAGE_ERRORS}"
-CONSTANT_BLOCKS_MAX = 256  # blocks kept by render(constant=True): states × languages × portals
+CONSTANT_BLOCKS_MAX = 256  # blocks kept by render(constant=…): states × languages × portals
+# Stands for the visitor's CSRF token in a constant block, rendered once for every visitor: a
+# raw "<" that no escaped value can write, so only csrf_field's own value is replaced by it.
+CSRF_PLACEHOLDER = Markup("<csrf-token>")
 
 
 def is_partial(request: Request) -> bool:
@@ -135,7 +139,7 @@ def render(
     status_message: str | None = None,
     headers: Mapping[str, str] | None = None,
     overlay: bool = False,
-    constant: bool = False,
+    constant: Hashable = False,
 ) -> HTMLResponse:
     """Render ``template``: only ``block`` for an htmx partial request, else the whole page.
 
@@ -144,14 +148,20 @@ def render(
     said is not true of it), None leaves it (an echo of what is being typed must not cut off
     what was just said). ``overlay``: the block opens over the page (a dialog), whose title and
     live region stay. Without htmx ``status_message`` is the region's initial text.
-    ``constant``: the block (and the page's title) read nothing but ``context``, the language
-    and the portal, never the request: rendered once for each, then reused (a panel answered
-    at every pause in typing shows the same few states again and again).
+    ``constant``: the block (and the page's title) read nothing but ``context``, the language,
+    the portal and the visitor's CSRF token, never the request: rendered once for each, then
+    reused with the visitor's token (the mss security block, answered at every pause in
+    typing, shows the same few states again and again; a wizard step is the same for everyone
+    who has typed nothing in it yet). True: ``context`` is plain values (strings, numbers,
+    lists, dicts); or a hashable that says all that ``context`` shows, when it holds objects
+    (a form).
     """
     app_state = request.app.state
     if block and is_partial(request):
-        partial = _constant_partial if constant else _partial
-        html = partial(request, template, context, block, status_message, overlay)
+        html = (_constant_partial(request, template, context, block, status_message, overlay,
+                                  constant)
+                if constant is not False else
+                _partial(request, template, context, block, status_message, overlay))
     else:
         ctx = {**app_state.template_globals(request), **(context or {})}
         ctx["status_message"] = status_message
@@ -163,10 +173,12 @@ def render(
 
 
 def _partial(request: Request, template: str, context: Mapping | None, block: str,
-             status_message: str | None, overlay: bool) -> str:
+             status_message: str | None, overlay: bool, csrf_token: str | None = None) -> str:
     env = request.app.state.templates
     ctx = {**request.app.state.template_globals(request), **(context or {})}
     ctx["status_message"] = status_message
+    if csrf_token is not None:
+        ctx["csrf_token"] = csrf_token
     html = render_block(env, template, block, ctx)
     if not overlay:
         html = (page_title(env, template, ctx) or "") + html
@@ -176,23 +188,33 @@ def _partial(request: Request, template: str, context: Mapping | None, block: st
 
 
 def _constant_partial(request: Request, template: str, context: Mapping | None, block: str,
-                      status_message: str | None, overlay: bool) -> str:
+                      status_message: str | None, overlay: bool, constant: Hashable) -> str:
     cache = request.app.state.templates.constant_blocks
     portal = request.scope["path"].split("/")[1]
-    key = (template, block, status_message, overlay, i18n.current_language.get(), portal,
-           _frozen(context))
+    shown = frozen(context) if constant is True else constant
+    key = (template, block, status_message, overlay, i18n.current_language.get(), portal, shown)
     html = cache.get(key)
     if html is None:
-        html = _partial(request, template, context, block, status_message, overlay)
+        html = _partial(request, template, context, block, status_message, overlay,
+                        CSRF_PLACEHOLDER)
         if len(cache) < CONSTANT_BLOCKS_MAX:
             cache[key] = html
-    return html
+    token = escape(getattr(request.state, "csrf_token", ""))
+    return html.replace(CSRF_PLACEHOLDER, token)
 
 
-def _frozen(value):
-    """``value`` (dicts, lists, strings, numbers) as a hashable key."""
+PLAIN = (str, int, float, type(None))
+
+
+def frozen(value):
+    """``value`` (dicts, lists, strings, numbers, lazy texts) as a hashable key; TypeError for
+    anything else (an object's identity would make a key that never matches)."""
     if isinstance(value, Mapping):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+        return tuple(sorted((k, frozen(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
-        return tuple(_frozen(v) for v in value)
-    return value
+        return tuple(frozen(v) for v in value)
+    if isinstance(value, LazyProxy):
+        return str(value)  # the text in the current language (which the key holds too)
+    if isinstance(value, PLAIN):
+        return value
+    raise TypeError(f"a constant block's context holds a {type(value).__name__}")

@@ -9,7 +9,7 @@ the language switch lose nothing. The rules below are one constant each, for bot
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -176,16 +176,18 @@ def page(
     locked: limits.Locked | None = None,
     headers: dict | None = None,
     status_message: str | None = "",
+    constant: Hashable = False,
 ) -> HTMLResponse:
     """A journey's page (or its ``block`` for htmx) with its error summary; ``lang_form`` is
-    the form the language switch sends, so that what was typed is kept."""
+    the form the language switch sends, so that what was typed is kept; ``constant``: see
+    ``render``."""
     errors = list(errors)
     ctx = {"errors": errors, "page_error": bool(errors) or status >= 400, **(context or {})}
     if lang_form:
         ctx["lang_form_id"] = lang_form
     return render(request, template, ctx, block=block, status_code=status,
                   status_message=status_message,
-                  headers={**retry_headers(locked), **(headers or {})})
+                  headers={**retry_headers(locked), **(headers or {})}, constant=constant)
 
 
 def fragment(

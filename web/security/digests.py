@@ -16,4 +16,4 @@ def digest(value: str) -> str:
 
 def keyed_digest(key: str, value: str) -> str:
     """A keyed hash, for values that must not be reversible by guessing (identifiers, IPs)."""
-    return hmac.new(key.encode(), value.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key.encode(), value.encode(), "sha256").hex()  # OpenSSL's one-shot

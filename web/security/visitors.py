@@ -4,8 +4,11 @@ CSRF token bound to it. The guard gives them out; a log-in renews them."""
 from __future__ import annotations
 
 import hmac
+from functools import lru_cache
 
 from web.security.digests import keyed_digest, new_secret
+
+VISITORS_REMEMBERED = 4096  # visitors whose check is kept (two HMACs each, at every request)
 
 
 def csrf_token_for(secret_key: str, sid: str) -> str:
@@ -23,6 +26,13 @@ def issued_visitor_id(secret_key: str, sid: str | None) -> bool:
     return bool(raw) and hmac.compare_digest(
         signature.encode(), _visitor_signature(secret_key, raw).encode()
     )
+
+
+@lru_cache(maxsize=VISITORS_REMEMBERED)
+def visitor_token(secret_key: str, sid: str) -> str | None:
+    """The CSRF token of ``sid`` when this server issued it, else None: worked out once for a
+    visitor, whose every request asks."""
+    return csrf_token_for(secret_key, sid) if issued_visitor_id(secret_key, sid) else None
 
 
 def _visitor_signature(secret_key: str, raw: str) -> str:

@@ -21,7 +21,7 @@ from web.i18n import gettext as _
 from web.portals import journey
 from web.portals.espace_prive import wizard
 from web.portals.espace_prive.wizard import Draft
-from web.rendering import is_partial, see_other
+from web.rendering import frozen, is_partial, see_other
 
 FORM_ID = "wizard"
 DATE_GROUP = [("birth_day", "birth_month", "birth_year")]
@@ -115,9 +115,13 @@ def page(
     here: str | None = None,
     headers: dict | None = None,
     status_message: str = "",
+    constant: bool = False,
     **context,
 ) -> HTMLResponse:
-    """A wizard page: the whole page, or its ``step`` block for htmx."""
+    """A wizard page: the whole page, or its ``step`` block for htmx. ``constant``: the page
+    shows nothing of the visit but ``context``'s plain values and ``form``: its block is
+    rendered once for all who see it with nothing typed in the form and no error (and
+    nothing they typed is kept in the cache)."""
     errors = list(errors) or (error_list(form, groups=DATE_GROUP) if form is not None else [])
     number = wizard.number(step) if step else None
     title = heading
@@ -126,7 +130,6 @@ def page(
         title = f"{title} – {heading}"
     here_path = v.page_path(here or step or "")
     ctx = {
-        "v": v,
         "step": step,
         "number": number,
         "total": wizard.TOTAL,
@@ -137,6 +140,16 @@ def page(
         "abandon_url": v.page_path("abandon", "?" + urlencode({"from": here_path})),
         **context,
     }
+    if constant and not errors and (form is None or untouched(form)):
+        shown = frozen({name: value for name, value in ctx.items() if name != "form"})
+        constant = (type(form), status, shown)
+    else:
+        constant = False
     return journey.page(v.request, template, ctx, errors=errors, status=status, block="step",
                         lang_form=FORM_ID if here or step else None, headers=headers,
-                        status_message=status_message)
+                        status_message=status_message, constant=constant)
+
+
+def untouched(form) -> bool:
+    """Nothing typed in ``form`` and nothing said of it: it shows alike to every visitor."""
+    return not any(field.data or field.errors or any(field.raw_data or ()) for field in form)

@@ -16,24 +16,31 @@ from web.portals.espace_prive.visit import Visit, page, shows, visit
 async def show(v: Visit, page_name: str = "identifier", form=None, status=200, errors=()):
     form = form or wizard.identifier_form(v.draft)
     return page(v, "espace_prive/identifier.html", "identifier", _("Your identifier"),
-                form=form, errors=errors, status=status, company=wizard.is_company(v.draft))
+                form=form, errors=errors, status=status, company=wizard.is_company(v.draft),
+                constant=True)
 
 
 async def submit(v: Visit, data: FormData) -> Response:
-    await v.save()
     form = wizard.identifier_form(v.draft, data)
-    if not form.validate():
-        return await show(v, form=form, status=422)
-    if data.get("website"):  # the honeypot: filled by a robot (or an over-eager autofill)
-        message = _("Please check your entry, then send the form again.")
-        return await show(v, form=form, status=422, errors=[(None, message)])
-    if journey.too_fast(v.request, v.draft):
-        message = _("The form was sent too quickly after it appeared. Wait a moment, then "
-                    "select “%(button)s” again.", button=_("Next"))
-        return await show(v, form=form, status=422, errors=[(None, message)])
-    v.draft.fields["identifier"] = checks.format_identifier(form.value)  # shown as printed
-    await v.save()
+    errors = refusal(v, form, data)
+    if errors is None:
+        v.draft.fields["identifier"] = checks.format_identifier(form.value)  # shown as printed
+    await v.save()  # what was typed, or its printed form: one write
+    if errors is not None:
+        return await show(v, form=form, status=422, errors=errors)
     return await v.goto(v.after("identifier"))
+
+
+def refusal(v: Visit, form, data: FormData) -> list | None:
+    """Why the identifier sent is refused (the form's own errors: []), or None."""
+    if not form.validate():
+        return []
+    if data.get("website"):  # the honeypot: filled by a robot (or an over-eager autofill)
+        return [(None, _("Please check your entry, then send the form again."))]
+    if journey.too_fast(v.request, v.draft):
+        return [(None, _("The form was sent too quickly after it appeared. Wait a moment, then "
+                         "select “%(button)s” again.", button=_("Next")))]
+    return None
 
 
 STEP = journey.Step("identifier", show, submit, back="profile")

@@ -22,7 +22,7 @@ async def show(v: Visit, page_name: str = "policy", status=200, errors=(), heade
     return page(v, "espace_prive/policy.html", "policy",
                 _("Accept the general terms of use"), status=status, errors=errors,
                 headers=headers, policy_read_url=v.page_path("policy_read"),
-                policy_version=v.portal.branding.policy_version)
+                policy_version=v.portal.branding.policy_version, constant=True)
 
 
 async def submit(v: Visit, data: FormData) -> Response:
