@@ -40,10 +40,9 @@ def page_of(url: str) -> tuple[str, str]:
 def record(page: Page, state: str, result: dict, js: bool) -> None:
     """One state's axe outcome: the rules it passed, failed and could not decide."""
     portal, path = page_of(page.url)
+    lang, version = page.evaluate("() => [document.documentElement.lang, axe.version]")
     line = {
-        "state": state, "portal": portal, "page": path, "js": js,
-        "lang": page.evaluate("() => document.documentElement.lang"),
-        "axe": page.evaluate("() => axe.version"),
+        "state": state, "portal": portal, "page": path, "js": js, "lang": lang, "axe": version,
         "browser": f"{page.context.browser.browser_type.name} {page.context.browser.version}"
         if page.context.browser else "",
         **{kind: sorted(rule["id"] for rule in result.get(kind, []))

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from e2e import audit, html_check
+from e2e import audit, helpers, html_check
 from e2e.helpers import AXE_TAGS, CHROMIUM_ARGS, JS_MODES, LOCALES
 from e2e.live_server import PREPARED, LiveServer, prepare_database
 from e2e.mail import DevMailbox, SinkMailbox, start_sink
@@ -35,6 +35,9 @@ MAILDIR = pytest.StashKey[Path]()
 # The suite's own server asks no delay before a form is sent (the journeys would wait it out
 # at each form): e2e/test_robot_rule.py keeps the real one, on a server of its own.
 LOCAL_FILL_SECONDS = "0"
+# Its mail worker looks at the outbox often: a journey waits for its mail, 1.5 s on average
+# with the 3 s of production.
+LOCAL_MAIL_POLL_SECONDS = "0.2"
 WORKER_MAILDIR = "espace_smtp_sink_maildir"
 
 
@@ -44,6 +47,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="HOST:PORT",
         help="start an SMTP server on HOST:PORT and read the journeys' mail from what it "
         "receives (the deployment under --base-url must send its mail there)",
+    )
+    parser.getgroup("espace").addoption(
+        "--save-screens", action="store_true",
+        help="save every screen a journey shows, as e2e/artifacts/<portal>/<lang>/"
+        "<NN>-<screen>[-nojs].png",
     )
 
 
@@ -57,8 +65,10 @@ def is_worker(config: pytest.Config) -> bool:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    helpers.saving_screens = config.getoption("--save-screens")
     if not remote_url(config):  # for the server (e2e/live_server.py) and the journeys
         os.environ.setdefault("ESPACE_MIN_FILL_SECONDS", LOCAL_FILL_SECONDS)
+        os.environ.setdefault("ESPACE_MAIL_POLL_SECONDS", LOCAL_MAIL_POLL_SECONDS)
     if is_worker(config):
         if folder := config.workerinput.get(WORKER_MAILDIR):
             config.stash[MAILDIR] = Path(folder)
@@ -96,7 +106,20 @@ def delete_output_dir() -> None:
     """The plugin's fixture of this name, replaced: pytest_configure empties --output once."""
 
 
+# The modules of the longest tests, longest first, run first: pytest-xdist hands the first
+# tests out to the workers in turn, so they run side by side from the start instead of one
+# of them alone at the end of the run (a guide journey is a minute on a loaded machine).
+LONGEST_FIRST = ("test_guides.py", "test_guide_espace_prive.py", "test_field_edits.py",
+                 "test_guide_mss.py")
+
+
+def longest_first(item: pytest.Item) -> int:
+    name = item.path.name
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=longest_first)  # stable: each module's own order kept
     unmarked = [item.nodeid for item in items
                 if "live_server" in item.fixturenames and not item.get_closest_marker("local")]
     if unmarked:

@@ -77,9 +77,11 @@ def assert_accessible(page: Page, state: str = "") -> None:
         # never fire, and axe schedules its work with setTimeout.
         page.evaluate(MICROTASK_TIMERS)
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
-    if not page.evaluate("() => Boolean(window.axe)"):  # not again after an htmx swap
+    run = f"window.axe ? axe.run({json.dumps(options)}) : null"
+    result = page.evaluate(run)  # axe stays through an htmx swap, not a page load
+    if result is None:
         page.evaluate(_axe.axe_script)
-    result = page.evaluate(f"axe.run({json.dumps(options)})")
+        result = page.evaluate(run)
     violations = result["violations"]
     html_check.record(page, state or page.url)
     audit.record(page, state or page.url, result, js)
@@ -128,10 +130,18 @@ def describe_violation(violation: dict) -> str:
     return "\n".join(lines)
 
 
+# Screens are saved only when asked (``--save-screens``, set by e2e/conftest.py): a full-page
+# PNG costs the browser some 0.2 s, at each of the hundreds of screens a run shows.
+saving_screens = False
+
+
 def screenshot(
     page: Page, portal: str, lang: str, number: int, step: str, *, js: bool = True
-) -> Path:
-    """Save ``e2e/artifacts/<portal>/<lang>/<NN>-<step>.png`` (``-nojs`` without JS)."""
+) -> Path | None:
+    """With ``--save-screens``, save ``e2e/artifacts/<portal>/<lang>/<NN>-<step>.png``
+    (``-nojs`` without JS)."""
+    if not saving_screens:
+        return None
     path = ARTIFACTS / portal / lang / f"{number:02d}-{step}{'' if js else '-nojs'}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=path, full_page=True)

@@ -34,7 +34,9 @@ SCRIPTING = "() => { const n = document.createElement('noscript'); n.innerHTML =
 def record(page: Page, state: str) -> None:
     """Save the page as it is now (its DOM, serialized) for the end-of-run check."""
     html = page.content()
-    if page.evaluate(SCRIPTING):
+    if not hasattr(page, "_e2e_scripting"):  # JavaScript is on or off for the page's life
+        page._e2e_scripting = page.evaluate(SCRIPTING)
+    if page._e2e_scripting:
         html = NOSCRIPT.sub(r"\1\2", html)
     digest = hashlib.sha1(html.encode()).hexdigest()[:16]  # noqa: S324 - a file name
     STATES.mkdir(parents=True, exist_ok=True)

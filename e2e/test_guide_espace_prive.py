@@ -1,7 +1,8 @@
 """The guide "Je crée Mon espace privé sur Internet" in a real browser: steps 1 to 7 and the
 first log-in (e2e/journeys/espace_prive.py), in French and English, with JavaScript on and off;
 then the postal variant, the company (SIRET) variant, the "cannot read the serial number" path,
-Abandonner and Précédent. Each screen is saved in ``e2e/artifacts/espace-prive/<lang>/``.
+Abandonner and Précédent. With ``--save-screens`` each screen is saved in
+``e2e/artifacts/espace-prive/<lang>/``.
 """
 
 from __future__ import annotations

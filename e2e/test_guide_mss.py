@@ -1,6 +1,7 @@
 """The guide "Comment s'inscrire à l'Espace Client" in a real browser: steps 1 to 10
 (e2e/journeys/mss.py), one demo member per language and JavaScript mode, from the portal home
-to their member space. Each screen is saved in ``e2e/artifacts/mss/<lang>/``.
+to their member space. With ``--save-screens`` each screen is saved in
+``e2e/artifacts/mss/<lang>/``.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -15,17 +16,23 @@ from e2e.helpers import assert_accessible, portal_text
 from e2e.live_server import ROOT
 
 pytestmark = pytest.mark.local  # it starts a server of its own
+GUIDES = [("mss", "fr"), ("espace-prive", "en")]
 
 
-@pytest.mark.parametrize(("portal", "lang"), [("mss", "fr"), ("espace-prive", "en")])
-def test_make_guides_writes_an_illustrated_guide(page: Page, portal, lang, tmp_path):
+def test_make_guides_writes_illustrated_guides(page: Page, tmp_path):
+    """Both guides from one `python -m e2e.guides` (one server, one browser)."""
     done = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "e2e.guides", "--portal", portal, "--lang", lang,
-         "--out", str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=900,
-        check=False)
+        [sys.executable, "-m", "e2e.guides", "--out", str(tmp_path),
+         *(f"--guide={portal}.{lang}" for portal, lang in GUIDES)],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
-    html = tmp_path / f"{portal}.{lang}.html"
-    assert (tmp_path / f"{portal}.{lang}.pdf").read_bytes()[:5] == b"%PDF-"
+    for portal, lang in GUIDES:
+        check_guide(page, tmp_path, portal, lang)
+
+
+def check_guide(page: Page, guides: Path, portal: str, lang: str) -> None:
+    html = guides / f"{portal}.{lang}.html"
+    assert (guides / f"{portal}.{lang}.pdf").read_bytes()[:5] == b"%PDF-"
 
     page.goto(html.as_uri())
     expect(page.locator("html")).to_have_attribute("lang", lang)
@@ -43,7 +50,7 @@ def test_make_guides_writes_an_illustrated_guide(page: Page, portal, lang, tmp_p
                      *picture.locator("source").evaluate_all("els => els.map(e => e.srcset)")]
             assert len(files) == len(WIDTHS) and all(f.endswith(".webp") for f in files)
             for file in files:
-                size = (tmp_path / file).stat().st_size
+                size = (guides / file).stat().st_size
                 assert 1000 < size <= IMAGE_BUDGET, (file, size)
             alt = picture.locator("img").get_attribute("alt")
             assert alt.startswith(WORDS[lang]["screen"]) and len(alt) > 20, alt

@@ -146,6 +146,7 @@ def espace_prive_to_recap(page: Page, server: LiveServer, *, finish: bool = Fals
     if finish:
         journey.step_05_confirm_the_email_address()
         journey.step_06_accept_the_terms_of_use()
+        journey.step_07_registration_complete()  # the session kept once there, not before
 
 
 def fill_contact(journey) -> None:

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.mss, pytest.mark.keyboard, pytest.mark.usefixtures("fr
 
 def type_into(page: Page, role: str, name: str, text: str) -> None:
     tab_to(page, role, name)
-    page.keyboard.type(text, delay=25)  # about as fast as a quick typist
+    page.keyboard.type(text)  # key by key, as the espace-prive keyboard journey types
 
 
 def test_journey_with_the_keyboard_only(new_context, mail, lang):

@@ -363,6 +363,25 @@ async def test_the_worker_loop_delivers_and_stops_when_cancelled(db, settings):
         await task
 
 
+async def test_a_test_server_sets_how_often_the_worker_looks(settings, monkeypatch):
+    looks = []
+
+    async def idle(settings):
+        looks.append(asyncio.get_running_loop().time())
+        return 0
+
+    monkeypatch.setattr(worker, "deliver_due", idle)
+    task = asyncio.create_task(run_worker(replace(settings, mail_poll_seconds=0.05)))
+    for _ in range(100):
+        await asyncio.sleep(0.02)
+        if len(looks) > 1:
+            break
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert len(looks) > 1 and looks[1] - looks[0] < 1  # not the 3 s of production
+
+
 async def test_the_worker_loop_survives_a_failing_pass(db, settings, monkeypatch, caplog):
     calls = []
     third_pass = asyncio.Event()

@@ -130,6 +130,16 @@ def test_the_robot_delay_is_each_forms_own_unless_a_test_server_sets_it():
         Settings.from_env({**SAFE_PRODUCTION, "ESPACE_MIN_FILL_SECONDS": "0"})
 
 
+def test_the_mail_worker_looks_every_three_seconds_unless_a_test_server_sets_it():
+    assert Settings.from_env({}).mail_poll_seconds is None
+    assert Settings.from_env({"ESPACE_MAIL_POLL_SECONDS": "0.1"}).mail_poll_seconds == 0.1
+    refused = [({"ESPACE_MAIL_POLL_SECONDS": wrong}, "must be") for wrong in ("often", "0", "61")]
+    refused.append(({**SAFE_PRODUCTION, "ESPACE_MAIL_POLL_SECONDS": "1"}, "is for tests"))
+    for environ, refusal in refused:
+        with pytest.raises(UnsafeSettings, match="ESPACE_MAIL_POLL_SECONDS " + refusal):
+            Settings.from_env(environ)
+
+
 def test_a_session_lasts_thirty_idle_minutes_unless_a_test_server_sets_it():
     assert Settings.from_env({}).session_idle_seconds is None
     assert Settings.from_env({"ESPACE_SESSION_IDLE_SECONDS": "8"}).session_idle_seconds == 8

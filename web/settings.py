@@ -36,6 +36,8 @@ class Settings:
     min_fill_seconds: float | None = None
     # Tests only: the seconds a logged-in session lasts without activity; None keeps 30 min.
     session_idle_seconds: float | None = None
+    # Tests only: the seconds between two looks of the mail worker at the outbox; None keeps 3.
+    mail_poll_seconds: float | None = None
     extra: dict = field(default_factory=dict)
 
     @property
@@ -75,6 +77,7 @@ class Settings:
                                    defaults.ready_mail_age),
             min_fill_seconds=_seconds(environ.get("ESPACE_MIN_FILL_SECONDS", "")),
             session_idle_seconds=_seconds(environ.get("ESPACE_SESSION_IDLE_SECONDS", "")),
+            mail_poll_seconds=_seconds(environ.get("ESPACE_MAIL_POLL_SECONDS", "")),
         )
         settings.check()
         return settings
@@ -104,6 +107,8 @@ class Settings:
             found.append("ESPACE_MIN_FILL_SECONDS must be a number of seconds from 0 to 60")
         if self.session_idle_seconds is not None and not 4 <= self.session_idle_seconds <= 1800:
             found.append("ESPACE_SESSION_IDLE_SECONDS must be a number of seconds from 4 to 1800")
+        if self.mail_poll_seconds is not None and not 0.05 <= self.mail_poll_seconds <= 60:
+            found.append("ESPACE_MAIL_POLL_SECONDS must be a number of seconds from 0.05 to 60")
         if self.branding_file:
             found += branding_problems(self.branding_file)
         if self.env == "production":
@@ -119,6 +124,9 @@ class Settings:
             if self.session_idle_seconds is not None:
                 found.append("ESPACE_SESSION_IDLE_SECONDS is for tests: production sessions "
                              "last 30 idle minutes")
+            if self.mail_poll_seconds is not None:
+                found.append("ESPACE_MAIL_POLL_SECONDS is for tests: production's mail worker "
+                             "looks at the outbox every 3 seconds")
             if not self.proxy_addresses:
                 found.append("ESPACE_PROXY_ADDRESSES must name the TLS proxy's addresses in "
                              "production (else every visitor shares the proxy's address)")

@@ -3,7 +3,7 @@ per guide step, named after it, carrying the guide's sentence in French and Engl
 
 A journey runs in a page for one member, language and JavaScript mode, and reads the member's
 mail where it arrives (``e2e/mail.py``). At each screen a step ``show``s the control the
-member is to use: the tests save a screenshot of it (``e2e/artifacts/``) and run axe there,
+member is to use: the tests run axe there (and save a screenshot with ``--save-screens``),
 ``make guides`` (``e2e/guides.py``) keeps it, outlined, for the illustrated guide.
 """
 
@@ -99,9 +99,9 @@ class Journey:
         return portal_text(self.portal, self.lang)
 
     def show(self, screen: str, control: Locator | None = None) -> None:
-        """This screen of the current step, with ``control`` the one to use: a screenshot
-        (``e2e/artifacts/<portal>/<lang>/<NN>-<screen>[-nojs].png``), and the guide's image
-        when a recorder is attached."""
+        """This screen of the current step, with ``control`` the one to use: with
+        ``--save-screens`` a screenshot (``e2e/artifacts/<portal>/<lang>/<NN>-<screen>
+        [-nojs].png``), and the guide's image when a recorder is attached."""
         number = self.step.number if self.step else 0
         screenshot(self.page, self.portal, self.lang, number, self.shots + screen, js=self.js)
         if self.recorder:

@@ -208,12 +208,15 @@ async def record_sent(mail: OutboxMail, *, into_mailbox: bool) -> None:
 
 
 async def run_worker(
-    settings: Settings, *, poll_seconds: float = POLL_SECONDS, beat=lambda: None
+    settings: Settings, *, poll_seconds: float | None = None, beat=lambda: None
 ) -> None:
     """Deliver the outbox until cancelled: straight on while there is a backlog, else every
-    ``poll_seconds``. A failing pass (database down…) is logged and tried again. ``beat`` is
-    called after each pass that went through (/readyz tells a stuck worker by it)."""
+    ``poll_seconds`` (ESPACE_MAIL_POLL_SECONDS on a test server, else ``POLL_SECONDS``). A
+    failing pass (database down…) is logged and tried again. ``beat`` is called after each
+    pass that went through (/readyz tells a stuck worker by it)."""
     smtp_server(settings)  # a wrong MAIL_URL fails now, not at every pass
+    if poll_seconds is None:
+        poll_seconds = settings.mail_poll_seconds or POLL_SECONDS
     while True:
         try:
             claimed = await deliver_due(settings)
