@@ -1,11 +1,15 @@
 """Guide steps 1–4 over HTTP: home, the form, the security questions, language switch, drafts."""
 
+import json
 import re
+from dataclasses import replace
 
+import httpx
 import pytest
 from mss_support import EMAIL, FIELDS, HX, Visitor, make_member, text_of
 from sql_counter import counting
 
+from web.app import create_app
 from web.portals import drafts, journey
 from web.portals.mss.steps import security
 
@@ -59,6 +63,20 @@ async def test_form_has_every_field_hint_link_and_support(client):
     assert re.search(r"<noscript>.*id=\"verify\".*</noscript>", page, re.S)
     assert 'data-hx-trigger="input changed delay:300ms, change"' in page
     assert 'data-hx-target="#security"' in page
+
+
+async def test_uid_help_lists_the_documents_the_fund_configures(db, settings, tmp_path):
+    """Which letters carry the UID is the fund's own fact: its branding lists them."""
+    documents = [{"fr": "le relevé annuel ;", "en": "the yearly statement;"}, "the pension slip."]
+    branding = tmp_path / "branding.json"
+    branding.write_text(json.dumps({"mss": {"identifier_documents": documents}}))
+    app = create_app(replace(settings, branding_file=str(branding)), init_db=False)
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as custom:
+        for lang, first in (("fr", "le relevé annuel ;"), ("en", "the yearly statement;")):
+            page = (await custom.get("/mss/register/uid", params={"lang": lang})).text
+            assert f"<ul><li>{first}</li><li>the pension slip.</li></ul>" in page
+            assert "COLA" not in page
 
 
 async def test_uid_help_keeps_what_was_typed(client):

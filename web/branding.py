@@ -3,7 +3,7 @@
 The defaults, two fictional funds, are data in ``demo_branding.json``. ``ESPACE_BRANDING_FILE``
 may point at a JSON file of the same shape, ``{"mss": {"name": {"fr": "…", "en": "…"},
 "support_email": "…"}}``, whose values replace the defaults (a text value is either one string
-or one per language).
+or one per language; ``identifier_documents`` is a list of such texts).
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ class Branding:
     theme: str
     policy_version: str
     health_question: object = ""
+    # where the fund prints the member's identifier (its help page lists them)
+    identifier_documents: list = field(default_factory=list)
     texts: dict = field(default_factory=dict)
 
 
@@ -39,9 +41,18 @@ class Portal:
         value = getattr(self.branding, name, None)
         if value is None:
             value = self.branding.texts.get(name, "")
-        if isinstance(value, dict):
-            return value.get(current_language.get()) or next(iter(value.values()), "")
-        return str(value)
+        return in_language(value)
+
+    def texts(self, name: str) -> list[str]:
+        """A branding list of texts, each in the current language."""
+        return [in_language(value) for value in getattr(self.branding, name)]
+
+
+def in_language(value) -> str:
+    """A text given as one string or one per language, in the current language."""
+    if isinstance(value, dict):
+        return value.get(current_language.get()) or next(iter(value.values()), "")
+    return str(value)
 
 
 def _read(branding_file: str | Path) -> dict:
