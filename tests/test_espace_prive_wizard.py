@@ -28,7 +28,9 @@ from sql_counter import counting
 
 from web.portals import journey
 from web.portals.espace_prive import checks, wizard
+from web.portals.espace_prive.forms import OTHER, PROFILES
 from web.portals.models import RegistrationDraft
+from web.registry.validation import PROFILE_CODES
 
 HX = {"HX-Request": "true", "HX-Request-Type": "partial"}
 HOSTILE = ["<script>alert(1)</script>", "' OR 1=1 --", "a\x00b\x07c", "محمد", "王芳", "x" * 10_000]
@@ -529,3 +531,8 @@ async def test_abandon_never_redirects_elsewhere(client):
         page = (await client.get(BASE + "/abandon", params={"from": bad})).text
         # "Continue my registration" falls back to the wizard's start
         assert re.findall(r'<a [^>]*href="([^"]*)"[^>]*data-close-dialog', page) == [BASE]
+
+
+def test_the_profiles_offered_are_the_registrys_then_other():
+    """A member chooses among the codes the registry records, in its order, or "other"."""
+    assert list(PROFILES) == [*PROFILE_CODES, OTHER]

@@ -51,7 +51,7 @@ from web.i18n import gettext as _
 from web.registry.models import Member
 from web.registry.validation import (
     PORTALS,
-    PROFILES,
+    PROFILE_CODES,
     VITALE_KINDS,
     Invalid,
     column_birth_date,
@@ -146,7 +146,7 @@ def espace_prive_facts(row: dict[str, str]) -> dict:
         row.get("vitale_kind", ""), "vitale_kind", VITALE_KINDS, required=bool(serial)
     )
     return {
-        "profile": column_choice(row.get("profile", ""), "profile", PROFILES),
+        "profile": column_choice(row.get("profile", ""), "profile", PROFILE_CODES),
         "health_affiliated": column_bool(row.get("health_affiliated", ""), "health_affiliated"),
         "vitale_serial": serial,
         "vitale_kind": kind if serial else "",

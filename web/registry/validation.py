@@ -22,7 +22,9 @@ from web.i18n import LANGUAGES, lazy_gettext
 from web.i18n import gettext as _
 
 PORTALS = ("mss", "espace-prive")
-PROFILES = ("exploitant", "entreprise", "particulier", "employeur_jardinier", "cotisant_solidarite")
+PROFILE_CODES = (
+    "exploitant", "entreprise", "particulier", "employeur_jardinier", "cotisant_solidarite",
+)
 VITALE_KINDS = ("photo", "no_photo")
 # Column limits, matching the model (address and facts are ours: the model has no limit).
 MAX_LENGTH = {

@@ -3,6 +3,9 @@ not. Every form validates a draft's raw values as well as a POST (``FormData(dra
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from babel.support import LazyProxy
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, ValidationError
@@ -16,22 +19,30 @@ from web.registry.validation import normalized_email
 IDENTIFIER_MAX = 40
 FACT_MAX = 60
 
-# Profile codes as the registry records them (facts["profile"]).
-PROFILES = {
-    "exploitant": lazy_gettext("Farmer"),
-    "entreprise": lazy_gettext("Company"),
-    "particulier": lazy_gettext("Individual"),
-    "employeur_jardinier": lazy_gettext("Employer of a gardener as a private individual"),
-    "cotisant_solidarite": lazy_gettext("Solidarity contributor"),
-    "autre": lazy_gettext("Other…"),
-}
-PROFILE_HINTS = {
-    "particulier": lazy_gettext(
-        "employee, retired, collaborator, dependant, jobseeker, unemployed…"
-    ),
-}
+
+@dataclass(frozen=True)
+class Profile:
+    """What a member may say they are: its label, and a hint of who it covers."""
+
+    label: LazyProxy
+    hint: LazyProxy | None = None
+
+
 COMPANY = "entreprise"
-OTHER = "autre"
+OTHER = "autre"  # not in the registry: who to contact instead
+# By the code the registry records (facts["profile"], validation.PROFILE_CODES), and OTHER.
+PROFILES = {
+    "exploitant": Profile(lazy_gettext("Farmer")),
+    COMPANY: Profile(lazy_gettext("Company")),
+    "particulier": Profile(
+        lazy_gettext("Individual"),
+        hint=lazy_gettext("employee, retired, collaborator, dependant, jobseeker, unemployed…"),
+    ),
+    "employeur_jardinier": Profile(lazy_gettext("Employer of a gardener as a private individual")),
+    "cotisant_solidarite": Profile(lazy_gettext("Solidarity contributor")),
+    OTHER: Profile(lazy_gettext("Other…")),
+}
+PROFILE_HINTS = {code: profile.hint for code, profile in PROFILES.items() if profile.hint}
 
 
 def _checked(clean):
@@ -76,7 +87,9 @@ def _choice(label, choices: dict, missing) -> RadioField:
 
 class ProfileForm(forms.Form):
     profile = _choice(
-        lazy_gettext("You are…"), PROFILES, lazy_gettext("Choose what describes you.")
+        lazy_gettext("You are…"),
+        {code: profile.label for code, profile in PROFILES.items()},
+        lazy_gettext("Choose what describes you."),
     )
 
 

@@ -16,6 +16,11 @@ def method_label(method: str | None) -> str:
     }.get(method or "", "")
 
 
+def profile_label(code: str | None) -> str:
+    profile = PROFILES.get(code or "")
+    return str(profile.label) if profile else ""
+
+
 def recap_rows(v) -> list[tuple]:
     """(label, value, change link, None) rows of every answer; each link comes back here."""
     draft = v.draft
@@ -28,7 +33,7 @@ def recap_rows(v) -> list[tuple]:
 
     born = contact.get("birth_date")
     rows = [
-        (_("You are"), str(PROFILES.get(draft.fields.get("profile"), "")),
+        (_("You are"), profile_label(draft.fields.get("profile")),
          change("profile", "profile-0")),
         (
             _("SIRET number") if company else _("Social security number"),

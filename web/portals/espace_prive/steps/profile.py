@@ -9,7 +9,7 @@ from web.forms import FormData
 from web.i18n import gettext as _
 from web.portals import journey
 from web.portals.espace_prive import wizard
-from web.portals.espace_prive.forms import OTHER, PROFILE_HINTS, PROFILES
+from web.portals.espace_prive.forms import OTHER, PROFILE_HINTS
 from web.portals.espace_prive.visit import Visit, page, shows, visit
 
 
@@ -17,7 +17,7 @@ from web.portals.espace_prive.visit import Visit, page, shows, visit
 async def show(v: Visit, page_name: str = "profile", form=None, status=200):
     form = form or wizard.profile_form(v.draft)
     return page(v, "espace_prive/profile.html", "profile", _("Create my private space"),
-                form=form, status=status, profiles=PROFILES, hints=PROFILE_HINTS, constant=True)
+                form=form, status=status, hints=PROFILE_HINTS, constant=True)
 
 
 async def submit(v: Visit, data: FormData) -> Response:
