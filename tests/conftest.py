@@ -3,9 +3,10 @@ TEST_DATABASE_URL is set), the application, and an httpx client over ASGI.
 
 One pytest process runs against one database: Tortoise caches each model's SQL per
 dialect, so ``make test`` runs this suite once per database. On PostgreSQL the process
-(each xdist worker) creates one database with the schema at its start and drops it at its
-end; each test gets it emptied (tables truncated, sequences restarted, database settings
-reset), which is what a new database would give it, without the cost of creating one.
+(each xdist worker) claims one database of a pool kept between runs (``<name>_run<n>``, held
+by an advisory lock) and makes its schema anew; after each test its rows are deleted, its
+sequences restarted and its settings reset, which is what a new database would give the next
+test, without the cost of creating one.
 """
 
 from __future__ import annotations
