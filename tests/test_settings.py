@@ -92,6 +92,13 @@ def test_a_branding_file_is_checked_with_the_settings(tmp_path):
         ("[1, 2]", "object keyed by portal id"),
         (json.dumps({"nope": {}}), "'nope' is not a portal id"),
         (json.dumps({"mss": {"colour": "red"}}), "unknown settings for mss: colour"),
+        (json.dumps({"mss": {"support_phone": 3949}}), "mss support_phone must be a text"),
+        (json.dumps({"mss": {"name": {"fr": ["Caisse"]}}}),
+         "mss name must be a text or one text per language"),
+        (json.dumps({"mss": {"identifier_documents": "le relevé annuel"}}),
+         "mss identifier_documents must be a list of texts"),
+        (json.dumps({"mss": {"identifier_documents": ["le relevé", 2]}}),
+         "mss identifier_documents must be a list of texts"),
     ]:
         bad = tmp_path / "bad.json"
         bad.write_text(content)

@@ -3,7 +3,8 @@
 The defaults, two fictional funds, are data in ``demo_branding.json``. ``ESPACE_BRANDING_FILE``
 may point at a JSON file of the same shape, ``{"mss": {"name": {"fr": "…", "en": "…"},
 "support_email": "…"}}``, whose values replace the defaults (a text value is either one string
-or one per language; ``identifier_documents`` is a list of such texts).
+or one per language; ``identifier_documents`` is a list of such texts): each value is checked
+against its type in ``Branding`` before the application starts.
 """
 
 from __future__ import annotations
@@ -14,20 +15,43 @@ from pathlib import Path
 
 from web.i18n import current_language
 
+Text = str | dict  # one string, or one per language: {"fr": "…", "en": "…"}
+
 
 @dataclass(frozen=True)
 class Branding:
-    name: object
-    fund_name: object
+    name: Text
+    fund_name: Text
     support_email: str
     support_url: str
     support_phone: str
     theme: str
     policy_version: str
-    health_question: object = ""
+    health_question: Text = ""
     # where the fund prints the member's identifier (its help page lists them)
-    identifier_documents: list = field(default_factory=list)
-    texts: dict = field(default_factory=dict)
+    identifier_documents: list[Text] = field(default_factory=list)
+    texts: dict[str, Text] = field(default_factory=dict)
+
+
+def _is_text(value) -> bool:
+    return isinstance(value, str) or (
+        isinstance(value, dict) and bool(value) and all(isinstance(v, str) for v in value.values())
+    )
+
+
+# What a setting of a branding file must hold, by its type in Branding.
+SHAPES = {
+    "str": ("a text", lambda value: isinstance(value, str)),
+    "Text": ("a text or one text per language", _is_text),
+    "list[Text]": (
+        "a list of texts",
+        lambda value: isinstance(value, list) and all(map(_is_text, value)),
+    ),
+    "dict[str, Text]": (
+        "an object of texts",
+        lambda value: isinstance(value, dict) and all(map(_is_text, value.values())),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -96,7 +120,13 @@ def branding_problems(branding_file: str) -> list[str]:
         if portal_id not in DEFAULT_PORTALS or not isinstance(changes, dict):
             found.append(f"{where}: {portal_id!r} is not a portal id with an object of settings")
             continue
-        unknown = sorted(set(changes) - set(Branding.__dataclass_fields__))
+        fields = Branding.__dataclass_fields__
+        unknown = sorted(set(changes) - set(fields))
         if unknown:
             found.append(f"{where}: unknown settings for {portal_id}: {', '.join(unknown)}")
+        for name, value in changes.items():
+            if name in fields:
+                shape, holds = SHAPES[fields[name].type]
+                if not holds(value):
+                    found.append(f"{where}: {portal_id} {name} must be {shape}")
     return found
