@@ -11,11 +11,11 @@ import sqlite3
 import asyncpg
 import httpx
 import pytest
-from tortoise import connections
+from tortoise import Tortoise, connections
 from tortoise.context import tortoise_test_context
 
 from web.app import create_app
-from web.db import MODEL_MODULES
+from web.db import MODEL_MODULES, tortoise_config
 from web.settings import Settings
 
 on_sqlite = pytest.mark.skipif(
@@ -85,3 +85,17 @@ async def test_a_postgresql_lock_timeout_answers_503_with_retry_after(client, ca
         assert (await client.get("/mss/register")).status_code == 200
     finally:
         await other.close()
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize(("query", "bound"), [("", "5s"), ("?lock_timeout=250ms", "250ms")])
+async def test_the_application_bounds_its_lock_waits_on_postgresql(query, bound):
+    """Left to the server's default (none), a request would wait on a lock for as long as an
+    operator's transaction holds it: the application's own connections bound the wait (5 s,
+    ``?lock_timeout=`` in DATABASE_URL changes it), then the page says the service is busy."""
+    await Tortoise.init(config=tortoise_config(os.environ["TEST_DATABASE_URL"] + query))
+    try:
+        rows = await connections.get("default").execute_query_dict("SHOW lock_timeout")
+    finally:
+        await Tortoise.close_connections()
+    assert rows == [{"lock_timeout": bound}]

@@ -13,6 +13,7 @@ MODEL_MODULES = [
     "web.portals.models",
 ]
 MIGRATIONS_MODULE = "web.migrations"
+LOCK_TIMEOUT = "5s"  # PostgreSQL: the longest a statement waits on a lock
 
 
 class DatabaseNotReady(RuntimeError):
@@ -47,7 +48,7 @@ def tortoise_config(database_url: str, *, for_migrations: bool = False) -> dict:
     if is_sqlite(url) and for_migrations:
         url = with_query(url, foreign_keys="OFF")
     return {
-        "connections": {"default": url},
+        "connections": {"default": url if is_sqlite(url) else _postgresql_connection(url)},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -58,6 +59,20 @@ def tortoise_config(database_url: str, *, for_migrations: bool = False) -> dict:
         "use_tz": True,
         "timezone": "UTC",
     }
+
+
+def _postgresql_connection(database_url: str) -> dict:
+    """PostgreSQL lets a statement wait on a lock for as long as its holder keeps it (an
+    operator's long transaction, a migration): every connection of the application bounds the
+    wait (``lock_timeout``, 5 s unless the URL's ``?lock_timeout=`` says otherwise), past which
+    the page says the service is busy."""
+    from tortoise.backends.base.config_generator import expand_db_url
+
+    connection = expand_db_url(database_url)
+    credentials = connection["credentials"]
+    lock_timeout = credentials.pop("lock_timeout", LOCK_TIMEOUT)
+    credentials["server_settings"] = {"lock_timeout": lock_timeout}
+    return connection
 
 
 def open_sqlite_file(database_url: str, *, create: bool) -> None:
