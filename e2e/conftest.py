@@ -106,6 +106,22 @@ def delete_output_dir() -> None:
     """The plugin's fixture of this name, replaced: pytest_configure empties --output once."""
 
 
+@pytest.fixture
+def _artifacts_recorder(_artifacts_recorder):
+    """The plugin's recorder, its traces (``--tracing``) without the screencast: a picture of
+    every frame the browser paints cost a third more CPU than the tests themselves, and the
+    trace's DOM snapshots already show the page before and after each action."""
+    start_tracing = _artifacts_recorder.on_did_create_browser_context
+
+    def on_did_create_browser_context(context) -> None:
+        tracing, start = context.tracing, context.tracing.start
+        tracing.start = lambda **options: start(**{**options, "screenshots": False})
+        start_tracing(context)
+
+    _artifacts_recorder.on_did_create_browser_context = on_did_create_browser_context
+    return _artifacts_recorder
+
+
 # The modules of the longest tests, longest first, run first: pytest-xdist hands the first
 # tests out to the workers in turn, so they run side by side from the start instead of one
 # of them alone at the end of the run (a guide journey is a minute on a loaded machine).

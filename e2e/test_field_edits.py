@@ -44,6 +44,7 @@ def browser_context_args(browser_context_args, edits_server) -> dict:
 @pytest.fixture
 def page(new_context) -> Page:
     page = new_context(locale="en-GB").new_page()
+    page.clock.install()  # the save delays are moved past at once (answered)
     page.set_default_timeout(10_000)
     page.server_errors = []
     page.on("response", lambda r: r.status >= 500 and page.server_errors.append(
@@ -59,9 +60,10 @@ SAVE_DELAY = """el => el.form && el.form.hasAttribute("data-save-delay")
 
 
 def answered(page: Page, delay_ms: int = 0) -> None:
-    """The edit's requests answered: after the form's save delay, nothing left in flight."""
+    """The edit's requests answered: the form's save delay passed (on the page's clock, at
+    once: it is not what these tests test), then nothing left in flight."""
     if delay_ms:
-        page.wait_for_timeout(delay_ms + 100)
+        page.clock.fast_forward(delay_ms)
     settle(page)
 
 

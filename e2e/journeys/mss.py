@@ -195,8 +195,8 @@ class Guide(Journey):
     def wait_like_a_person(self) -> None:
         """The form refuses a registration sent within ``min_fill_seconds`` of being filled
         in (a robot): a person always takes longer, a script may not."""
-        wait = fill_seconds(self.min_fill_seconds) + 0.2 - (time.monotonic() - self.started)
-        time.sleep(max(0.0, wait))
+        if seconds := fill_seconds(self.min_fill_seconds):  # else the server refuses none
+            time.sleep(max(0.0, seconds + 0.2 - (time.monotonic() - self.started)))
 
     @guide_step(7, fr="Accédez à votre boîte de réception et ouvrez l'email envoyé par la "
                 "Caisse. Cliquez sur le lien ou sur le bouton « Confirmer » pour définir votre "
