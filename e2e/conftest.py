@@ -125,8 +125,7 @@ def _artifacts_recorder(_artifacts_recorder):
 # The modules of the longest tests, longest first, run first: pytest-xdist hands the first
 # tests out to the workers in turn, so they run side by side from the start instead of one
 # of them alone at the end of the run (a guide journey is a minute on a loaded machine).
-LONGEST_FIRST = ("test_guides.py", "test_guide_espace_prive.py", "test_field_edits.py",
-                 "test_guide_mss.py")
+LONGEST_FIRST = ("test_guides.py", "test_guide_espace_prive.py", "test_guide_mss.py")
 
 
 def longest_first(item: pytest.Item) -> int:
