@@ -123,3 +123,15 @@ async def test_in_a_transaction_a_draft_is_read_on_its_connection(sqlite_file):
         await save_draft(visitor(), "mss", Kept(text="uncommitted"))
         assert await find_draft(visitor(), "mss", Kept) == Kept(text="uncommitted")
     assert drafts._reader.cache_info() == reads
+
+
+async def test_a_draft_changed_in_place_after_its_read_is_written(sqlite_file):
+    """What the database holds is kept apart from the draft built from it: a field changed in
+    the draft's own dict is a change to write."""
+    await save_draft(visitor(), "espace-prive", wizard.Draft(fields={"profile": "exploitant"}))
+    request = visitor()
+    draft = await find_draft(request, "espace-prive", wizard.Draft)
+    draft.fields["profile"] = "particulier"
+    await save_draft(request, "espace-prive", draft)
+    stored = await find_draft(visitor(), "espace-prive", wizard.Draft)
+    assert stored.fields == {"profile": "particulier"}
