@@ -23,12 +23,15 @@ from espace_prive_support import (
     submit,
     through_contact,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 from markupsafe import escape
 from sql_counter import counting
 
+from web.forms import FormData
 from web.portals import journey
 from web.portals.espace_prive import checks, wizard
-from web.portals.espace_prive.forms import OTHER, PROFILES
+from web.portals.espace_prive.forms import OTHER, PROFILES, ProfileForm
 from web.portals.models import RegistrationDraft
 from web.registry.validation import PROFILE_CODES
 
@@ -126,6 +129,14 @@ async def test_no_profile_chosen(client):
     assert title(response.text).startswith("Erreur : Étape 1 sur 6")
     assert 'href="#profile-0"' in response.text
     assert "Choisissez ce qui vous correspond." in text(response)
+
+
+@given(st.lists(st.one_of(st.sampled_from([*PROFILES, "", " particulier"]), st.text()),
+                max_size=3))
+def test_the_profile_chosen_is_what_the_profile_form_validates(values):
+    data = FormData([("profile", value) for value in values])
+    form = ProfileForm(data)
+    assert ProfileForm.chosen(data) == (form.profile.data if form.validate() else None)
 
 
 @pytest.mark.parametrize("value", [*HOSTILE, "robot", ""])

@@ -134,6 +134,12 @@ def profile_form(draft: Draft, formdata=None) -> ProfileForm:
     return ProfileForm(formdata or FormData(_pick(draft, "profile")))
 
 
+def profile_of(draft: Draft, formdata=None) -> str | None:
+    """The profile chosen (by ``formdata``, else by the draft) when the profile form
+    validates it, else None."""
+    return ProfileForm.chosen(formdata or FormData(_pick(draft, "profile")))
+
+
 def identifier_form(draft: Draft, formdata=None) -> IdentifierForm:
     return IdentifierForm(
         formdata or FormData(_pick(draft, "identifier")), company=is_company(draft)
@@ -218,8 +224,7 @@ def email_proved(draft: Draft) -> bool:
 
 def complete(step: str, draft: Draft) -> bool:
     if step == "profile":
-        form = profile_form(draft)
-        return form.validate() and form.profile.data != OTHER
+        return profile_of(draft) not in (None, OTHER)
     if step == "identifier":
         return identifier_of(draft) is not None
     if step == "contact":

@@ -21,11 +21,13 @@ async def show(v: Visit, page_name: str = "profile", form=None, status=200):
 
 
 async def submit(v: Visit, data: FormData) -> Response:
-    form = wizard.profile_form(v.draft, data)
+    chosen = wizard.profile_of(v.draft, data)
     await v.save()
-    if not form.validate():
+    if chosen is None:
+        form = wizard.profile_form(v.draft, data)
+        form.validate()
         return await show(v, form=form, status=422)
-    if form.profile.data == OTHER:
+    if chosen == OTHER:
         return await v.goto("contact_us")
     return await v.goto(v.after("profile"))
 
