@@ -121,8 +121,14 @@ def page(
     """A wizard page: the whole page, or its ``step`` block for htmx. ``constant``: the page
     shows nothing of the visit but ``context``'s plain values and ``form``: its block is
     rendered once for all who see it with nothing typed in the form and no error (and
-    nothing they typed is kept in the cache)."""
-    errors = list(errors) or (error_list(form, groups=DATE_GROUP) if form is not None else [])
+    nothing they typed is kept in the cache). ``form`` may be the step's form builder
+    (``wizard.<step>_form``), called with the draft only if the page is rendered from it."""
+    if callable(form):
+        form = (Blank(form, v.draft) if constant and not wizard.typed_in(v.draft, step)
+                else form(v.draft))
+    blank = isinstance(form, Blank)
+    errors = list(errors) or (error_list(form, groups=DATE_GROUP)
+                              if form is not None and not blank else [])
     number = wizard.number(step) if step else None
     title = heading
     if number:
@@ -140,9 +146,9 @@ def page(
         "abandon_url": v.page_path("abandon", "?" + urlencode({"from": here_path})),
         **context,
     }
-    if constant and not errors and (form is None or untouched(form)):
+    if constant and not errors and (form is None or blank or untouched(form)):
         shown = frozen({name: value for name, value in ctx.items() if name != "form"})
-        constant = (type(form), status, shown)
+        constant = (form.build if blank else type(form), status, shown)
     else:
         constant = False
     return journey.page(v.request, template, ctx, errors=errors, status=status, block="step",
@@ -153,3 +159,18 @@ def page(
 def untouched(form) -> bool:
     """Nothing typed in ``form`` and nothing said of it: it shows alike to every visitor."""
     return not any(field.data or field.errors or any(field.raw_data or ()) for field in form)
+
+
+class Blank:
+    """The step's form for a draft with nothing typed in the step, built at its first use:
+    a constant block, rendered once for all who see it, has no use for it after that."""
+
+    __slots__ = ("build", "_draft", "_form")
+
+    def __init__(self, build: Callable, draft: Draft) -> None:
+        self.build, self._draft, self._form = build, draft, None
+
+    def __getattr__(self, name: str):
+        if self._form is None:
+            self._form = self.build(self._draft)
+        return getattr(self._form, name)

@@ -155,6 +155,11 @@ def verification_form(draft: Draft, formdata=None) -> VerificationForm:
     return VerificationForm(formdata or FormData(_pick(draft, "verification")))
 
 
+def typed_in(draft: Draft, step: str) -> bool:
+    """Whether the draft holds a value of one of ``step``'s fields."""
+    return any(name in draft.fields for name in STEP_FIELDS.get(step, ()))
+
+
 def _pick(draft: Draft, step: str) -> dict:
     return {k: draft.fields[k] for k in STEP_FIELDS[step] if k in draft.fields}
 

@@ -15,9 +15,8 @@ from web.portals.espace_prive.visit import Visit, page, shows, visit
 
 @shows("profile")
 async def show(v: Visit, page_name: str = "profile", form=None, status=200):
-    form = form or wizard.profile_form(v.draft)
     return page(v, "espace_prive/profile.html", "profile", _("Create my private space"),
-                form=form, status=status, hints=PROFILE_HINTS, constant=True)
+                form=form or wizard.profile_form, status=status, hints=PROFILE_HINTS, constant=True)
 
 
 async def submit(v: Visit, data: FormData) -> Response:
