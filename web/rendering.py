@@ -209,6 +209,8 @@ PLAIN = (str, int, float, type(None))
 def frozen(value):
     """``value`` (dicts, lists, strings, numbers, lazy texts) as a hashable key; TypeError for
     anything else (an object's identity would make a key that never matches)."""
+    if type(value) in PLAIN:  # most of them: no walk through the abstract classes' checks
+        return value
     if isinstance(value, Mapping):
         return tuple(sorted((k, frozen(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):

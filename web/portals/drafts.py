@@ -217,22 +217,21 @@ def _build(kind, data):
     return kind(**values)
 
 
-def _value(hint, value):
-    if value is None:
-        return None
-    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
-    for option in options:
-        if dataclasses.is_dataclass(option):
-            return _build(option, value)
-        if option is datetime:
-            return datetime.fromisoformat(value)
-    return value
+def _value(read_as, value):
+    if value is None or read_as is None:
+        return value
+    return datetime.fromisoformat(value) if read_as is datetime else _build(read_as, value)
 
 
 @cache
 def _hints(kind) -> dict:
-    return {
-        name: hint
-        for name, hint in typing.get_type_hints(kind).items()
-        if name in {f.name for f in dataclasses.fields(kind)}
-    }
+    """name → what its stored value is read as (a dataclass, datetime), None: as it is."""
+    names = {f.name for f in dataclasses.fields(kind)}
+    return {name: _read_as(hint) for name, hint in typing.get_type_hints(kind).items()
+            if name in names}
+
+
+def _read_as(hint):
+    options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
+    return next((option for option in options
+                 if dataclasses.is_dataclass(option) or option is datetime), None)
