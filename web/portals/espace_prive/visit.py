@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -143,7 +144,7 @@ def page(
         "page_title": title,
         "form": form,
         "action": here_path + v.query(),
-        "abandon_url": v.page_path("abandon", "?" + urlencode({"from": here_path})),
+        "abandon_url": v.page_path("abandon", _from(here_path)),
         **context,
     }
     if constant and not errors and (form is None or blank or untouched(form)):
@@ -154,6 +155,11 @@ def page(
     return journey.page(v.request, template, ctx, errors=errors, status=status, block="step",
                         lang_form=FORM_ID if here or step else None, headers=headers,
                         status_message=status_message, constant=constant)
+
+
+@lru_cache(maxsize=256)  # the wizard's pages: a few dozen paths
+def _from(path: str) -> str:
+    return "?" + urlencode({"from": path})
 
 
 def untouched(form) -> bool:
