@@ -100,7 +100,8 @@ class Visit(journey.Visit):
 
 
 async def visit(request: Request) -> Visit:
-    back = "password" if request.query_params.get("back") == "password" else None
+    query = request.scope.get("query_string")  # most have none: no QueryParams parsed
+    back = "password" if query and request.query_params.get("back") == "password" else None
     return await journey.visit(request, Draft, Visit, back=back)
 
 
