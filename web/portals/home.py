@@ -17,8 +17,9 @@ from web.rendering import render
 
 
 def current_portal(request: Request):
-    """The portal whose URL space this request is in (``/<portal id>/…``)."""
-    portal = request.app.state.portals.get(request.url.path.split("/")[1])
+    """The portal whose URL space this request is in (``/<portal id>/…``): the scope's path
+    (``request.url`` would build a URL and scan the headers for the host)."""
+    portal = request.app.state.portals.get(request.scope["path"].split("/")[1])
     if portal is None:
         raise HTTPException(404)
     return portal
