@@ -123,9 +123,10 @@ def _moment(value) -> datetime:
 
 
 def _read(request: Request) -> dict:
-    """key → (data as stored, expires_at) of the drafts this request read or wrote (in the
-    request's state, without the AttributeError a missing attribute of State costs)."""
-    return request.scope.setdefault("state", {}).setdefault("drafts_read", {})
+    """key → (data as stored, expires_at) of the drafts this request read or wrote."""
+    if not hasattr(request.state, "drafts_read"):
+        request.state.drafts_read = {}
+    return request.state.drafts_read
 
 
 def _canonical(data) -> str:
