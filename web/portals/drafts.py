@@ -96,21 +96,19 @@ def _at_once(connection, sql: str, values: list, *, write: bool) -> tuple | None
             or (write and connection._lock.locked())):
         return None
     try:
-        own = _own_connection(connection.filename, threading.get_ident(),
-                              tuple(connection.pragmas.items()))
-        cursor = own.execute(sql, values)
-        return cursor.rowcount, [dict(row) for row in cursor]
+        cursor = _own_connection(connection, threading.get_ident()).execute(sql, values)
+        return cursor.rowcount, cursor.fetchall()  # rows read by name, as Tortoise's dicts
     except sqlite3.Error:  # busy (a checkpoint, another process's write), or unreadable
         return None
 
 
 @lru_cache(maxsize=16)  # a server has one database and one thread; a dropped one closes
-def _own_connection(filename: str, thread: int, pragmas: tuple) -> sqlite3.Connection:
-    """A connection that never waits (no busy timeout), one for each thread, set up as
-    Tortoise's (WAL, ``synchronous``…)."""
-    own = sqlite3.connect(filename, timeout=0, isolation_level=None)
+def _own_connection(client: SqliteClient, thread: int) -> sqlite3.Connection:
+    """A connection to ``client``'s file that never waits (no busy timeout), one for each
+    thread, set up as ``client``'s (WAL, ``synchronous``…)."""
+    own = sqlite3.connect(client.filename, timeout=0, isolation_level=None)
     own.row_factory = sqlite3.Row
-    for pragma, value in pragmas:
+    for pragma, value in client.pragmas.items():
         own.execute(f"PRAGMA {pragma}={value}")
     return own
 
@@ -125,9 +123,10 @@ def _moment(value) -> datetime:
 
 
 def _read(request: Request) -> dict:
-    """key → (data as stored, expires_at) of the drafts this request read or wrote (in the
-    request's state, without the AttributeError a missing attribute of State costs)."""
-    return request.scope.setdefault("state", {}).setdefault("drafts_read", {})
+    """key → (data as stored, expires_at) of the drafts this request read or wrote."""
+    if not hasattr(request.state, "drafts_read"):
+        request.state.drafts_read = {}
+    return request.state.drafts_read
 
 
 def _canonical(data) -> str:
