@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
@@ -211,8 +212,29 @@ async def client(app):
         yield http
 
 
+WORKERS_FUZZ_STATUSES: Counter = Counter()  # on xdist's controller: what its workers saw
+
+
+def _fuzz_statuses() -> Counter:
+    """The statuses the fuzz suite (tests/test_fuzz.py) saw in this process, if it ran here."""
+    fuzz = sys.modules.get("test_fuzz")
+    return fuzz.STATUSES if fuzz else Counter()
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker hands its fuzz statuses to the controller, which reports them."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["fuzz_statuses"] = dict(_fuzz_statuses())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    WORKERS_FUZZ_STATUSES.update(getattr(node, "workeroutput", {}).get("fuzz_statuses", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
     """The fuzz suite's status counts, when it ran."""
-    fuzz = sys.modules.get("test_fuzz")
-    if fuzz and fuzz.STATUSES:
-        terminalreporter.write_line(fuzz.summary())
+    statuses = WORKERS_FUZZ_STATUSES + _fuzz_statuses()
+    if statuses:
+        counts = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
+        terminalreporter.write_line(f"fuzz: {statuses.total()} requests, statuses {counts}")
