@@ -25,7 +25,8 @@ from jinja2 import BytecodeCache
 from passlib.hash import argon2
 from tortoise import connections
 from tortoise.backends.base.config_generator import generate_config
-from tortoise.context import TortoiseContext, tortoise_test_context
+from tortoise.context import TortoiseContext
+from tortoise.utils import get_schema_sql
 
 from web import app as web_app
 from web import rendering
@@ -106,6 +107,7 @@ def compiled_templates():
 class TestDatabase(NamedTuple):
     url: str
     emptying: str  # on PostgreSQL, the SQL run after each test
+    schema: str = ""  # on SQLite, the SQL that makes each test's new database
 
 
 # The database's own settings (ALTER DATABASE … SET) put back, when a test changed them.
@@ -155,11 +157,15 @@ def _context_config(url: str) -> dict:
 
 @pytest.fixture(scope="session")
 async def test_database():
-    """SQLite: a new database in memory for each test. PostgreSQL: one database for this
-    process (each xdist worker), its schema made anew, its settings reset."""
+    """SQLite: a new database in memory for each test, made by the SQL of the models' schema
+    (generated once: the same for every test). PostgreSQL: one database for this process
+    (each xdist worker), its schema made anew, its settings reset."""
     server = os.environ.get("TEST_DATABASE_URL", "")
     if not server:
-        yield TestDatabase("sqlite://:memory:", "")
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=_context_config("sqlite://:memory:"))
+            schema = get_schema_sql(connections.get("default"), safe=False)
+        yield TestDatabase("sqlite://:memory:", "", schema)
         return
     parts = urlsplit(server)
     admin = await asyncpg.connect(_postgresql(server, "postgres"))
@@ -181,7 +187,9 @@ async def test_database():
 @pytest.fixture
 async def db(test_database):
     if not test_database.emptying:
-        async with tortoise_test_context(MODEL_MODULES, db_url=test_database.url) as ctx:
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=_context_config(test_database.url))
+            await connections.get("default").execute_script(test_database.schema)
             yield ctx
         return
     async with TortoiseContext() as ctx:
