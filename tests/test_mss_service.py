@@ -298,3 +298,12 @@ async def test_answers_sent_all_at_once_try_no_more_than_three(db):
     outcomes = await asyncio.gather(*(guess(answer) for answer in guesses))
     assert outcomes.count("wrong") + outcomes.count("right") <= limits.VERIFICATION_MEMBER.limit
     assert "right" not in outcomes[limits.VERIFICATION_MEMBER.limit :]
+
+
+def test_country_names_are_gathered_once_per_language():
+    with use_language("fr"):
+        french = service.countries()
+        assert service.countries() is french  # not gathered again from babel at each call
+    assert french["SN"] == "Sénégal" and service.countries("en")["SN"] == "Senegal"
+    with pytest.raises(TypeError):
+        french["SN"] = "changed"  # shared by every request: read-only

@@ -8,8 +8,11 @@ and the client address: 3 of them lock verification for 30 minutes.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from types import MappingProxyType
 
 from babel import Locale
 
@@ -106,13 +109,19 @@ class Identity:
         return digest("\x1f".join(parts))
 
 
-def countries(language: str | None = None) -> dict[str, str]:
-    names = Locale.parse(language or current_language.get()).territories
-    return {
+def countries(language: str | None = None) -> Mapping[str, str]:
+    """Country code → its name in ``language`` (the request's by default)."""
+    return _countries(language or current_language.get())
+
+
+@cache  # one per language: gathering babel's territory names costs ~1 ms a call
+def _countries(language: str) -> Mapping[str, str]:
+    names = Locale.parse(language).territories
+    return MappingProxyType({
         code: name
         for code, name in names.items()
         if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
-    }
+    })
 
 
 def question_facts(member: Member) -> list[str]:
