@@ -166,10 +166,9 @@ def render(
         ctx = {**app_state.template_globals(request), **(context or {})}
         ctx["status_message"] = status_message
         html = app_state.templates.get_template(template).render(ctx)
-    response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
-    response.headers["Vary"] = VARY
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # Given to the constructor, not set after it: each MutableHeaders assignment scans them.
+    return HTMLResponse(html, status_code=status_code,
+                        headers={**(headers or {}), "Vary": VARY, "Cache-Control": "no-store"})
 
 
 def _partial(request: Request, template: str, context: Mapping | None, block: str,
