@@ -59,11 +59,14 @@ test-unit: $(STAMP)
 	TEST_DATABASE_URL= $(BIN)/python -m pytest tests components -q -p no:cacheprovider -p no:playwright \
 		--junitxml=$(RESULTS)/unit.xml
 
+## The PostgreSQL run mostly waits on the server's answers: two workers (each on a database of
+## its own) wait side by side; --dist loadgroup keeps an xdist_group's tests in one worker.
+PG_WORKERS ?= 2
 test-postgres: $(STAMP)
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 		echo "== unit and HTTP tests on PostgreSQL ($$TEST_DATABASE_URL)"; \
 		$(BIN)/python -m pytest tests -q -p no:cacheprovider -p no:playwright \
-			--junitxml=$(RESULTS)/postgres.xml; \
+			-n $(PG_WORKERS) --dist loadgroup --junitxml=$(RESULTS)/postgres.xml; \
 	else echo "== TEST_DATABASE_URL not set: PostgreSQL run skipped"; fi
 
 ## Browser tests mostly wait (on the server, on the browser): three workers, each with its

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from typing import NamedTuple
 from urllib.parse import urlsplit, urlunsplit
 
@@ -24,7 +25,8 @@ from jinja2 import BytecodeCache
 from passlib.hash import argon2
 from tortoise import connections
 from tortoise.backends.base.config_generator import generate_config
-from tortoise.context import TortoiseContext, tortoise_test_context
+from tortoise.context import TortoiseContext
+from tortoise.utils import get_schema_sql
 
 from web import app as web_app
 from web import rendering
@@ -105,6 +107,7 @@ def compiled_templates():
 class TestDatabase(NamedTuple):
     url: str
     emptying: str  # on PostgreSQL, the SQL run after each test
+    schema: str = ""  # on SQLite, the SQL that makes each test's new database
 
 
 # The database's own settings (ALTER DATABASE … SET) put back, when a test changed them.
@@ -154,11 +157,15 @@ def _context_config(url: str) -> dict:
 
 @pytest.fixture(scope="session")
 async def test_database():
-    """SQLite: a new database in memory for each test. PostgreSQL: one database for this
-    process (each xdist worker), its schema made anew, its settings reset."""
+    """SQLite: a new database in memory for each test, made by the SQL of the models' schema
+    (generated once: the same for every test). PostgreSQL: one database for this process
+    (each xdist worker), its schema made anew, its settings reset."""
     server = os.environ.get("TEST_DATABASE_URL", "")
     if not server:
-        yield TestDatabase("sqlite://:memory:", "")
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=_context_config("sqlite://:memory:"))
+            schema = get_schema_sql(connections.get("default"), safe=False)
+        yield TestDatabase("sqlite://:memory:", "", schema)
         return
     parts = urlsplit(server)
     admin = await asyncpg.connect(_postgresql(server, "postgres"))
@@ -180,7 +187,9 @@ async def test_database():
 @pytest.fixture
 async def db(test_database):
     if not test_database.emptying:
-        async with tortoise_test_context(MODEL_MODULES, db_url=test_database.url) as ctx:
+        async with TortoiseContext() as ctx:
+            await ctx.init(config=_context_config(test_database.url))
+            await connections.get("default").execute_script(test_database.schema)
             yield ctx
         return
     async with TortoiseContext() as ctx:
@@ -211,8 +220,29 @@ async def client(app):
         yield http
 
 
+WORKERS_FUZZ_STATUSES: Counter = Counter()  # on xdist's controller: what its workers saw
+
+
+def _fuzz_statuses() -> Counter:
+    """The statuses the fuzz suite (tests/test_fuzz.py) saw in this process, if it ran here."""
+    fuzz = sys.modules.get("test_fuzz")
+    return fuzz.STATUSES if fuzz else Counter()
+
+
+def pytest_sessionfinish(session):
+    """An xdist worker hands its fuzz statuses to the controller, which reports them."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["fuzz_statuses"] = dict(_fuzz_statuses())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    WORKERS_FUZZ_STATUSES.update(getattr(node, "workeroutput", {}).get("fuzz_statuses", {}))
+
+
 def pytest_terminal_summary(terminalreporter):
     """The fuzz suite's status counts, when it ran."""
-    fuzz = sys.modules.get("test_fuzz")
-    if fuzz and fuzz.STATUSES:
-        terminalreporter.write_line(fuzz.summary())
+    statuses = WORKERS_FUZZ_STATUSES + _fuzz_statuses()
+    if statuses:
+        counts = ", ".join(f"{status}: {count}" for status, count in sorted(statuses.items()))
+        terminalreporter.write_line(f"fuzz: {statuses.total()} requests, statuses {counts}")

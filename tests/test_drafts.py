@@ -164,3 +164,15 @@ async def test_a_save_waits_for_a_transaction_under_way_on_tortoises_connection(
         "SELECT data FROM registration_draft")
     assert sorted(typed(Kept, json.loads(row["data"])).text for row in rows) == [
         "beside", "in the transaction"]
+
+
+async def test_a_draft_changed_in_place_after_its_read_is_written(sqlite_file):
+    """What the database holds is kept apart from the draft built from it: a field changed in
+    the draft's own dict is a change to write."""
+    await save_draft(visitor(), "espace-prive", wizard.Draft(fields={"profile": "exploitant"}))
+    request = visitor()
+    draft = await find_draft(request, "espace-prive", wizard.Draft)
+    draft.fields["profile"] = "particulier"
+    await save_draft(request, "espace-prive", draft)
+    stored = await find_draft(visitor(), "espace-prive", wizard.Draft)
+    assert stored.fields == {"profile": "particulier"}

@@ -191,12 +191,6 @@ REQUEST = st.fixed_dictionaries({
 })
 
 
-def summary() -> str:
-    """The statuses counted, for the end of the session (``conftest``'s terminal summary)."""
-    counts = ", ".join(f"{status}: {count}" for status, count in sorted(STATUSES.items()))
-    return f"fuzz: {sum(STATUSES.values())} requests, statuses {counts}"
-
-
 def assert_sound(response: httpx.Response) -> None:
     STATUSES[response.status_code] += 1
     assert response.status_code < 500, response.text[:500]

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from web import i18n
+from web import i18n, i18n_catalogs
 from web.i18n_catalogs import LOCALES, _po_path, _read, _write, problems
 
 WELCOME = "Welcome, %(name)s"  # a message with a placeholder, in both catalogs
@@ -16,10 +16,17 @@ def test_catalogs_are_current_and_french_is_complete():
     assert not found, "run `make i18n` and translate:\n" + "\n".join(found[:40])
 
 
+@pytest.fixture(scope="module")
+def extracted():
+    """The messages of the code, extracted once: the tests below break catalogs, not code."""
+    return i18n_catalogs.extract()
+
+
 @pytest.fixture
-def locales_copy(tmp_path):
+def locales_copy(tmp_path, monkeypatch, extracted):
     """A copy of locales/ to break, and what ``problems`` already says of it (others' messages
     may be in flight): ``edit(language, {msgid: msgstr or None to delete})`` → new problems."""
+    monkeypatch.setattr(i18n_catalogs, "extract", lambda: extracted)
     copy = tmp_path / "locales"
     shutil.copytree(LOCALES, copy)
     before = set(problems(copy))

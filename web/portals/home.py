@@ -17,8 +17,8 @@ from web.rendering import render
 
 
 def current_portal(request: Request):
-    """The portal whose URL space this request is in (``/<portal id>/…``): the scope's path
-    (``request.url`` would build a URL and scan the headers for the host)."""
+    """The portal whose URL space this request is in (``/<portal id>/…``)."""
+    # the scope's path: request.url would build the whole URL (host, query) to read it
     portal = request.app.state.portals.get(request.scope["path"].split("/")[1])
     if portal is None:
         raise HTTPException(404)
