@@ -46,7 +46,12 @@ _PLAIN = (str, int, float, type(None))  # stored as they are (a bool is an int)
 
 
 def _key(request: Request, key: str) -> str:
-    return f"{digest(request.state.sid)}:{key}"
+    return f"{_visitor(request.state.sid)}:{key}"
+
+
+@lru_cache(maxsize=4096)  # a visitor's every request reads (and often writes) a draft
+def _visitor(sid: str) -> str:
+    return digest(sid)
 
 
 _FIELDS = RegistrationDraft._meta.fields_map
@@ -123,10 +128,9 @@ def _moment(value) -> datetime:
 
 
 def _read(request: Request) -> dict:
-    """key → (data as stored, expires_at) of the drafts this request read or wrote."""
-    if not hasattr(request.state, "drafts_read"):
-        request.state.drafts_read = {}
-    return request.state.drafts_read
+    """key → (data as stored, expires_at) of the drafts this request read or wrote (in the
+    request's state, without the AttributeError, formatted, of a missing attribute of State)."""
+    return request.scope.setdefault("state", {}).setdefault("drafts_read", {})
 
 
 def _canonical(data) -> str:

@@ -61,6 +61,10 @@ _PLAIN_EMAIL = re.compile(
     r"(?P<local>[A-Za-z0-9_%+-]+(?:\.[A-Za-z0-9_%+-]+)*)"
     r"@(?P<domain>(?:[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*\.)+[A-Za-z]{2,63})"
 )
+# The domains email-validator refuses, and their subdomains (checked by C, not a generator:
+# an email is checked at every pause in typing).
+_SPECIAL_USE = frozenset(SPECIAL_USE_DOMAIN_NAMES)
+_SPECIAL_USE_ENDINGS = tuple("." + name for name in SPECIAL_USE_DOMAIN_NAMES)
 EMAIL_MAX = 254  # RFC 3696 errata, as email-validator
 LOCAL_PART_MAX = 64
 DOMAIN_MAX = 253
@@ -169,9 +173,8 @@ def normalized_email(value: str) -> str | None:
     if plain:
         local, domain = plain["local"], plain["domain"].lower()
         if (len(local) <= LOCAL_PART_MAX and len(domain) <= DOMAIN_MAX
-                and all(len(label) <= LABEL_MAX for label in domain.split("."))
-                and not any(domain == name or domain.endswith("." + name)
-                            for name in SPECIAL_USE_DOMAIN_NAMES)):
+                and max(map(len, domain.split("."))) <= LABEL_MAX
+                and domain not in _SPECIAL_USE and not domain.endswith(_SPECIAL_USE_ENDINGS)):
             return f"{local}@{domain}"
     if "." not in value.rpartition("@")[2]:
         return None  # no domain with a dot (an address half typed): the validator says so too
