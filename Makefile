@@ -54,10 +54,13 @@ test: $(STAMP) chromium
 	status=$$?; echo "== make test: $$(( $$(date +%s) - start )) s, $$([ $$status = 0 ] && echo passed || echo FAILED)"; \
 	exit $$status
 
+## The SQLite run is busy on the CPU: in one process (UNIT_WORKERS=0), it leaves the other core
+## to the PostgreSQL run; more workers only pay their start again when both runs share 2 cores.
+UNIT_WORKERS ?= 0
 test-unit: $(STAMP)
 	@echo "== unit and HTTP tests on SQLite (tests, components)"
 	TEST_DATABASE_URL= $(BIN)/python -m pytest tests components -q -p no:cacheprovider -p no:playwright \
-		--junitxml=$(RESULTS)/unit.xml
+		-n $(UNIT_WORKERS) --dist loadgroup --junitxml=$(RESULTS)/unit.xml
 
 ## The PostgreSQL run mostly waits on the server's answers: two workers (each on a database of
 ## its own) wait side by side; --dist loadgroup keeps an xdist_group's tests in one worker.
