@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from types import SimpleNamespace
+
+from starlette.requests import Request
 
 from web.mail.models import OutboxMail
 from web.portals.drafts import find_draft
@@ -142,5 +143,5 @@ async def confirm_email(client):
 
 async def draft(client) -> Draft | None:
     """The visitor's draft, read as the app does (by its cookie id); None when none is kept."""
-    request = SimpleNamespace(state=SimpleNamespace(sid=client.cookies.get("espace_sid")))
+    request = Request({"type": "http", "state": {"sid": client.cookies.get("espace_sid")}})
     return await find_draft(request, PORTAL, Draft)

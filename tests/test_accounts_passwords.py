@@ -6,6 +6,7 @@ import ast
 import asyncio
 import inspect
 import os
+import sys
 import threading
 import time
 import unicodedata
@@ -330,7 +331,19 @@ async def test_hash_and_verify_normalise_unicode():
 
 def test_hashing_leaves_a_core_to_the_pages():
     assert [hashing.hashing_threads(n) for n in (None, 1, 2, 8)] == [1, 1, 1, 7]
-    assert hashing._limiter.total_tokens == hashing.hashing_threads(os.cpu_count())
+    assert hashing.HASHING_THREADS == hashing.hashing_threads(os.cpu_count())
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own nice value is Linux's")
+async def test_hashing_threads_yield_the_cpu_to_the_pages():
+    """The scheduler gives the event loop's thread the core first: a page waits for no hash."""
+
+    def niceness():
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    page = niceness()
+    assert await hashing._in_thread(niceness) == min(19, page + hashing.NICENESS)
+    assert niceness() == page
 
 
 async def test_hashes_beyond_the_threads_queue():
@@ -347,6 +360,6 @@ async def test_hashes_beyond_the_threads_queue():
             running -= 1
         return True
 
-    threads = hashing._limiter.total_tokens
+    threads = hashing.HASHING_THREADS
     assert all(await asyncio.gather(*(hashing._in_thread(work) for _ in range(threads + 3))))
     assert most == threads

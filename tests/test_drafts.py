@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import json
 import typing
 from datetime import UTC, datetime
 
@@ -108,18 +110,69 @@ async def sqlite_file(tmp_path):
     await Tortoise.close_connections()
 
 
+def own_statements() -> int:
+    """Statements run on the server's own thread's connection so far."""
+    info = drafts._own_connection.cache_info()
+    return info.hits + info.misses
+
+
 async def test_a_draft_on_a_sqlite_file_is_read_in_the_servers_own_thread(sqlite_file):
     await save_draft(visitor(), "mss", Kept(text="typed"))
-    reads = drafts._reader.cache_info().hits + drafts._reader.cache_info().misses
+    reads = own_statements()
     assert await find_draft(visitor(), "mss", Kept) == Kept(text="typed")
     assert await find_draft(visitor(), "espace-prive", Kept) is None
-    assert drafts._reader.cache_info().hits + drafts._reader.cache_info().misses == reads + 2
+    assert own_statements() == reads + 2
 
 
 async def test_in_a_transaction_a_draft_is_read_on_its_connection(sqlite_file):
     """A reader of its own would not see what the transaction wrote before committing."""
-    reads = drafts._reader.cache_info()
+    reads = drafts._own_connection.cache_info()
     async with in_transaction():
         await save_draft(visitor(), "mss", Kept(text="uncommitted"))
         assert await find_draft(visitor(), "mss", Kept) == Kept(text="uncommitted")
-    assert drafts._reader.cache_info() == reads
+    assert drafts._own_connection.cache_info() == reads
+
+
+async def test_a_draft_on_a_sqlite_file_is_written_in_the_servers_own_thread(sqlite_file):
+    statements = own_statements()
+    await save_draft(visitor(), "mss", Kept(text="new"))  # UPDATE (no row), INSERT
+    await save_draft(visitor(), "mss", Kept(text="changed"))  # UPDATE
+    assert own_statements() == statements + 3
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT data FROM registration_draft")
+    assert [typed(Kept, json.loads(row["data"])) for row in rows] == [Kept(text="changed")]
+
+
+async def test_a_save_waits_for_a_transaction_under_way_on_tortoises_connection(sqlite_file):
+    """Written at once beside it, the transaction, which has read, could no longer write
+    (its snapshot is older than the file)."""
+    has_read = asyncio.Event()
+
+    async def transaction():
+        async with in_transaction() as connection:
+            await connection.execute_query_dict("SELECT key FROM registration_draft")
+            has_read.set()
+            await asyncio.sleep(0.05)  # the save beside it is attempted meanwhile
+            other = Request({"type": "http", "state": {"sid": "other"}})
+            await save_draft(other, "mss", Kept(text="in the transaction"))
+
+    under_way = asyncio.create_task(transaction())
+    await has_read.wait()
+    await save_draft(visitor(), "mss", Kept(text="beside"))
+    await under_way
+    rows = await connections.get("default").execute_query_dict(
+        "SELECT data FROM registration_draft")
+    assert sorted(typed(Kept, json.loads(row["data"])).text for row in rows) == [
+        "beside", "in the transaction"]
+
+
+async def test_a_draft_changed_in_place_after_its_read_is_written(sqlite_file):
+    """What the database holds is kept apart from the draft built from it: a field changed in
+    the draft's own dict is a change to write."""
+    await save_draft(visitor(), "espace-prive", wizard.Draft(fields={"profile": "exploitant"}))
+    request = visitor()
+    draft = await find_draft(request, "espace-prive", wizard.Draft)
+    draft.fields["profile"] = "particulier"
+    await save_draft(request, "espace-prive", draft)
+    stored = await find_draft(visitor(), "espace-prive", wizard.Draft)
+    assert stored.fields == {"profile": "particulier"}

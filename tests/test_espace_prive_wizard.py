@@ -23,12 +23,15 @@ from espace_prive_support import (
     submit,
     through_contact,
 )
+from hypothesis import given
+from hypothesis import strategies as st
 from markupsafe import escape
 from sql_counter import counting
 
+from web.forms import FormData
 from web.portals import journey
 from web.portals.espace_prive import checks, wizard
-from web.portals.espace_prive.forms import OTHER, PROFILES
+from web.portals.espace_prive.forms import OTHER, PROFILES, IdentifierForm, ProfileForm
 from web.portals.models import RegistrationDraft
 from web.registry.validation import PROFILE_CODES
 
@@ -126,6 +129,14 @@ async def test_no_profile_chosen(client):
     assert title(response.text).startswith("Erreur : Étape 1 sur 6")
     assert 'href="#profile-0"' in response.text
     assert "Choisissez ce qui vous correspond." in text(response)
+
+
+@given(st.lists(st.one_of(st.sampled_from([*PROFILES, "", " particulier"]), st.text()),
+                max_size=3))
+def test_the_profile_chosen_is_what_the_profile_form_validates(values):
+    data = FormData([("profile", value) for value in values])
+    form = ProfileForm(data)
+    assert ProfileForm.chosen(data) == (form.profile.data if form.validate() else None)
 
 
 @pytest.mark.parametrize("value", [*HOSTILE, "robot", ""])
@@ -484,6 +495,25 @@ async def test_an_untouched_step_is_rendered_once_and_given_to_each_visitor_as_i
         await submit(http, "/profile", {"profile": "particulier"})
         error = await submit(http, "/identifier", {"identifier": ""}, headers=HX)
     assert error.status_code == 422 and "error-summary" in error.text and len(cache) == 4
+
+
+async def test_a_step_given_from_the_cache_builds_no_form(client, monkeypatch):
+    """Step 1's answer, step 2 with nothing typed in it, once kept: no identifier form is built
+    for it (only to render the block, or the whole page)."""
+    await submit(client, "/profile", {"profile": "particulier"}, headers=HX)  # rendered, kept
+    built, init = [], IdentifierForm.__init__
+
+    def counted(form, *args, **kwargs):
+        built.append(form)
+        init(form, *args, **kwargs)
+
+    monkeypatch.setattr(IdentifierForm, "__init__", counted)
+    response = await submit(client, "/profile", {"profile": "particulier"}, headers=HX)
+    assert response.headers["HX-Push-Url"] == BASE + "/identifier"
+    assert title(response.text) == "Étape 2 sur 6 – Votre identifiant – Mon espace privé"
+    assert built == []
+    full = await client.get(BASE + "/identifier")
+    assert 'id="identifier"' in full.text and len(built) == 1
 
 
 async def test_the_identifier_step_writes_the_draft_once(client):

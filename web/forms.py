@@ -87,10 +87,10 @@ class FormData:
             else (form.items() if isinstance(form, Mapping) else form)
         )
         self._items = [
-            (k, v if k in PASSWORD_FIELDS else _CONTROL.sub("", v))
+            (k, v if v.isprintable() or k in PASSWORD_FIELDS else _CONTROL.sub("", v))
             for k, v in items
             if isinstance(v, str)
-        ]
+        ]  # a printable text has no control character: isprintable is C, much cheaper
 
     def getlist(self, key: str) -> list[str]:
         return [value for name, value in self._items if name == key]

@@ -35,6 +35,9 @@ CSRF_PLACEHOLDER = Markup("<csrf-token>")
 def is_partial(request: Request) -> bool:
     """htmx asks for a block only with ``HX-Request-Type: partial``; history restores,
     boosted navigation and JS-off requests get the full page."""
+    state = request.scope.get("state", {})
+    if "partial" in state:  # read by the request guard, from the same header
+        return state["partial"]
     return request.headers.get("hx-request-type") == "partial"
 
 
@@ -166,10 +169,9 @@ def render(
         ctx = {**app_state.template_globals(request), **(context or {})}
         ctx["status_message"] = status_message
         html = app_state.templates.get_template(template).render(ctx)
-    response = HTMLResponse(html, status_code=status_code, headers=dict(headers or {}))
-    response.headers["Vary"] = VARY
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # in the constructor: each header set afterwards is a walk through the list
+    return HTMLResponse(html, status_code=status_code,
+                        headers={**(headers or {}), "Vary": VARY, "Cache-Control": "no-store"})
 
 
 def _partial(request: Request, template: str, context: Mapping | None, block: str,
@@ -209,6 +211,8 @@ PLAIN = (str, int, float, type(None))
 def frozen(value):
     """``value`` (dicts, lists, strings, numbers, lazy texts) as a hashable key; TypeError for
     anything else (an object's identity would make a key that never matches)."""
+    if type(value) in PLAIN:  # most of them: no walk through the abstract classes' checks
+        return value
     if isinstance(value, Mapping):
         return tuple(sorted((k, frozen(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):

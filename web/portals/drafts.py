@@ -6,11 +6,13 @@ one place an old shape is read: the kind's ``migrate(data, version)`` brings it 
 current version, or answers None, and the visitor starts a new draft.
 
 A draft is read and written at every step and at every change of a field, so those two go
-by plain SQL (one statement each, values converted by the model's own fields): building a
-model instance and its queries costs ten times the statement itself. On a SQLite file, a
-read outside a transaction goes by a connection of the server's own thread: Tortoise's
-connection runs each statement in a thread of its own, and the hand-over there and back
-costs ten times the read (in WAL a reader waits for no one; busy, it goes the usual way).
+by plain SQL (one statement each): building a model instance and its queries costs ten times
+the statement itself. The data is stored as its canonical JSON text, which on SQLite comes
+back as it was written: an unchanged save is told by comparing two texts. On a SQLite file,
+outside a transaction, a draft is read and written by a connection of the server's own thread:
+Tortoise's connection runs each statement in a thread of its own, and the hand-over there and
+back costs ten times the statement. It never waits: busy, or with a statement or transaction
+of Tortoise's under way (whose snapshot a write would outdate), it goes the usual way.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import sqlite3
 import threading
 import types
 import typing
-from datetime import datetime, timedelta
-from functools import cache, lru_cache
+from datetime import UTC, datetime, timedelta
+from functools import cache, lru_cache, partial
 
 from starlette.requests import Request
 from tortoise.backends.base.client import TransactionalDBClient
@@ -40,6 +42,7 @@ DRAFT_IDLE_LIFETIME = timedelta(hours=24)
 # idle lifetime is that much shorter): a save while typing often changes nothing.
 DRAFT_REWRITE_AFTER = timedelta(minutes=1)
 D = typing.TypeVar("D")
+_PLAIN = (str, int, float, type(None))  # stored as they are (a bool is an int)
 
 
 def _key(request: Request, key: str) -> str:
@@ -68,40 +71,55 @@ async def find_draft(request: Request, key: str, kind: type[D]) -> D | None:
     """The visitor's draft of ``kind`` under ``key``, None when none is kept."""
     stored_key = _key(request, key)
     connection = RegistrationDraft._meta.db
-    rows = _read_at_once(connection, stored_key)
-    if rows is None:
-        rows = await connection.execute_query_dict(in_dialect(connection, _SELECT), [stored_key])
+    rows = await _rows(connection, _SELECT, [stored_key])
     if not rows:
         return None
-    if _FIELDS["expires_at"].to_python_value(rows[0]["expires_at"]) < now():
+    expires = _moment(rows[0]["expires_at"])
+    if expires < now():
         await RegistrationDraft.filter(key=stored_key).delete()  # gone, as if purged
         return None
-    data = _FIELDS["data"].to_python_value(rows[0]["data"])
-    _read(request)[key] = (_canonical(data),
-                           _FIELDS["expires_at"].to_python_value(rows[0]["expires_at"]))
+    stored = rows[0]["data"]
+    data = _FIELDS["data"].to_python_value(stored)
+    if not isinstance(connection, SqliteClient):  # PostgreSQL's jsonb has a text of its own
+        stored = _canonical(data)
+    _read(request)[key] = (stored, expires)
     return typed(kind, data)
 
 
-def _read_at_once(connection, stored_key: str) -> list[dict] | None:
-    """The draft's row read in this thread from a SQLite file, outside a transaction (its
-    own writes are the transaction's connection's); None: read it the usual way."""
+def _at_once(connection, sql: str, values: list, *, write: bool) -> tuple | None:
+    """The statement run in this thread on a SQLite file, outside a transaction (its own
+    writes are the transaction's connection's): (rows changed, rows); None: run it the usual
+    way. A write waits until Tortoise's connection is idle: one of its transactions that has
+    read would fail to write after it."""
     if (not isinstance(connection, SqliteClient) or isinstance(connection, TransactionalDBClient)
-            or connection.filename.startswith(":memory:")):
+            or connection.filename.startswith(":memory:")
+            or (write and connection._lock.locked())):
         return None
     try:
-        reader = _reader(connection.filename, threading.get_ident())
-        return [dict(row) for row in reader.execute(_SELECT, [stored_key])]
-    except sqlite3.Error:  # busy (a checkpoint), or a database it cannot read
+        cursor = _own_connection(connection, threading.get_ident()).execute(sql, values)
+        return cursor.rowcount, cursor.fetchall()  # rows read by name, as Tortoise's dicts
+    except sqlite3.Error:  # busy (a checkpoint, another process's write), or unreadable
         return None
 
 
 @lru_cache(maxsize=16)  # a server has one database and one thread; a dropped one closes
-def _reader(filename: str, thread: int) -> sqlite3.Connection:
-    """A read-only connection that never waits (no busy timeout), one for each thread."""
-    reader = sqlite3.connect(filename, timeout=0, isolation_level=None)
-    reader.row_factory = sqlite3.Row
-    reader.execute("PRAGMA query_only = ON")
-    return reader
+def _own_connection(client: SqliteClient, thread: int) -> sqlite3.Connection:
+    """A connection to ``client``'s file that never waits (no busy timeout), one for each
+    thread, set up as ``client``'s (WAL, ``synchronous``…)."""
+    own = sqlite3.connect(client.filename, timeout=0, isolation_level=None)
+    own.row_factory = sqlite3.Row
+    for pragma, value in client.pragmas.items():
+        own.execute(f"PRAGMA {pragma}={value}")
+    return own
+
+
+def _moment(value) -> datetime:
+    """A stored datetime as the field reads it. SQLite gives back datetime.isoformat's text,
+    which fromisoformat reads (the field's iso8601 parse costs a hundred times more)."""
+    if isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return _FIELDS["expires_at"].to_python_value(value)
 
 
 def _read(request: Request) -> dict:
@@ -113,36 +131,53 @@ def _read(request: Request) -> dict:
 
 def _canonical(data) -> str:
     """The draft's data as one text whatever the order of its keys (PostgreSQL's jsonb gives
-    them back in an order of its own)."""
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    them back in an order of its own), in the compact form Tortoise's JSON field writes."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
 
 
-def _unchanged(request: Request, key: str, data, moment: datetime) -> bool:
+def _unchanged(request: Request, key: str, data: str, moment: datetime) -> bool:
     stored, expires = _read(request).get(key, (None, None))
     return stored == data and expires - DRAFT_IDLE_LIFETIME > moment - DRAFT_REWRITE_AFTER
 
 
 async def save_draft(request: Request, key: str, draft) -> None:
-    moment, data = now(), as_data(draft)
-    if _unchanged(request, key, _canonical(data), moment):
+    moment, data = now(), _canonical(as_data(draft))
+    if _unchanged(request, key, data, moment):
         return
-    _read(request)[key] = (_canonical(data), moment + DRAFT_IDLE_LIFETIME)
+    _read(request)[key] = (data, moment + DRAFT_IDLE_LIFETIME)
     values = [
-        _FIELDS[name].to_db_value(value, RegistrationDraft)
-        for name, value in (("portal", key), ("data", data), ("updated_at", moment),
-                            ("expires_at", moment + DRAFT_IDLE_LIFETIME))
-    ] + [_key(request, key)]
+        _FIELDS["portal"].to_db_value(key, RegistrationDraft),
+        data,  # the JSON text itself: the field would decode it again to check it
+        *(_FIELDS[name].to_db_value(value, RegistrationDraft)
+          for name, value in (("updated_at", moment),
+                              ("expires_at", moment + DRAFT_IDLE_LIFETIME))),
+        _key(request, key),
+    ]
     connection = RegistrationDraft._meta.db
-    changed, _rows = await connection.execute_query(in_dialect(connection, _UPDATE), values)
-    if changed:
+    if await _changed(connection, _UPDATE, values):
         return
-    if not await connection.execute_query_dict(in_dialect(connection, _INSERT), values):
-        await connection.execute_query(in_dialect(connection, _UPDATE), values)  # saved meanwhile
+    if not await _rows(connection, _INSERT, values, write=True):
+        await _changed(connection, _UPDATE, values)  # saved meanwhile
         return
     # A new draft: the visitor's cookie may be days old, it starts a new life with the draft.
     request.state.sid_refresh = True
     if getattr(draft, "REGISTRATION", True):  # not, e.g., a login kept over a language switch
         await audit("registration_started", portal=key)
+
+
+async def _changed(connection, sql: str, values: list) -> bool:
+    """Whether the UPDATE ``sql`` changed a row."""
+    done = _at_once(connection, sql, values, write=True)
+    if done is None:
+        done = await connection.execute_query(in_dialect(connection, sql), values)
+    return done[0] > 0
+
+
+async def _rows(connection, sql: str, values: list, *, write: bool = False) -> list[dict]:
+    done = _at_once(connection, sql, values, write=write)
+    if done is None:
+        return await connection.execute_query_dict(in_dialect(connection, sql), values)
+    return done[1]
 
 
 async def delete_draft(request: Request, key: str) -> None:
@@ -159,14 +194,16 @@ def expired_drafts() -> QuerySet[RegistrationDraft]:
 
 def as_data(value):
     """A draft (or one of its values) as JSON data."""
-    if dataclasses.is_dataclass(value):
-        return {f.name: as_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, dict):
         return {name: as_data(item) for name, item in value.items()}
     if isinstance(value, list | tuple):
         return [as_data(item) for item in value]
+    if dataclasses.is_dataclass(value):
+        return {name: as_data(getattr(value, name)) for name in _readers(type(value))}
     return value
 
 
@@ -189,31 +226,28 @@ def typed(kind: type[D], data) -> D:
 def _build(kind, data):
     if not isinstance(data, dict):
         raise TypeError(f"{kind.__name__} is stored as an object")
-    hints = _hints(kind)
+    readers = _readers(kind)
     values = {}
     for name, value in data.items():
-        if name not in hints:
+        if name not in readers:
             raise TypeError(f"{kind.__name__} has no field {name!r}")
-        values[name] = _value(hints[name], value)
+        read = readers[name]
+        values[name] = value if read is None or value is None else read(value)
     return kind(**values)
 
 
-def _value(hint, value):
-    if value is None:
-        return None
+@cache
+def _readers(kind) -> dict:
+    """The fields of ``kind``, in order: name → how a stored value is read (None: as it is)."""
+    hints = typing.get_type_hints(kind)
+    return {field.name: _reader(hints[field.name]) for field in dataclasses.fields(kind)}
+
+
+def _reader(hint):
     options = typing.get_args(hint) if isinstance(hint, types.UnionType) else (hint,)
     for option in options:
         if dataclasses.is_dataclass(option):
-            return _build(option, value)
+            return partial(_build, option)
         if option is datetime:
-            return datetime.fromisoformat(value)
-    return value
-
-
-@cache
-def _hints(kind) -> dict:
-    return {
-        name: hint
-        for name, hint in typing.get_type_hints(kind).items()
-        if name in {f.name for f in dataclasses.fields(kind)}
-    }
+            return datetime.fromisoformat
+    return None

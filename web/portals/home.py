@@ -18,7 +18,8 @@ from web.rendering import render
 
 def current_portal(request: Request):
     """The portal whose URL space this request is in (``/<portal id>/…``)."""
-    portal = request.app.state.portals.get(request.url.path.split("/")[1])
+    # the scope's path: request.url would build the whole URL (host, query) to read it
+    portal = request.app.state.portals.get(request.scope["path"].split("/")[1])
     if portal is None:
         raise HTTPException(404)
     return portal

@@ -92,6 +92,14 @@ class ProfileForm(forms.Form):
         lazy_gettext("Choose what describes you."),
     )
 
+    @staticmethod
+    def chosen(formdata) -> str | None:
+        """The profile ``formdata`` chooses when the form validates it, else None: what
+        ``validate()`` answers (its first value is one of the choices) without building the
+        form, which only its errors need."""
+        value = formdata.get("profile")
+        return value if value in PROFILES else None
+
 
 class IdentifierForm(forms.Form):
     """The social security number (individuals) or the SIRET (companies), as ``identifier``.

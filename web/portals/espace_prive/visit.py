@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from starlette.requests import Request
@@ -99,7 +100,8 @@ class Visit(journey.Visit):
 
 
 async def visit(request: Request) -> Visit:
-    back = "password" if request.query_params.get("back") == "password" else None
+    query = request.scope.get("query_string")  # most have none: no QueryParams parsed
+    back = "password" if query and request.query_params.get("back") == "password" else None
     return await journey.visit(request, Draft, Visit, back=back)
 
 
@@ -121,8 +123,14 @@ def page(
     """A wizard page: the whole page, or its ``step`` block for htmx. ``constant``: the page
     shows nothing of the visit but ``context``'s plain values and ``form``: its block is
     rendered once for all who see it with nothing typed in the form and no error (and
-    nothing they typed is kept in the cache)."""
-    errors = list(errors) or (error_list(form, groups=DATE_GROUP) if form is not None else [])
+    nothing they typed is kept in the cache). ``form`` may be the step's form builder
+    (``wizard.<step>_form``), called with the draft only if the page is rendered from it."""
+    if callable(form):
+        form = (Blank(form, v.draft) if constant and not wizard.typed_in(v.draft, step)
+                else form(v.draft))
+    blank = isinstance(form, Blank)
+    errors = list(errors) or (error_list(form, groups=DATE_GROUP)
+                              if form is not None and not blank else [])
     number = wizard.number(step) if step else None
     title = heading
     if number:
@@ -137,12 +145,12 @@ def page(
         "page_title": title,
         "form": form,
         "action": here_path + v.query(),
-        "abandon_url": v.page_path("abandon", "?" + urlencode({"from": here_path})),
+        "abandon_url": v.page_path("abandon", _from(here_path)),
         **context,
     }
-    if constant and not errors and (form is None or untouched(form)):
+    if constant and not errors and (form is None or blank or untouched(form)):
         shown = frozen({name: value for name, value in ctx.items() if name != "form"})
-        constant = (type(form), status, shown)
+        constant = (form.build if blank else type(form), status, shown)
     else:
         constant = False
     return journey.page(v.request, template, ctx, errors=errors, status=status, block="step",
@@ -150,6 +158,26 @@ def page(
                         status_message=status_message, constant=constant)
 
 
+@lru_cache(maxsize=256)  # the wizard's pages: a few dozen paths
+def _from(path: str) -> str:
+    return "?" + urlencode({"from": path})
+
+
 def untouched(form) -> bool:
     """Nothing typed in ``form`` and nothing said of it: it shows alike to every visitor."""
     return not any(field.data or field.errors or any(field.raw_data or ()) for field in form)
+
+
+class Blank:
+    """The step's form for a draft with nothing typed in the step, built at its first use:
+    a constant block, rendered once for all who see it, has no use for it after that."""
+
+    __slots__ = ("build", "_draft", "_form")
+
+    def __init__(self, build: Callable, draft: Draft) -> None:
+        self.build, self._draft, self._form = build, draft, None
+
+    def __getattr__(self, name: str):
+        if self._form is None:
+            self._form = self.build(self._draft)
+        return getattr(self._form, name)

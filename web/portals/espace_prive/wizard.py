@@ -134,6 +134,12 @@ def profile_form(draft: Draft, formdata=None) -> ProfileForm:
     return ProfileForm(formdata or FormData(_pick(draft, "profile")))
 
 
+def profile_of(draft: Draft, formdata=None) -> str | None:
+    """The profile chosen (by ``formdata``, else by the draft) when the profile form
+    validates it, else None."""
+    return ProfileForm.chosen(formdata or FormData(_pick(draft, "profile")))
+
+
 def identifier_form(draft: Draft, formdata=None) -> IdentifierForm:
     return IdentifierForm(
         formdata or FormData(_pick(draft, "identifier")), company=is_company(draft)
@@ -147,6 +153,11 @@ def contact_form(draft: Draft, formdata=None) -> ContactForm:
 
 def verification_form(draft: Draft, formdata=None) -> VerificationForm:
     return VerificationForm(formdata or FormData(_pick(draft, "verification")))
+
+
+def typed_in(draft: Draft, step: str) -> bool:
+    """Whether the draft holds a value of one of ``step``'s fields."""
+    return any(name in draft.fields for name in STEP_FIELDS.get(step, ()))
 
 
 def _pick(draft: Draft, step: str) -> dict:
@@ -218,8 +229,7 @@ def email_proved(draft: Draft) -> bool:
 
 def complete(step: str, draft: Draft) -> bool:
     if step == "profile":
-        form = profile_form(draft)
-        return form.validate() and form.profile.data != OTHER
+        return profile_of(draft) not in (None, OTHER)
     if step == "identifier":
         return identifier_of(draft) is not None
     if step == "contact":

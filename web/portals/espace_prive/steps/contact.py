@@ -14,9 +14,9 @@ from web.portals.espace_prive.visit import Visit, page, shows, visit
 
 @shows("contact")
 async def show(v: Visit, page_name: str = "contact", form=None, status=200):
-    form = form or wizard.contact_form(v.draft)
     return page(v, "espace_prive/contact.html", "contact", _("Your contact details"),
-                form=form, status=status, company=wizard.is_company(v.draft), constant=True)
+                form=form or wizard.contact_form, status=status,
+                company=wizard.is_company(v.draft), constant=True)
 
 
 async def submit(v: Visit, data: FormData) -> Response:

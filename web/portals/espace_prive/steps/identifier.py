@@ -14,10 +14,9 @@ from web.portals.espace_prive.visit import Visit, page, shows, visit
 
 @shows("identifier")
 async def show(v: Visit, page_name: str = "identifier", form=None, status=200, errors=()):
-    form = form or wizard.identifier_form(v.draft)
     return page(v, "espace_prive/identifier.html", "identifier", _("Your identifier"),
-                form=form, errors=errors, status=status, company=wizard.is_company(v.draft),
-                constant=True)
+                form=form or wizard.identifier_form, errors=errors, status=status,
+                company=wizard.is_company(v.draft), constant=True)
 
 
 async def submit(v: Visit, data: FormData) -> Response:

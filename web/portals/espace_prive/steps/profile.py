@@ -15,17 +15,18 @@ from web.portals.espace_prive.visit import Visit, page, shows, visit
 
 @shows("profile")
 async def show(v: Visit, page_name: str = "profile", form=None, status=200):
-    form = form or wizard.profile_form(v.draft)
     return page(v, "espace_prive/profile.html", "profile", _("Create my private space"),
-                form=form, status=status, hints=PROFILE_HINTS, constant=True)
+                form=form or wizard.profile_form, status=status, hints=PROFILE_HINTS, constant=True)
 
 
 async def submit(v: Visit, data: FormData) -> Response:
-    form = wizard.profile_form(v.draft, data)
+    chosen = wizard.profile_of(v.draft, data)
     await v.save()
-    if not form.validate():
+    if chosen is None:
+        form = wizard.profile_form(v.draft, data)
+        form.validate()
         return await show(v, form=form, status=422)
-    if form.profile.data == OTHER:
+    if chosen == OTHER:
         return await v.goto("contact_us")
     return await v.goto(v.after("profile"))
 
