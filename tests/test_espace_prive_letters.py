@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from espace_prive_support import NIR, make_member
 
 from web.accounts import hashing
@@ -148,11 +150,28 @@ def run(*args: str, database: Path, **settings: str) -> subprocess.CompletedProc
     )
 
 
-def test_letters_commands(tmp_path):
-    database = tmp_path / "espace.sqlite3"
-    assert run("-m", "web.cli", "migrate", database=database).returncode == 0
-    seeded = run("-c", SEED, f"sqlite://{database}", database=database)
-    assert seeded.returncode == 0, seeded.stderr
+@pytest.fixture(scope="module")
+def templates(tmp_path_factory) -> dict[str, Path]:
+    """A file `espace migrate` made, and a copy of it seeded with one letter: made once by the
+    commands, copied for each test (each test's commands change their own file)."""
+    folder = tmp_path_factory.mktemp("letters")
+    migrated, seeded = folder / "migrated.sqlite3", folder / "seeded.sqlite3"
+    made = run("-m", "web.cli", "migrate", database=migrated)
+    assert made.returncode == 0, made.stderr
+    copy_database(migrated, seeded)
+    seeding = run("-c", SEED, f"sqlite://{seeded}", database=seeded)
+    assert seeding.returncode == 0, seeding.stderr
+    return {"migrated": migrated, "seeded": seeded}
+
+
+def copy_database(source: Path, target: Path) -> Path:
+    with sqlite3.connect(source) as reader, sqlite3.connect(target) as writer:
+        reader.backup(writer)
+    return target
+
+
+def test_letters_commands(tmp_path, templates):
+    database = copy_database(templates["seeded"], tmp_path / "espace.sqlite3")
     listed = run("-m", "web.cli", "letters", "list", database=database)
     assert listed.returncode == 0, listed.stderr
     assert "waiting  Marcel Lagrange – 7 cours de l'Intendance, 33000 Bordeaux" in listed.stdout
@@ -168,14 +187,12 @@ def test_letters_commands(tmp_path):
     assert "exported" in everything.stdout
 
 
-def test_exported_letters_carry_the_configured_branding(tmp_path):
+def test_exported_letters_carry_the_configured_branding(tmp_path, templates):
     branding = tmp_path / "branding.json"
     branding.write_text(json.dumps({"espace-prive": {
         "fund_name": "Caisse des Trois Îles", "support_email": "courrier@trois-iles.example.org",
         "support_phone": "+262 262 00 11 22"}}), "utf-8")
-    database = tmp_path / "espace.sqlite3"
-    assert run("-m", "web.cli", "migrate", database=database).returncode == 0
-    assert run("-c", SEED, f"sqlite://{database}", database=database).returncode == 0
+    database = copy_database(templates["seeded"], tmp_path / "espace.sqlite3")
     folder = tmp_path / "to-post"
     exported = run("-m", "web.cli", "letters", "export", str(folder), database=database,
                    ESPACE_BRANDING_FILE=str(branding))
@@ -187,9 +204,8 @@ def test_exported_letters_carry_the_configured_branding(tmp_path):
     assert "+590 590 12 34 56" not in content  # the demo fund's phone number
 
 
-def test_export_to_a_folder_that_cannot_be_written_says_so(tmp_path):
-    database = tmp_path / "espace.sqlite3"
-    assert run("-m", "web.cli", "migrate", database=database).returncode == 0
+def test_export_to_a_folder_that_cannot_be_written_says_so(tmp_path, templates):
+    database = copy_database(templates["migrated"], tmp_path / "espace.sqlite3")
     a_file = tmp_path / "not-a-folder"
     a_file.write_text("")
     for target in (a_file, a_file / "below", Path("/proc/no-such-place")):

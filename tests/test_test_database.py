@@ -1,18 +1,15 @@
 """Each test finds the database as a new one would be, though on PostgreSQL one database
 serves the whole run (tests/conftest.py): the first test leaves rows, a sequence moved on
 and a database setting behind; the second finds none of them. They run in this order, in one
-process (one xdist group: ``make`` runs the suite with ``--dist loadgroup``)."""
+process (``make`` gives each file's tests to one xdist worker: ``--dist loadfile``)."""
 
 from __future__ import annotations
 
-import pytest
 from accounts_support import make_account
 from tortoise import connections
 
 from web.accounts.models import Account
 from web.registry.models import Member
-
-pytestmark = pytest.mark.xdist_group("one_database")
 
 
 async def _lock_timeout() -> str:

@@ -48,7 +48,10 @@ def no_fill_delay(monkeypatch):
 
 
 async def mail_to(address: str) -> list[OutboxMail]:
-    return [m for m in await OutboxMail.all() if m.to.casefold() == address.casefold()]
+    """The mails to ``address``, in the order they were written (PostgreSQL returns rows in no
+    set order: a table's rows move as others are updated and deleted)."""
+    mails = await OutboxMail.all().order_by("id")
+    return [m for m in mails if m.to.casefold() == address.casefold()]
 
 
 async def postal_registration(client, email: str) -> str:
