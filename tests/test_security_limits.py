@@ -4,6 +4,7 @@ they are checked, counted only when they fail)."""
 from __future__ import annotations
 
 import asyncio
+import os
 from datetime import timedelta
 
 import pytest
@@ -129,6 +130,42 @@ async def test_right_attempts_sent_together_all_pass(db):
 
     outcomes = await asyncio.gather(*(right() for _ in range(20)))
     assert outcomes == ["passed"] * 20
+    assert not await AttemptCounter.exists(key=KEY)
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
+                    reason="two transactions at once need PostgreSQL")
+async def test_a_counter_made_and_deleted_by_another_worker_meanwhile_is_made_again(
+        db, monkeypatch):
+    """While this attempt makes its missing counter, another worker's attempt on the same key
+    makes it first, ends and deletes it (as twenty right attempts at once do): this attempt
+    still gets its counter, never a server error."""
+    steps = [asyncio.Event() for _ in range(4)]
+
+    async def other_worker():  # created outside the attempt's transaction
+        await steps[0].wait()
+        await AttemptCounter.create(key=KEY, window_started_at=now())
+        steps[1].set()
+        await steps[2].wait()
+        await AttemptCounter.filter(key=KEY).delete()
+        steps[3].set()
+
+    other = asyncio.create_task(other_worker())
+    bulk_create = AttemptCounter.bulk_create
+
+    async def interleaved(*args, **kwargs):
+        steps[0].set()
+        await steps[1].wait()
+        made = await bulk_create(*args, **kwargs)
+        steps[2].set()
+        await steps[3].wait()
+        return made
+
+    monkeypatch.setattr(AttemptCounter, "bulk_create", interleaved)
+    attempt = await asyncio.wait_for(limits.admit({KEY: RULE}), 10)
+    other.cancel()
+    assert (await AttemptCounter.get(key=KEY)).pending == 1
+    await attempt.refund()
     assert not await AttemptCounter.exists(key=KEY)
 
 

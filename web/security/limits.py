@@ -125,21 +125,15 @@ async def current_lock(rules: Mapping[str, Rule]) -> Locked | None:
 
 
 async def _locked_counters(connection, keys) -> dict[str, AttemptCounter]:
-    """The counters of ``keys``, their rows locked, made when missing: one query (three the
-    first time). Rows are locked in key order, so two workers never wait on each other."""
-    query = (AttemptCounter.filter(key__in=sorted(keys)).order_by("key")
-             .select_for_update().using_db(connection))
-    counters = {counter.key: counter for counter in await query}
-    missing = [key for key in keys if key not in counters]
-    if missing:
-        moment = now()
-        await AttemptCounter.bulk_create(
-            [AttemptCounter(key=key, window_started_at=moment) for key in missing],
-            ignore_conflicts=True,  # another worker made it first: its row is locked below
-            using_db=connection,
-        )
-        counters = {counter.key: counter for counter in await query}
-    return counters
+    """The counters of ``keys``, made when missing, their rows locked until the transaction
+    ends: one upsert, whose no-op update returns (and locks) a row that exists already. A row
+    another worker deletes meanwhile is made again, never missed; rows are locked in key
+    order, so two workers never wait on each other."""
+    moment = now()
+    fresh = [AttemptCounter(key=key, count=0, window_started_at=moment, pending=0)
+             for key in sorted(keys)]
+    rows = await connection.execute_query_dict(*_upsert(connection, fresh, "key = excluded.key"))
+    return {row["key"]: AttemptCounter._init_from_db(**row) for row in rows}
 
 
 def _settle(counter: AttemptCounter, rule: Rule, moment: datetime) -> None:
@@ -335,14 +329,7 @@ async def check(rules: Mapping[str, Rule]) -> Check:
     if not isinstance(connection, TransactionalDBClient):
         raise RuntimeError("limits.check runs in a transaction (limits.committed)")
     moment = now()
-    fresh = [AttemptCounter(key=key, count=0, window_started_at=moment, pending=0)
-             for key in sorted(rules)]
-    # A no-op update, so that the row is returned (and locked) when it exists already.
-    rows = await connection.execute_query_dict(*_upsert(connection, fresh, "key = excluded.key"))
-    counters = {}
-    for row in rows:
-        values = {name: _FIELDS[name].to_python_value(row[name]) for name in _COLUMNS}
-        counters[values["key"]] = AttemptCounter(**values)
+    counters = await _locked_counters(connection, rules)
     claim = Check(rules, counters, connection)
     for key, rule in rules.items():
         _settle(counters[key], rule, moment)
