@@ -52,6 +52,7 @@ class Visit(journey.Visit):
     recap (``?back=password``): Suivant returns there."""
 
     back: str | None = None
+    push_url: str | None = None  # goto's: the URL its htmx answer pushes (HX-Push-Url)
 
     def page_path(self, page: str = "", query: str = "") -> str:
         """The path of a wizard page (a step, a plain page, ``verification/<question>``),
@@ -90,10 +91,8 @@ class Visit(journey.Visit):
             return see_other(url)
         if page in PLAIN_PAGES:
             return Response(status_code=200, headers={"HX-Redirect": url})
-        self.back = None  # the page is rendered for its own URL
-        response = await PAGES[page.split("/")[0]](self, page)
-        response.headers["HX-Push-Url"] = url
-        return response
+        self.back, self.push_url = None, url  # the page is rendered for its own URL
+        return await PAGES[page.split("/")[0]](self, page)
 
     def after(self, step: str) -> str:
         """Where Suivant leads: the recap when editing from it (or what its change
@@ -141,6 +140,8 @@ def page(
         constant = (form.build if blank else type(form), status, parts, frozen(context))
     else:
         constant = False
+    if v.push_url:  # in the constructor: a header set afterwards is a walk through the list
+        headers = {**(headers or {}), "HX-Push-Url": v.push_url}
     return journey.page(v.request, template, ctx, errors=errors, status=status, block="step",
                         lang_form=FORM_ID if here or step else None, headers=headers,
                         status_message=status_message, constant=constant)
