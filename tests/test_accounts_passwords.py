@@ -186,10 +186,10 @@ def test_the_azerty_graph_is_drawn_like_zxcvbn_s():
 
 @pytest.mark.parametrize("password", ["x" + "!" * 60_000 + "a", "a!" * 30_000])
 async def test_a_huge_hostile_password_is_judged_at_once(password):
-    started = time.perf_counter()
+    started = time.process_time()  # CPU, every thread: what a busy machine does not change
     found = await reasons(password)
     assert found[0] == f"Your password must have at most 1024 characters (it has {len(password)})."
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
 
 
 async def test_short_common_password_gives_both_reasons():
