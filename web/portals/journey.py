@@ -104,18 +104,18 @@ async def run(v: Visit, step: Step) -> Response:
         step.keep(v, data)
     else:
         v.keep(data, step.name)
-    back = step.back(v) if callable(step.back) else step.back
-    if exit_ := await early_exit(v, data, v.here(step.name), back):
+    if exit_ := await early_exit(v, data, step):
         return exit_
     return await step.submit(v, data)
 
 
-async def early_exit(v: Visit, data: FormData, here: str, back: str | None) -> Response | None:
+async def early_exit(v: Visit, data: FormData, step: Step) -> Response | None:
     """Language switch and Précédent: save what was typed, without validating it."""
     if data.get("switch_lang"):
         await v.save()
-        return reload(v.request, here)
-    if data.get("action") == "back" and back:
+        return reload(v.request, v.here(step.name))
+    if data.get("action") == "back" and (
+            back := step.back(v) if callable(step.back) else step.back):
         await v.save()
         return await v.goto(back)
     return None

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from urllib.parse import urlencode
+from weakref import WeakKeyDictionary
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from web import i18n
 from web.forms import FormData, error_list
 from web.i18n import gettext as _
 from web.portals import journey
@@ -25,11 +26,14 @@ from web.portals.espace_prive.wizard import Draft
 from web.rendering import frozen, is_partial, see_other
 
 FORM_ID = "wizard"
+FRAMES_MAX = 512  # pages × questions × ?back= × languages × portals: a few hundred
 DATE_GROUP = [("birth_day", "birth_month", "birth_year")]
 # Pages that are not steps of the wizard form: reached with a full load.
 PLAIN_PAGES = {"contact_us", "already", "done"}
 # Each step's page, as ``goto`` renders it for htmx (filled by the step modules: ``shows``).
 PAGES: dict[str, Callable[..., Awaitable[HTMLResponse]]] = {}
+# app → its pages' frames (``frame``): a test run builds many apps, a dropped one's go with it.
+_FRAMES: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def shows(step: str):
@@ -48,6 +52,7 @@ class Visit(journey.Visit):
     recap (``?back=password``): Suivant returns there."""
 
     back: str | None = None
+    push_url: str | None = None  # goto's: the URL its htmx answer pushes (HX-Push-Url)
 
     def page_path(self, page: str = "", query: str = "") -> str:
         """The path of a wizard page (a step, a plain page, ``verification/<question>``),
@@ -86,10 +91,8 @@ class Visit(journey.Visit):
             return see_other(url)
         if page in PLAIN_PAGES:
             return Response(status_code=200, headers={"HX-Redirect": url})
-        self.back = None  # the page is rendered for its own URL
-        response = await PAGES[page.split("/")[0]](self, page)
-        response.headers["HX-Push-Url"] = url
-        return response
+        self.back, self.push_url = None, url  # the page is rendered for its own URL
+        return await PAGES[page.split("/")[0]](self, page)
 
     def after(self, step: str) -> str:
         """Where Suivant leads: the recap when editing from it (or what its change
@@ -131,36 +134,43 @@ def page(
     blank = isinstance(form, Blank)
     errors = list(errors) or (error_list(form, groups=DATE_GROUP)
                               if form is not None and not blank else [])
+    parts = frame(v, step, heading, here)
+    ctx = {**dict(parts), "form": form, **context}
+    if constant and not errors and (form is None or blank or untouched(form)):
+        constant = (form.build if blank else type(form), status, parts, frozen(context))
+    else:
+        constant = False
+    if v.push_url:  # in the constructor: a header set afterwards is a walk through the list
+        headers = {**(headers or {}), "HX-Push-Url": v.push_url}
+    return journey.page(v.request, template, ctx, errors=errors, status=status, block="step",
+                        lang_form=FORM_ID if here or step else None, headers=headers,
+                        status_message=status_message, constant=constant)
+
+
+def frame(v: Visit, step: str | None, heading: str, here: str | None) -> tuple:
+    """What a page shows of its place in the wizard (its number, title, action and Abandonner
+    link) as (name, value) pairs, a key of its constant block: worked out once for each page
+    of each app (the paths are its routes') and language."""
+    key = (v.portal.id, step, heading, here, v.query(), i18n.current_language.get())
+    frames = _FRAMES.setdefault(v.request.app, {})
+    parts = frames.get(key)
+    if parts is None:
+        parts = _frame(v, step, heading, here)
+        if len(frames) < FRAMES_MAX:
+            frames[key] = parts
+    return parts
+
+
+def _frame(v: Visit, step: str | None, heading: str, here: str | None) -> tuple:
     number = wizard.number(step) if step else None
     title = heading
     if number:
         title = _("Step %(current)s of %(total)s", current=number, total=wizard.TOTAL)
         title = f"{title} – {heading}"
     here_path = v.page_path(here or step or "")
-    ctx = {
-        "step": step,
-        "number": number,
-        "total": wizard.TOTAL,
-        "heading": heading,
-        "page_title": title,
-        "form": form,
-        "action": here_path + v.query(),
-        "abandon_url": v.page_path("abandon", _from(here_path)),
-        **context,
-    }
-    if constant and not errors and (form is None or blank or untouched(form)):
-        shown = frozen({name: value for name, value in ctx.items() if name != "form"})
-        constant = (form.build if blank else type(form), status, shown)
-    else:
-        constant = False
-    return journey.page(v.request, template, ctx, errors=errors, status=status, block="step",
-                        lang_form=FORM_ID if here or step else None, headers=headers,
-                        status_message=status_message, constant=constant)
-
-
-@lru_cache(maxsize=256)  # the wizard's pages: a few dozen paths
-def _from(path: str) -> str:
-    return "?" + urlencode({"from": path})
+    return frozen((("step", step), ("number", number), ("total", wizard.TOTAL),
+                   ("heading", heading), ("page_title", title), ("action", here_path + v.query()),
+                   ("abandon_url", v.page_path("abandon", "?" + urlencode({"from": here_path})))))
 
 
 def untouched(form) -> bool:
