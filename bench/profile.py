@@ -42,29 +42,24 @@ BROWSER = [
     (b"sec-fetch-mode", b"cors"),
     (b"sec-fetch-dest", b"empty"),
 ]
-HTMX = [
-    (b"accept", b"text/html"),
-    (b"hx-request", b"true"),
-    (b"hx-request-type", b"partial"),
-    (b"hx-current-url", ORIGIN.encode() + b"/mss/register"),
-    (b"origin", ORIGIN.encode()),
-    (b"referer", ORIGIN.encode() + b"/mss/register"),
-    (b"content-type", b"application/x-www-form-urlencoded"),
-]
+
+
+def htmx(page: str, *sent: tuple[bytes, bytes]) -> list[tuple[bytes, bytes]]:
+    """The headers htmx sends for a request from ``page``, with what else the browser sent."""
+    return [(b"accept", b"text/html"), (b"hx-request", b"true"),
+            (b"hx-request-type", b"partial"), (b"hx-current-url", ORIGIN.encode() + page.encode()),
+            (b"origin", ORIGIN.encode()), *sent]
+
+
+HTMX = htmx("/mss/register", (b"referer", ORIGIN.encode() + b"/mss/register"),
+            (b"content-type", b"application/x-www-form-urlencoded"))
 # What Chromium adds to the wizard form's POST (bench/capture.py, "espace-prive step 1 → 2"): no
 # Referer, a form's fetch (same-origin), the form htmx took it from and where the answer goes.
-WIZARD = [
-    (b"accept", b"text/html"),
-    (b"accept-language", b"fr"),
-    (b"content-type", b"application/x-www-form-urlencoded;charset=UTF-8"),
-    (b"hx-current-url", ORIGIN.encode() + b"/espace-prive/register/profile"),
-    (b"hx-request", b"true"),
-    (b"hx-request-type", b"partial"),
-    (b"hx-source", b"form#wizard"),
-    (b"hx-target", b"main#main"),
-    (b"origin", ORIGIN.encode()),
-    (b"sec-fetch-mode", b"same-origin"),
-]
+WIZARD = htmx("/espace-prive/register/profile", (b"accept-language", b"fr"),
+              (b"content-type", b"application/x-www-form-urlencoded;charset=UTF-8"),
+              (b"hx-source", b"form#wizard"), (b"hx-target", b"main#main"),
+              (b"sec-fetch-mode", b"same-origin"))
+
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 FORM = {"uid": "000000042", "first_names": "Jean-Baptiste Marie",
         "last_name": "de La Tour d'Auvergne", "birth_day": "29", "birth_month": "2",
