@@ -8,6 +8,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from web.clock import now
 from web.security import limits
@@ -139,7 +140,8 @@ async def test_a_counter_made_and_deleted_by_another_worker_meanwhile_is_made_ag
         db, monkeypatch):
     """While this attempt makes its missing counter, another worker's attempt on the same key
     makes it first, ends and deletes it (as twenty right attempts at once do): this attempt
-    still gets its counter, never a server error."""
+    still gets its counter, never a server error. (The interleaving that a look, then an
+    insert, then a second look missed; the next test holds the one upsert to the same.)"""
     steps = [asyncio.Event() for _ in range(4)]
 
     async def other_worker():  # created outside the attempt's transaction
@@ -166,6 +168,32 @@ async def test_a_counter_made_and_deleted_by_another_worker_meanwhile_is_made_ag
     other.cancel()
     assert (await AttemptCounter.get(key=KEY)).pending == 1
     await attempt.refund()
+    assert not await AttemptCounter.exists(key=KEY)
+
+
+@pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL"),
+                    reason="two transactions at once need PostgreSQL")
+async def test_a_counter_deleted_while_an_attempt_waits_for_its_lock_is_made_again(db):
+    """Another worker holds the counter's row (its attempt is being reported) and deletes it
+    (nothing left to count): the attempt waiting for the row gets a new counter."""
+    await AttemptCounter.create(key=KEY, window_started_at=now())
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def other_worker():  # created outside the attempt's transaction
+        async with in_transaction() as connection:
+            await AttemptCounter.filter(key=KEY).select_for_update().using_db(connection)
+            holding.set()
+            await release.wait()
+            await AttemptCounter.filter(key=KEY).using_db(connection).delete()
+
+    other = asyncio.create_task(other_worker())
+    await asyncio.wait_for(holding.wait(), 10)
+    attempt = asyncio.create_task(limits.admit({KEY: RULE}))
+    await asyncio.sleep(0.3)
+    assert not attempt.done()  # it waits for the row the other worker holds
+    release.set()
+    await asyncio.wait_for(other, 10)
+    await (await asyncio.wait_for(attempt, 10)).refund()
     assert not await AttemptCounter.exists(key=KEY)
 
 
