@@ -205,7 +205,7 @@ def _constant_partial(request: Request, template: str, context: Mapping | None, 
     return html.replace(CSRF_PLACEHOLDER, token)
 
 
-PLAIN = (str, int, float, type(None))
+PLAIN = (str, int, float, type(None))  # JSON's scalars: a value as it is (frozen, drafts)
 
 
 def frozen(value):

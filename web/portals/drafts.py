@@ -34,6 +34,7 @@ from tortoise.queryset import QuerySet
 from web.clock import now
 from web.db import in_dialect
 from web.portals.models import RegistrationDraft
+from web.rendering import PLAIN
 from web.security.audit import audit
 from web.security.digests import digest
 
@@ -42,7 +43,6 @@ DRAFT_IDLE_LIFETIME = timedelta(hours=24)
 # idle lifetime is that much shorter): a save while typing often changes nothing.
 DRAFT_REWRITE_AFTER = timedelta(minutes=1)
 D = typing.TypeVar("D")
-_PLAIN = (str, int, float, type(None))  # stored as they are (a bool is an int)
 
 
 def _key(request: Request, key: str) -> str:
@@ -198,7 +198,7 @@ def expired_drafts() -> QuerySet[RegistrationDraft]:
 
 def as_data(value):
     """A draft (or one of its values) as JSON data."""
-    if isinstance(value, _PLAIN):
+    if isinstance(value, PLAIN):  # stored as they are (a bool is an int)
         return value
     if isinstance(value, datetime):
         return value.isoformat()
