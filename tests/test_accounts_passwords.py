@@ -334,15 +334,16 @@ def test_hashing_leaves_a_core_to_the_pages():
     assert hashing.HASHING_THREADS == hashing.hashing_threads(os.cpu_count())
 
 
-@pytest.mark.skipif(sys.platform != "linux", reason="a thread's own nice value is Linux's")
 async def test_hashing_threads_yield_the_cpu_to_the_pages():
-    """The scheduler gives the event loop's thread the core first: a page waits for no hash."""
+    """The scheduler gives the event loop's thread the core first: a page waits for no hash.
+    (Linux keeps a nice value per thread; elsewhere it is the process's, left alone.)"""
 
     def niceness():
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
     page = niceness()
-    assert await hashing._in_thread(niceness) == min(19, page + hashing.NICENESS)
+    lowered = min(19, page + hashing.NICENESS) if sys.platform == "linux" else page
+    assert await hashing._in_thread(niceness) == lowered
     assert niceness() == page
 
 
