@@ -154,7 +154,7 @@ async def test_security_reads_no_draft_until_it_has_appeared(client, monkeypatch
     async def no_draft(*args):
         raise AssertionError("the draft was read")
 
-    monkeypatch.setattr(security, "load_draft", no_draft)
+    monkeypatch.setattr(security, "find_draft", no_draft)
     for email in ("claire@", EMAIL):
         assert (await post_security(visitor, email, first_names="Claire")).status_code == 200
 
