@@ -34,7 +34,6 @@ from tortoise.queryset import QuerySet
 from web.clock import now
 from web.db import in_dialect
 from web.portals.models import RegistrationDraft
-from web.rendering import PLAIN
 from web.security.audit import audit
 from web.security.digests import digest
 
@@ -99,9 +98,9 @@ async def find_draft(request: Request, key: str, kind: type[D], *,
         await RegistrationDraft.filter(key=stored_key).delete()  # gone, as if purged
         return None
     stored = rows[0]["data"]
-    data = _FIELDS["data"].to_python_value(stored)
+    data = json.loads(stored) if isinstance(stored, str) else stored
     if not isinstance(connection, SqliteClient):  # PostgreSQL's jsonb has a text of its own
-        stored = _canonical(data)
+        stored = as_json(data)
     _read(request)[key] = (stored, expires)
     return typed(kind, data)
 
@@ -148,19 +147,13 @@ def _read(request: Request) -> dict:
     return request.scope.setdefault("state", {}).setdefault("drafts_read", {})
 
 
-def _canonical(data) -> str:
-    """The draft's data as one text whatever the order of its keys (PostgreSQL's jsonb gives
-    them back in an order of its own), in the compact form Tortoise's JSON field writes."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-
-
 def _written_lately(expires: datetime | None, moment: datetime) -> bool:
     """A draft of this expiry was written less than DRAFT_REWRITE_AFTER before ``moment``."""
     return expires is not None and expires - DRAFT_IDLE_LIFETIME > moment - DRAFT_REWRITE_AFTER
 
 
 async def save_draft(request: Request, key: str, draft) -> None:
-    moment, data = now(), _canonical(as_data(draft))
+    moment, data = now(), as_json(draft)
     stored, expires = _read(request).get(key, (None, None))
     connection = RegistrationDraft._meta.db
     if _written_lately(expires, moment):  # its idle lifetime is left as it is
@@ -217,19 +210,20 @@ def expired_drafts() -> QuerySet[RegistrationDraft]:
 # -- the stored shape ---------------------------------------------------------------------------
 
 
-def as_data(value):
-    """A draft (or one of its values) as JSON data."""
-    if isinstance(value, PLAIN):  # stored as they are (a bool is an int)
-        return value
+def as_json(draft) -> str:
+    """A draft's stored text: its fields as JSON (datetimes as ISO text, nested dataclasses as
+    objects), one text whatever the order of its keys (PostgreSQL's jsonb gives them back in an
+    order of its own), in the compact form Tortoise's JSON field writes. One pass of the C
+    encoder: only a dataclass or a datetime comes back to Python (``_jsonable``)."""
+    return json.dumps(draft, sort_keys=True, separators=(",", ":"), default=_jsonable)
+
+
+def _jsonable(value):
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {name: as_data(item) for name, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [as_data(item) for item in value]
     if dataclasses.is_dataclass(value):
-        return {name: as_data(getattr(value, name)) for name in _readers(type(value))}
-    return value
+        return {name: getattr(value, name) for name in _readers(type(value))}
+    return str(value)
 
 
 def typed(kind: type[D], data) -> D:
