@@ -57,9 +57,9 @@ def _visitor(sid: str) -> str:
 _FIELDS = RegistrationDraft._meta.fields_map
 _SELECT = "SELECT data, expires_at FROM registration_draft WHERE key = ?"
 # ... and only if its stored data has a value (not null) for a field: JSON's own type of it.
-_HOLDING = {
-    "sqlite": " AND json_type(data, '$.' || ?) <> 'null'",
-    "postgres": " AND jsonb_typeof(data -> ?::text) <> 'null'",
+_SELECT_HOLDING = {
+    "sqlite": _SELECT + " AND json_type(data, '$.' || ?) <> 'null'",
+    "postgres": _SELECT + " AND jsonb_typeof(data -> ?::text) <> 'null'",
 }
 _UPDATE = (
     "UPDATE registration_draft SET portal = ?, data = ?, updated_at = ?, expires_at = ? "
@@ -89,8 +89,8 @@ async def find_draft(request: Request, key: str, kind: type[D], *,
     if holding is None:
         rows = await _rows(connection, _SELECT, [stored_key])
     else:
-        holds = _HOLDING[connection.capabilities.dialect]
-        rows = await _rows(connection, _SELECT + holds, [stored_key, holding])
+        select = _SELECT_HOLDING[connection.capabilities.dialect]
+        rows = await _rows(connection, select, [stored_key, holding])
     if not rows:
         return None
     expires = _moment(rows[0]["expires_at"])

@@ -57,9 +57,10 @@ async def security(request: Request) -> Response:
             else {"state": "start"}  # no verification under way: the email alone decides
         )
     appeared = security["state"] != "empty" and not shown
-    message = _("The security questions field has appeared after the email fields.")
+    message = (_("The security questions field has appeared after the email fields.")
+               if appeared else None)  # else the live region keeps what it says
     return journey.fragment(request, "mss/register.html", "security", {"security": security},
-                            status_message=message if appeared else None,
+                            status_message=message,
                             constant=len(security) == 1)  # a bare state: alike for all
 
 
