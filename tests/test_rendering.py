@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.requests import Request
 
 from web.rendering import render
@@ -176,3 +178,23 @@ def test_a_block_a_parent_defines_is_rendered_with_the_childs_blocks_inside():
     assert f"<main>{step}</main>" in env.get_template("page.html").render(context)
     assert render_block(env, "page.html", "title", context) == "T"
     assert render_block(env, "message.html", "step", context) == "<h1>H</h1>none"
+
+
+@given(
+    body=st.text(),
+    status=st.sampled_from([200, 204, 303, 304, 400, 422, 100, 503]),
+    headers=st.dictionaries(
+        st.sampled_from(["HX-Push-Url", "Vary", "vary", "Retry-After", "Content-Type",
+                         "content-length", "X-Other"]),
+        st.text(st.characters(max_codepoint=255), max_size=20),
+    ),
+)
+def test_an_encoded_answer_is_starlettes_own(body, status, headers):
+    """``EncodedHTML`` skips Starlette's constructor: the same body and headers come out."""
+    from starlette.responses import HTMLResponse
+
+    from web.rendering import EncodedHTML
+
+    ours, theirs = EncodedHTML(body.encode(), status, headers), HTMLResponse(body, status, headers)
+    assert (ours.status_code, ours.body, ours.raw_headers, ours.background) == (
+        theirs.status_code, theirs.body, theirs.raw_headers, theirs.background)
