@@ -226,14 +226,16 @@ def _constant_partial(request: Request, template: str, context: Mapping | None, 
 
 
 PLAIN = (str, int, float, type(None))  # JSON's scalars: a value as it is (frozen, drafts)
+_EXACTLY_PLAIN = frozenset({*PLAIN, bool})  # the types themselves, not their subclasses
 
 
 def frozen(value):
     """``value`` (dicts, lists, strings, numbers, lazy texts) as a hashable key; TypeError for
     anything else (an object's identity would make a key that never matches)."""
-    if type(value) in PLAIN:  # most of them: no walk through the abstract classes' checks
+    kind = type(value)
+    if kind in _EXACTLY_PLAIN:  # most of them: no walk through the abstract classes' checks
         return value
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         return tuple(sorted((k, frozen(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
         return tuple(frozen(v) for v in value)
