@@ -198,3 +198,12 @@ def test_an_encoded_answer_is_starlettes_own(body, status, headers):
     ours, theirs = EncodedHTML(body.encode(), status, headers), HTMLResponse(body, status, headers)
     assert (ours.status_code, ours.body, ours.raw_headers, ours.background) == (
         theirs.status_code, theirs.body, theirs.raw_headers, theirs.background)
+
+
+@given(st.text())
+def test_a_text_is_escaped_as_jinja_writes_it(value):
+    from markupsafe import escape
+
+    from web.rendering import html_text
+
+    assert html_text(value) == str(escape(value))
