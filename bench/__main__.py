@@ -222,14 +222,14 @@ def journey_weights(base_url: str, used: set) -> list[str]:
     return lines + table(["journey", "JS", "round trips", "received", "budget"], rows)
 
 
-def throughput_section(base_url: str, bare_url: str, guarded_url: str, *, seconds: float,
+def throughput_section(base_url: str, yardsticks: dict[str, str], *, seconds: float,
                        connections: int, rounds: int) -> list[str]:
     wrk = loadgen.find_wrk()
     tool = f"wrk -t1 -c{connections} -d{seconds:g}s" if wrk else (
         f"httpx async, {connections} connections, {seconds:g} s (wrk not found)")
     captured = capture(base_url)
-    all_targets = throughput.targets(base_url, bare_url, guarded_url, captured,
-                                     FRAGMENT_BUDGETS, SAVE_BUDGETS)
+    all_targets = throughput.targets(base_url, yardsticks, captured, FRAGMENT_BUDGETS,
+                                     SAVE_BUDGETS)
     lines = [
         f"### Throughput of what Chromium sends ({tool}; {rounds} alternating rounds, medians; "
         "uvicorn, 1 worker, no access log; loopback, load generator on the same machine)",
@@ -237,7 +237,9 @@ def throughput_section(base_url: str, bare_url: str, guarded_url: str, *, second
         "Requests captured from Chromium (whole form, cookie, Origin, Sec-Fetch-*, htmx "
         f"headers) and replayed. Yardsticks in the same rounds: the {throughput.BARE_PAGE} "
         f"(bare Starlette + Jinja2) and the {throughput.GUARDED_FRAGMENT} (behind Espace's "
-        "compression and guard, sent the captured security request).",
+        "compression and guard, sent the captured security request); and, no yardstick, the "
+        f"{throughput.READING_FRAGMENT} (the same after one read of the visitor's draft row by "
+        "Python's sqlite3: what a database read costs any fragment).",
     ]
     for close in (False, True):
         measured = throughput.measure(wrk, all_targets, rounds=rounds, seconds=seconds,
@@ -401,10 +403,15 @@ def main(argv: list[str] | None = None) -> int:
             lines += slow_journey_section(server.url, used) + [""]
             server.espace("demo")
         if "throughput" in chosen:
+            same = {"BASE_URL": server.url, "DATABASE_URL": server.env["DATABASE_URL"]}
             with yardstick_server("bench.bare_app:app") as bare_url, \
-                    yardstick_server("bench.bare_app:guarded", BASE_URL=server.url) as guarded:
+                    yardstick_server("bench.bare_app:guarded", **same) as guarded, \
+                    yardstick_server("bench.bare_app:reading", **same) as reading:
+                yardsticks = {throughput.BARE_PAGE: bare_url,
+                              throughput.GUARDED_FRAGMENT: guarded,
+                              throughput.READING_FRAGMENT: reading}
                 lines += throughput_section(
-                    server.url, bare_url, guarded, seconds=args.seconds,
+                    server.url, yardsticks, seconds=args.seconds,
                     connections=args.connections, rounds=args.rounds) + [""]
         if "logins" in chosen:
             lines += logins_section(server.url, seconds=args.paced_seconds) + [""]

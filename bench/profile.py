@@ -100,7 +100,7 @@ def wizard_step(app, cookie: bytes, token: str) -> tuple:
 async def requests(app) -> dict:
     """name → (app, method, path, headers, body or a callable making it)."""
     from bench.bare_app import app as bare_page
-    from bench.bare_app import guarded
+    from bench.bare_app import guarded, reading
 
     cookie, token = await visitor(app, "/mss/register")
     headers = [*BROWSER, *HTMX, (b"cookie", cookie + b"; lang=fr")]
@@ -108,6 +108,7 @@ async def requests(app) -> dict:
     return {
         "bare page": (bare_page, "GET", "/", BROWSER, b""),
         "guarded bare fragment": (guarded, "POST", "/mss/register/security", headers, valid),
+        "guarded + one draft read": (reading, "POST", "/mss/register/security", headers, valid),
         "panel: no valid email": (app, "POST", "/mss/register/security", headers,
                                   form_body(token, email="jeanne.martin@")),
         "panel: a valid email": (app, "POST", "/mss/register/security", headers, valid),

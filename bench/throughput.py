@@ -18,6 +18,9 @@ from bench.capture import Captured
 
 BARE_PAGE = "bare page"
 GUARDED_FRAGMENT = "guarded bare fragment"
+# No yardstick: what the guarded fragment becomes with one read of a draft row (bench/bare_app.py),
+# printed for what it costs any fragment that reads the database.
+READING_FRAGMENT = "guarded bare fragment + one draft read"
 # A captured save replayed as it is changes nothing after the first time (no write); a member's
 # save changes a field: replayed so too, a field different every time.
 SAVES_CHANGED = {"register save (the same value again)": "register save (a new value every time)"}
@@ -60,13 +63,16 @@ def replayed(base_url: str, request: Captured, vary: str | None = None) -> loadg
                            request.body, vary)
 
 
-def targets(base_url: str, bare_url: str, guarded_url: str, captured: dict[str, Captured],
+def targets(base_url: str, yardsticks: dict[str, str], captured: dict[str, Captured],
             fragment_budgets: tuple, save_budgets: tuple) -> list[Target]:
-    """The yardsticks first, then every captured request with its budgets."""
+    """The yardsticks first (``yardsticks``: name → base URL), then every captured request
+    with its budgets."""
     security = captured["security: a valid email"]
     found = [
-        Target(BARE_PAGE, loadgen.Request(bare_url)),  # a plain GET, Chromium's Accept-Encoding
-        Target(GUARDED_FRAGMENT, replayed(guarded_url, security)),
+        # a plain GET, Chromium's Accept-Encoding
+        Target(BARE_PAGE, loadgen.Request(yardsticks[BARE_PAGE])),
+        Target(GUARDED_FRAGMENT, replayed(yardsticks[GUARDED_FRAGMENT], security)),
+        Target(READING_FRAGMENT, replayed(yardsticks[READING_FRAGMENT], security)),
     ]
     for name, request in captured.items():
         budgets = (fragment_budgets if name.startswith(("security:", "espace-prive"))

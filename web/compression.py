@@ -12,7 +12,10 @@ import sys
 from starlette_compress import CompressMiddleware
 from zstandard import ZstdCompressor
 
-ZSTD_LEVEL = 4  # the library's default
+# zstd's own default, not the library's 4: on a fragment or a page it costs two thirds as
+# much CPU (a 2.5 KB wizard step 10.5 µs instead of 14.7, the 8 KB mss page 23 instead of 37)
+# for 1–3 % more bytes.
+ZSTD_LEVEL = 3
 
 
 class Compression(CompressMiddleware):
