@@ -3,7 +3,8 @@
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
 from hypothesis import strategies as st
 from starlette.requests import Request
 
@@ -207,3 +208,21 @@ def test_a_text_is_escaped_as_jinja_writes_it(value):
     from web.rendering import html_text
 
     assert html_text(value) == str(escape(value))
+
+
+@examples(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=st.text(), lang=st.sampled_from(["fr", "en"]))
+def test_a_constant_block_kept_encoded_is_a_fresh_render_for_any_token(app, token, lang):
+    """The kept block's bytes joined by the visitor's token, whatever it holds: the bytes a
+    fresh render of the block writes for that token."""
+    from web import i18n
+
+    def dialog(constant: bool) -> bytes:
+        request = _request(app, {"HX-Request": "true", "HX-Request-Type": "partial"})
+        request.state.csrf_token = token
+        context = {"action": "/espace-prive/register/abandon", "back_url": "/espace-prive/"}
+        with i18n.use_language(lang):
+            return render(request, "espace_prive/abandon.html", context, block="dialog",
+                          overlay=True, constant=constant).body
+
+    assert dialog(constant=True) == dialog(constant=False)
