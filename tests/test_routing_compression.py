@@ -57,6 +57,17 @@ async def test_a_path_two_routes_match_is_remembered_only_for_the_first():
         assert (await client.post("/portal/x")).text.startswith("b")
 
 
+async def test_routes_added_after_answers_are_tried_as_starlette_would():
+    """A test adds routes to an application made: the router learns them (and forgets what it
+    remembered) instead of answering by its old table."""
+    router = ExactPathRouter([Route("/a", _answer("a")), Route("/{name}/x", _answer("x"))])
+    assert (await _answered(router, "/a", "GET"))[1].startswith(b"a")
+    router.routes.insert(0, Route("/a", _answer("new")))
+    router.routes.append(Route("/b", _answer("b")))
+    assert (await _answered(router, "/a", "GET"))[1].startswith(b"new")
+    assert (await _answered(router, "/b", "GET"))[1].startswith(b"b")
+
+
 def _starlettes_choice(routes, scope):
     """Starlette's Router loop: the first full match, else the first partial one."""
     partial = None

@@ -7,7 +7,8 @@ parameterless route answered is looked up at once the next time (the route still
 method: anything but a full match goes the usual way). Any other path is tried only against the
 routes it can match: those whose literal start (their path before its first parameter) it has,
 and the parameterless routes of its very path. The others could not match it, so the route
-chosen is Starlette's. The route table is fixed once the server answers.
+chosen is Starlette's. What is known of the routes is learnt again when routes are added (a test
+adds some to an application made); the table is fixed once the server answers.
 """
 
 from __future__ import annotations
@@ -21,15 +22,21 @@ class ExactPathRouter(Router):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.exact: dict[str, Route] = {}
+        self._learn_routes()
+
+    def _learn_routes(self) -> None:
         self.starts = [(*literal_start(route), route) for route in self.routes]
         # When every route matches by path alone, a path none of the routes before one matches
         # is matched by none of them whatever the method (or host): that one is remembered.
         self.by_path = all(type(route) in (Route, Mount) for route in self.routes)
+        self.exact.clear()
 
     async def app(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await super().app(scope, receive, send)
             return
+        if len(self.starts) != len(self.routes):
+            self._learn_routes()
         path = get_route_path(scope)
         route = self.exact.get(path)
         match, child_scope = route.matches(scope) if route else (Match.NONE, {})
