@@ -39,7 +39,7 @@ class ExactPathRouter(Router):
             self._learn_routes()
         path = get_route_path(scope)
         route = self.exact.get(path)
-        match, child_scope = route.matches(scope) if route else (Match.NONE, {})
+        match, child_scope = route.matches(scope) if route is not None else (Match.NONE, {})
         if match is not Match.FULL:
             route, child_scope, first = self.answering(scope, path)
             if route is None:  # nothing answers: Starlette's own way (a slash redirect, a 404)
