@@ -9,15 +9,19 @@ import typing
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from starlette.requests import Request
 from tortoise import Tortoise, connections
 from tortoise.transactions import in_transaction
 
-from web.db import migrate, tortoise_config
+from web.clock import now
+from web.db import in_dialect, migrate, tortoise_config
 from web.portals import drafts
 from web.portals.accounts.typed import TypedLogins
-from web.portals.drafts import as_data, find_draft, save_draft, typed
+from web.portals.drafts import as_json, find_draft, save_draft, typed
 from web.portals.espace_prive import wizard
+from web.portals.models import RegistrationDraft
 from web.portals.mss import state
 
 STARTED = datetime(2026, 12, 2, 9, 30, tzinfo=UTC)
@@ -30,10 +34,32 @@ def test_a_draft_is_stored_as_json_data_and_read_back_the_same():
         verification=state.Verification("f", 7, ["employer", "entry_year"], choices=["A"]),
         policy=state.Policy("2026-01", STARTED),
     )
-    data = as_data(draft)
+    data = json.loads(as_json(draft))
     assert data["started"] == "2026-12-02T09:30:00+00:00"
     assert data["verification"]["facts"] == ["employer", "entry_year"]
     assert typed(state.Draft, data) == draft
+
+
+def shape_of(value):
+    """The stored shape as it was first written, value by value (as_json's reference)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {name: shape_of(item) for name, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [shape_of(item) for item in value]
+    if dataclasses.is_dataclass(value):
+        return {field.name: shape_of(getattr(value, field.name))
+                for field in dataclasses.fields(value)}
+    return value
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(st.one_of(st.from_type(state.Draft), st.from_type(wizard.Draft),
+                 st.from_type(TypedLogins)))
+def test_a_draft_is_written_in_one_pass_as_its_shape_value_by_value(draft):
+    assert as_json(draft) == json.dumps(shape_of(draft), sort_keys=True, separators=(",", ":"),
+                                        default=str)
 
 
 def test_an_untyped_mss_draft_is_migrated_and_an_old_verification_dropped():
@@ -176,3 +202,93 @@ async def test_a_draft_changed_in_place_after_its_read_is_written(sqlite_file):
     await save_draft(request, "espace-prive", draft)
     stored = await find_draft(visitor(), "espace-prive", wizard.Draft)
     assert stored.fields == {"profile": "particulier"}
+
+
+async def test_a_draft_is_found_holding_a_field_only_when_it_has_a_value(db):
+    """The security panel needs the draft only when a verification is under way: without one,
+    the statement finds nothing and nothing is decoded."""
+    await save_draft(visitor(), "mss", state.Draft(fields={"email": "a@example.org"}))
+    assert await find_draft(visitor(), "mss", state.Draft, holding="verification") is None
+    verifying = state.Draft(verification=state.Verification("f", 7, ["employer"]))
+    await save_draft(visitor(), "mss", verifying)
+    assert await find_draft(visitor(), "mss", state.Draft, holding="verification") == verifying
+
+
+STORE = ("INSERT INTO registration_draft (key, portal, data, updated_at, expires_at) "
+         "VALUES (?, 'mss', ?, ?, ?)")
+VERIFICATIONS = st.one_of(
+    st.just({"fingerprint": "f", "member": 7, "facts": ["employer"], "step": 0,
+             "outcome": None, "choices": ["A"], "answer": ""}),
+    st.just({"fingerprint": "f", "member": 7, "facts": ["employer"]}),  # saved before choices
+    st.none(), st.integers(), st.text(max_size=3), st.lists(st.none(), max_size=1),
+    st.dictionaries(st.sampled_from(["fingerprint", "member", "other"]), st.integers()),
+)
+STORED = st.one_of(
+    st.fixed_dictionaries({}, optional={
+        "version": st.sampled_from([0, 1, 2, "1", None]),
+        "started": st.sampled_from([STARTED.isoformat(), "yesterday"]),
+        "fields": st.dictionaries(st.sampled_from(["uid", "email"]), st.text(max_size=3)),
+        "verification": VERIFICATIONS,
+        "unknown": st.integers(),
+    }),
+    st.lists(st.integers(), max_size=2), st.text(max_size=3), st.booleans(),
+)
+
+
+async def test_a_draft_found_holding_a_field_is_the_draft_found_without(db):
+    """Whatever the stored shape (old, unreadable, expired): a draft that the typed read finds
+    with a verification is found holding one, the same; and holding one, it is that draft."""
+    loop = asyncio.get_running_loop()
+
+    async def found(data, expired: bool, holding: str | None):
+        await RegistrationDraft.all().delete()
+        expires = now() + (-1 if expired else 1) * drafts.DRAFT_IDLE_LIFETIME
+        connection = connections.get("default")  # the text as it is (the field decodes it)
+        await connection.execute_query(in_dialect(connection, STORE), [
+            drafts._key(visitor(), "mss"), json.dumps(data), now(), expires])
+        draft = await find_draft(visitor(), "mss", state.Draft, holding=holding)
+        return draft and dataclasses.replace(draft, started=STARTED)  # a new one's is now()
+
+    @settings(max_examples=150, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(data=STORED, expired=st.booleans())
+    def agree(data, expired):
+        def run(holding):
+            return asyncio.run_coroutine_threadsafe(found(data, expired, holding), loop).result(30)
+
+        typed_read, holding = run(None), run("verification")
+        if typed_read and typed_read.verification:
+            assert holding == typed_read
+        else:
+            assert holding is None or holding == typed_read
+
+    await asyncio.to_thread(agree)
+
+
+async def stored_row() -> RegistrationDraft | None:
+    return await RegistrationDraft.get_or_none(key=drafts._key(visitor(), "mss"))
+
+
+async def test_a_draft_changed_soon_after_it_was_written_keeps_its_expiry(db, monkeypatch):
+    """Changed less than DRAFT_REWRITE_AFTER after it was written, only its data is written
+    (the index of expiry is left alone); after that, its idle lifetime is renewed again."""
+    await save_draft(visitor(), "mss", Kept(text="first"))
+    written = await stored_row()
+    for delay, text in ((drafts.DRAFT_REWRITE_AFTER / 2, "soon"),
+                        (drafts.DRAFT_REWRITE_AFTER, "later")):
+        monkeypatch.setattr(drafts, "now", lambda delay=delay: written.updated_at + delay)
+        request = visitor()
+        draft = await find_draft(request, "mss", Kept)
+        await save_draft(request, "mss", dataclasses.replace(draft, text=text))
+        row = await stored_row()
+        assert typed(Kept, row.data) == Kept(text=text)
+        renewed = written.updated_at + delay + drafts.DRAFT_IDLE_LIFETIME
+        assert row.expires_at == (renewed if text == "later" else written.expires_at)
+
+
+async def test_a_draft_deleted_after_its_read_is_written_again(db):
+    request = visitor()
+    await save_draft(request, "mss", Kept(text="first"))
+    await RegistrationDraft.all().delete()  # e.g. another tab restarted the registration
+    await save_draft(request, "mss", Kept(text="again"))
+    assert typed(Kept, (await stored_row()).data) == Kept(text="again")

@@ -3,6 +3,8 @@
 
 import pytest
 from email_validator import EmailNotValidError, validate_email
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.datastructures import FormData as StarletteFormData
 from starlette.datastructures import UploadFile
 from wtforms import IntegerField, RadioField, SelectChoice, StringField
@@ -32,6 +34,16 @@ def test_form_data_from_starlette_keeps_text_and_drops_controls_and_files():
     assert "file" not in data and data.getlist("missing") == []
     assert list(data) == ["name", "tags"] and data.to_dict() == {"name": "Ada", "tags": "x"}
     assert not FormData() and FormData({"a": "1"}).get("a") == "1"
+
+
+NAMES = st.sampled_from(["email", "answer", "csrf_token"])
+
+
+@given(st.lists(st.tuples(NAMES, st.text(max_size=2)), max_size=6), NAMES)
+def test_a_fields_value_is_its_first_one(items, name):
+    data = FormData(items)
+    assert data.get(name, "none") == ([*data.getlist(name), "none"])[0]
+    assert (name in data) == bool(data.getlist(name))
 
 
 @pytest.mark.parametrize(

@@ -154,9 +154,22 @@ async def test_security_reads_no_draft_until_it_has_appeared(client, monkeypatch
     async def no_draft(*args):
         raise AssertionError("the draft was read")
 
-    monkeypatch.setattr(security, "load_draft", no_draft)
+    monkeypatch.setattr(security, "find_draft", no_draft)
     for email in ("claire@", EMAIL):
         assert (await post_security(visitor, email, first_names="Claire")).status_code == 200
+
+
+async def test_security_only_reads_the_draft_even_an_expired_one(client, monkeypatch):
+    """Shown, it asks one statement whether a verification is under way, and writes nothing:
+    an expired draft is left to the next full read (or the purge)."""
+    visitor = Visitor(client)
+    await visitor.open()  # the draft starts
+    later = drafts.now() + 2 * drafts.DRAFT_IDLE_LIFETIME
+    monkeypatch.setattr(drafts, "now", lambda: later)
+    with counting() as panel:
+        response = await post_security(visitor, EMAIL, security_shown="1")
+    assert 'id="verify"' in response.text
+    assert [sql.split()[0] for sql in panel.sql] == ["SELECT"]
 
 
 async def test_security_needs_the_csrf_token(client):

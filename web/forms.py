@@ -96,8 +96,10 @@ class FormData:
         return [value for name, value in self._items if name == key]
 
     def get(self, key: str, default: str | None = None) -> str | None:
-        values = self.getlist(key)
-        return values[0] if values else default
+        for name, value in self._items:
+            if name == key:
+                return value
+        return default
 
     def __contains__(self, key: object) -> bool:
         return any(name == key for name, _ in self._items)

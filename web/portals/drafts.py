@@ -34,13 +34,13 @@ from tortoise.queryset import QuerySet
 from web.clock import now
 from web.db import in_dialect
 from web.portals.models import RegistrationDraft
-from web.rendering import PLAIN
 from web.security.audit import audit
 from web.security.digests import digest
 
 DRAFT_IDLE_LIFETIME = timedelta(hours=24)
-# A draft saved as it was read, and written less than this ago, is not written again (its
-# idle lifetime is that much shorter): a save while typing often changes nothing.
+# A draft written less than this ago keeps its idle lifetime (that much shorter): saved as it
+# was read, it is not written again (a save while typing often changes nothing); changed, its
+# data alone is written.
 DRAFT_REWRITE_AFTER = timedelta(minutes=1)
 D = typing.TypeVar("D")
 
@@ -56,10 +56,16 @@ def _visitor(sid: str) -> str:
 
 _FIELDS = RegistrationDraft._meta.fields_map
 _SELECT = "SELECT data, expires_at FROM registration_draft WHERE key = ?"
+# ... and only if its stored data has a value (not null) for a field: JSON's own type of it.
+_SELECT_HOLDING = {
+    "sqlite": _SELECT + " AND json_type(data, '$.' || ?) <> 'null'",
+    "postgres": _SELECT + " AND jsonb_typeof(data -> ?::text) <> 'null'",
+}
 _UPDATE = (
     "UPDATE registration_draft SET portal = ?, data = ?, updated_at = ?, expires_at = ? "
     "WHERE key = ?"
 )
+_UPDATE_DATA = "UPDATE registration_draft SET data = ? WHERE key = ?"
 _INSERT = (
     "INSERT INTO registration_draft (portal, data, updated_at, expires_at, key) "
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING key"
@@ -72,11 +78,19 @@ async def load_draft(request: Request, key: str, kind: type[D]) -> D:
     return kind() if draft is None else draft
 
 
-async def find_draft(request: Request, key: str, kind: type[D]) -> D | None:
-    """The visitor's draft of ``kind`` under ``key``, None when none is kept."""
+async def find_draft(request: Request, key: str, kind: type[D], *,
+                     holding: str | None = None) -> D | None:
+    """The visitor's draft of ``kind`` under ``key``, None when none is kept. ``holding``: a
+    field the caller needs, None too when the stored draft has no value for it (the statement
+    says so, nothing is decoded); only for a field that reading an older shape may drop (or
+    refuse), never fill in."""
     stored_key = _key(request, key)
     connection = RegistrationDraft._meta.db
-    rows = await _rows(connection, _SELECT, [stored_key])
+    if holding is None:
+        rows = await _rows(connection, _SELECT, [stored_key])
+    else:
+        select = _SELECT_HOLDING[connection.capabilities.dialect]
+        rows = await _rows(connection, select, [stored_key, holding])
     if not rows:
         return None
     expires = _moment(rows[0]["expires_at"])
@@ -84,9 +98,9 @@ async def find_draft(request: Request, key: str, kind: type[D]) -> D | None:
         await RegistrationDraft.filter(key=stored_key).delete()  # gone, as if purged
         return None
     stored = rows[0]["data"]
-    data = _FIELDS["data"].to_python_value(stored)
+    data = json.loads(stored) if isinstance(stored, str) else stored
     if not isinstance(connection, SqliteClient):  # PostgreSQL's jsonb has a text of its own
-        stored = _canonical(data)
+        stored = as_json(data)
     _read(request)[key] = (stored, expires)
     return typed(kind, data)
 
@@ -133,21 +147,22 @@ def _read(request: Request) -> dict:
     return request.scope.setdefault("state", {}).setdefault("drafts_read", {})
 
 
-def _canonical(data) -> str:
-    """The draft's data as one text whatever the order of its keys (PostgreSQL's jsonb gives
-    them back in an order of its own), in the compact form Tortoise's JSON field writes."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-
-
-def _unchanged(request: Request, key: str, data: str, moment: datetime) -> bool:
-    stored, expires = _read(request).get(key, (None, None))
-    return stored == data and expires - DRAFT_IDLE_LIFETIME > moment - DRAFT_REWRITE_AFTER
+def _written_lately(expires: datetime | None, moment: datetime) -> bool:
+    """A draft of this expiry was written less than DRAFT_REWRITE_AFTER before ``moment``."""
+    return expires is not None and expires - DRAFT_IDLE_LIFETIME > moment - DRAFT_REWRITE_AFTER
 
 
 async def save_draft(request: Request, key: str, draft) -> None:
-    moment, data = now(), _canonical(as_data(draft))
-    if _unchanged(request, key, data, moment):
-        return
+    moment, data = now(), as_json(draft)
+    stored, expires = _read(request).get(key, (None, None))
+    connection = RegistrationDraft._meta.db
+    if _written_lately(expires, moment):  # its idle lifetime is left as it is
+        if stored == data:
+            return
+        _read(request)[key] = (data, expires)
+        # The data alone (the index of expiry left alone: half the pages a commit writes).
+        if await _changed(connection, _UPDATE_DATA, [data, _key(request, key)]):
+            return
     _read(request)[key] = (data, moment + DRAFT_IDLE_LIFETIME)
     values = [
         _FIELDS["portal"].to_db_value(key, RegistrationDraft),
@@ -157,7 +172,6 @@ async def save_draft(request: Request, key: str, draft) -> None:
                               ("expires_at", moment + DRAFT_IDLE_LIFETIME))),
         _key(request, key),
     ]
-    connection = RegistrationDraft._meta.db
     if await _changed(connection, _UPDATE, values):
         return
     if not await _rows(connection, _INSERT, values, write=True):
@@ -196,19 +210,20 @@ def expired_drafts() -> QuerySet[RegistrationDraft]:
 # -- the stored shape ---------------------------------------------------------------------------
 
 
-def as_data(value):
-    """A draft (or one of its values) as JSON data."""
-    if isinstance(value, PLAIN):  # stored as they are (a bool is an int)
-        return value
+def as_json(draft) -> str:
+    """A draft's stored text: its fields as JSON (datetimes as ISO text, nested dataclasses as
+    objects), one text whatever the order of its keys (PostgreSQL's jsonb gives them back in an
+    order of its own), in the compact form Tortoise's JSON field writes. One pass of the C
+    encoder: only a dataclass or a datetime comes back to Python (``_jsonable``)."""
+    return json.dumps(draft, sort_keys=True, separators=(",", ":"), default=_jsonable)
+
+
+def _jsonable(value):
     if isinstance(value, datetime):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {name: as_data(item) for name, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [as_data(item) for item in value]
     if dataclasses.is_dataclass(value):
-        return {name: as_data(getattr(value, name)) for name in _readers(type(value))}
-    return value
+        return {name: getattr(value, name) for name in _readers(type(value))}
+    return str(value)
 
 
 def typed(kind: type[D], data) -> D:

@@ -9,7 +9,7 @@ from starlette.responses import Response
 from web.forms import FormData, error_list, is_email, read_form
 from web.i18n import gettext as _
 from web.portals import journey
-from web.portals.drafts import load_draft, save_draft
+from web.portals.drafts import find_draft, save_draft
 from web.portals.mss import service, state
 from web.portals.mss.forms import AnswerForm, RegistrationForm
 from web.portals.mss.page import (
@@ -49,17 +49,18 @@ async def security(request: Request) -> Response:
     elif not shown:
         security = {"state": "start"}
     else:
-        draft = await load_draft(request, PORTAL, Draft)
+        draft = await find_draft(request, PORTAL, Draft, holding="verification")
         typed = {"answer": state.typed_answer(data)} if "answer" in data else {}
         security = (
             await security_state(request, draft, RegistrationForm(data), **typed)
-            if draft.verification
+            if draft and draft.verification
             else {"state": "start"}  # no verification under way: the email alone decides
         )
     appeared = security["state"] != "empty" and not shown
-    message = _("The security questions field has appeared after the email fields.")
+    message = (_("The security questions field has appeared after the email fields.")
+               if appeared else None)  # else the live region keeps what it says
     return journey.fragment(request, "mss/register.html", "security", {"security": security},
-                            status_message=message if appeared else None,
+                            status_message=message,
                             constant=len(security) == 1)  # a bare state: alike for all
 
 
