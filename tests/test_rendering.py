@@ -3,6 +3,9 @@
 import re
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 from starlette.requests import Request
 
 from web.rendering import render
@@ -176,3 +179,50 @@ def test_a_block_a_parent_defines_is_rendered_with_the_childs_blocks_inside():
     assert f"<main>{step}</main>" in env.get_template("page.html").render(context)
     assert render_block(env, "page.html", "title", context) == "T"
     assert render_block(env, "message.html", "step", context) == "<h1>H</h1>none"
+
+
+@given(
+    body=st.text(),
+    status=st.sampled_from([200, 204, 303, 304, 400, 422, 100, 503]),
+    headers=st.dictionaries(
+        st.sampled_from(["HX-Push-Url", "Vary", "vary", "Retry-After", "Content-Type",
+                         "content-length", "X-Other"]),
+        st.text(st.characters(max_codepoint=255), max_size=20),
+    ),
+)
+def test_an_encoded_answer_is_starlettes_own(body, status, headers):
+    """``EncodedHTML`` skips Starlette's constructor: the same body and headers come out."""
+    from starlette.responses import HTMLResponse
+
+    from web.rendering import EncodedHTML
+
+    ours, theirs = EncodedHTML(body.encode(), status, headers), HTMLResponse(body, status, headers)
+    assert (ours.status_code, ours.body, ours.raw_headers, ours.background) == (
+        theirs.status_code, theirs.body, theirs.raw_headers, theirs.background)
+
+
+@given(st.text())
+def test_a_text_is_escaped_as_jinja_writes_it(value):
+    from markupsafe import escape
+
+    from web.rendering import html_text
+
+    assert html_text(value) == str(escape(value))
+
+
+@examples(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(token=st.text(), lang=st.sampled_from(["fr", "en"]))
+def test_a_constant_block_kept_encoded_is_a_fresh_render_for_any_token(app, token, lang):
+    """The kept block's bytes joined by the visitor's token, whatever it holds: the bytes a
+    fresh render of the block writes for that token."""
+    from web import i18n
+
+    def dialog(constant: bool) -> bytes:
+        request = _request(app, {"HX-Request": "true", "HX-Request-Type": "partial"})
+        request.state.csrf_token = token
+        context = {"action": "/espace-prive/register/abandon", "back_url": "/espace-prive/"}
+        with i18n.use_language(lang):
+            return render(request, "espace_prive/abandon.html", context, block="dialog",
+                          overlay=True, constant=constant).body
+
+    assert dialog(constant=True) == dialog(constant=False)

@@ -1,14 +1,20 @@
-"""The fast paths of every request: exact-path routing and one reused zstd compressor."""
+"""The fast paths of every request: routing (remembered paths, the routes a path can match) and
+one reused zstd compressor."""
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
+from hypothesis import given
+from hypothesis import strategies as st
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
-from starlette.routing import Mount, Route
+from starlette.routing import Host, Match, Mount, Route, Router
 
 from web.compression import Compression
+from web.portals.registry import portal_mounts
 from web.routing import ExactPathRouter
 
 
@@ -34,6 +40,107 @@ async def test_an_exact_path_is_answered_by_its_remembered_route_and_the_method_
             assert (await client.get("/portal/b")).text.startswith("p")  # as Starlette
             assert (await client.get("/portal/zz")).text.startswith("p")
     assert set(router.exact) == {"/a", "/b"}  # a path with a parameter is never remembered
+
+
+async def test_a_path_two_routes_match_is_remembered_only_for_the_first():
+    """POST /x is the second route's (the first takes GET only): a GET after it is still the
+    first route's, as Starlette chooses."""
+    router = ExactPathRouter([
+        Route("/x", _answer("g"), methods=["GET"]),
+        Route("/x", _answer("b"), methods=["GET", "POST"]),
+    ])
+    app = Starlette(routes=[Mount("/portal", app=router, name="portal")])
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://t") as client:
+        assert (await client.post("/portal/x")).text.startswith("b")
+        assert (await client.get("/portal/x")).text.startswith("g")
+        assert (await client.post("/portal/x")).text.startswith("b")
+
+
+async def test_routes_added_after_answers_are_tried_as_starlette_would():
+    """A test adds routes to an application made: the router learns them (and forgets what it
+    remembered) instead of answering by its old table."""
+    router = ExactPathRouter([Route("/a", _answer("a")), Route("/{name}/x", _answer("x"))])
+    assert (await _answered(router, "/a", "GET"))[1].startswith(b"a")
+    router.routes.insert(0, Route("/a", _answer("new")))
+    router.routes.append(Route("/b", _answer("b")))
+    assert (await _answered(router, "/a", "GET"))[1].startswith(b"new")
+    assert (await _answered(router, "/b", "GET"))[1].startswith(b"b")
+
+
+def _starlettes_choice(routes, scope):
+    """Starlette's Router loop: the first full match, else the first partial one."""
+    partial = None
+    for route in routes:
+        match, child_scope = route.matches(scope)
+        if match is Match.FULL:
+            return route, child_scope
+        if match is Match.PARTIAL and partial is None:
+            partial = (route, child_scope)
+    return partial or (None, {})
+
+
+ROUTERS = [
+    *(mount.app for mount in portal_mounts({"mss": None, "espace-prive": None})),
+    ExactPathRouter([
+        Route("/a", _answer("a"), methods=["GET"]),
+        Route("/a", _answer("b"), methods=["GET", "POST"]),
+        Route("/a{b}", _answer("c")),
+        Mount("/m", routes=[Route("/n", _answer("n"))]),
+        Host("h.example", app=PlainTextResponse("h")),
+        Route("/{name}/x", _answer("x")),
+        Route("/{name:path}", _answer("p"), methods=["POST"]),
+    ]),
+]
+PIECES = ["register", "verification", "card", "choice", "reset", "profile", "login", "account",
+          "password", "terms", "read", "help", "identifier", "done", "a", "ab", "m", "n", "x", ""]
+
+
+@given(
+    path=st.lists(st.sampled_from(PIECES) | st.text(max_size=3), max_size=5).map(
+        lambda parts: "/" + "/".join(parts)),
+    method=st.sampled_from(["GET", "POST", "PUT"]),
+)
+def test_the_routes_a_path_can_match_choose_as_starlette(path, method):
+    for router in ROUTERS:
+        scope = {"type": "http", "path": path, "root_path": "", "method": method,
+                 "path_params": {}, "headers": [(b"host", b"h.example")]}
+        route, child_scope, _first = router.answering(scope, path)
+        assert (route, child_scope) == _starlettes_choice(router.routes, scope)
+
+
+async def _answered(app, path: str, method: str) -> tuple[int, bytes]:
+    messages = []
+
+    async def receive():
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message):
+        messages.append(message)
+
+    await app({"type": "http", "path": path, "root_path": "", "method": method,
+               "headers": [(b"host", b"h.example")], "query_string": b""}, receive, send)
+    return messages[0]["status"], b"".join(m.get("body", b"") for m in messages[1:])
+
+
+REQUESTS = st.lists(st.tuples(st.sampled_from(["/a", "/ab", "/m/n", "/q/x", "/q", "/a/x", "/"]),
+                              st.sampled_from(["GET", "POST"])), max_size=12)
+
+
+@given(REQUESTS)
+def test_a_remembered_path_is_answered_as_starlette_answers_it(requests):
+    """Whatever came before: the same answers as Starlette's router of the same routes."""
+    every = ROUTERS[-1].routes
+    by_path = [route for route in every if not isinstance(route, Host)]  # remembers paths
+
+    async def run():
+        for routes in (every, by_path):
+            ours, starlettes = ExactPathRouter(routes), Router(routes)
+            for path, method in requests:
+                assert (await _answered(ours, path, method)
+                        == await _answered(starlettes, path, method))
+
+    asyncio.run(run())
 
 
 async def test_every_response_gets_a_whole_zstd_frame_from_the_one_compressor():

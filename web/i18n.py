@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time, format_timedelta
@@ -90,6 +90,7 @@ class use_language:  # noqa: N801 - used as a context manager like a function
         current_language.reset(self._token)
 
 
+@lru_cache(maxsize=256)  # a browser sends the same header at every request of a visit
 def negotiate(accept_language: str | None) -> str | None:
     """The best of our languages for an Accept-Language header, or None."""
     if not accept_language:

@@ -26,6 +26,7 @@ from web.root import ROOT
 # app.js sends it on every htmx request from a page showing an error summary.
 PAGE_ERRORS = "Espace-Page-Errors"
 VARY = f"HX-Request, HX-Request-Type, {PAGE_ERRORS}"
+BODILESS = (204, 304)  # statuses whose answer has no body: no length said (as Starlette)
 CONSTANT_BLOCKS_MAX = 256  # blocks kept by render(constant=…): states × languages × portals
 # Stands for the visitor's CSRF token in a constant block, rendered once for every visitor: a
 # raw "<" that no escaped value can write, so only csrf_field's own value is replaced by it.
@@ -161,17 +162,33 @@ def render(
     """
     app_state = request.app.state
     if block and is_partial(request):
-        html = (_constant_partial(request, template, context, block, status_message, overlay,
+        body = (_constant_partial(request, template, context, block, status_message, overlay,
                                   constant)
                 if constant is not False else
-                _partial(request, template, context, block, status_message, overlay))
+                _partial(request, template, context, block, status_message, overlay).encode())
     else:
         ctx = {**app_state.template_globals(request), **(context or {})}
         ctx["status_message"] = status_message
-        html = app_state.templates.get_template(template).render(ctx)
+        body = app_state.templates.get_template(template).render(ctx).encode()
     # in the constructor: each header set afterwards is a walk through the list
-    return HTMLResponse(html, status_code=status_code,
-                        headers={**(headers or {}), "Vary": VARY, "Cache-Control": "no-store"})
+    return EncodedHTML(body, status_code,
+                       {**(headers or {}), "Vary": VARY, "Cache-Control": "no-store"})
+
+
+class EncodedHTML(HTMLResponse):
+    """An HTML answer from its encoded body: what Starlette's constructor makes of it and
+    ``headers`` (the body's length and type added), without its checks of every argument."""
+
+    def __init__(self, body: bytes, status_code: int, headers: Mapping[str, str]) -> None:
+        self.status_code, self.background, self.body = status_code, None, body
+        raw = [(name.lower().encode("latin-1"), value.encode("latin-1"))
+               for name, value in headers.items()]
+        names = {name for name, _value in raw}
+        if b"content-length" not in names and status_code >= 200 and status_code not in BODILESS:
+            raw.append((b"content-length", str(len(body)).encode()))
+        if b"content-type" not in names:
+            raw.append((b"content-type", b"text/html; charset=utf-8"))
+        self.raw_headers = raw
 
 
 def _partial(request: Request, template: str, context: Mapping | None, block: str,
@@ -190,30 +207,40 @@ def _partial(request: Request, template: str, context: Mapping | None, block: st
 
 
 def _constant_partial(request: Request, template: str, context: Mapping | None, block: str,
-                      status_message: str | None, overlay: bool, constant: Hashable) -> str:
+                      status_message: str | None, overlay: bool, constant: Hashable) -> bytes:
+    """The block's encoded HTML; kept as the parts around the token's places, which the
+    visitor's token joins (no search through the block, nor its encoding, at each answer)."""
     cache = request.app.state.templates.constant_blocks
     portal = request.scope["path"].split("/")[1]
     shown = frozen(context) if constant is True else constant
     key = (template, block, status_message, overlay, i18n.current_language.get(), portal, shown)
-    html = cache.get(key)
-    if html is None:
+    parts = cache.get(key)
+    if parts is None:
         html = _partial(request, template, context, block, status_message, overlay,
                         CSRF_PLACEHOLDER)
+        parts = tuple(html.encode().split(CSRF_PLACEHOLDER.encode()))
         if len(cache) < CONSTANT_BLOCKS_MAX:
-            cache[key] = html
-    token = escape(getattr(request.state, "csrf_token", ""))
-    return html.replace(CSRF_PLACEHOLDER, token)
+            cache[key] = parts
+    return html_text(request.scope.get("state", {}).get("csrf_token", "")).encode().join(parts)
+
+
+def html_text(value: str) -> str:
+    """``value`` escaped as Jinja writes it; letters and digits (a visitor's token) as they are,
+    without making a Markup (which costs more than the escape)."""
+    return value if value.isalnum() else str(escape(value))
 
 
 PLAIN = (str, int, float, type(None))  # JSON's scalars: a value as it is (frozen, drafts)
+_EXACTLY_PLAIN = frozenset({*PLAIN, bool})  # the types themselves, not their subclasses
 
 
 def frozen(value):
     """``value`` (dicts, lists, strings, numbers, lazy texts) as a hashable key; TypeError for
     anything else (an object's identity would make a key that never matches)."""
-    if type(value) in PLAIN:  # most of them: no walk through the abstract classes' checks
+    kind = type(value)
+    if kind in _EXACTLY_PLAIN:  # most of them: no walk through the abstract classes' checks
         return value
-    if isinstance(value, Mapping):
+    if kind is dict or isinstance(value, Mapping):
         return tuple(sorted((k, frozen(v)) for k, v in value.items()))
     if isinstance(value, list | tuple):
         return tuple(frozen(v) for v in value)

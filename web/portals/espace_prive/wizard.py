@@ -123,8 +123,8 @@ def is_company(draft: Draft) -> bool:
 def keep_typed(draft: Draft, form: FormData, names) -> None:
     """Keep the values of ``names`` present in the form, as typed."""
     for name in names:
-        if name in form:
-            draft.fields[name] = (form.get(name) or "")[:MAX_STORED]
+        if values := form.getlist(name):  # one walk through the form, not two
+            draft.fields[name] = values[0][:MAX_STORED]
 
 
 # -- step forms from the draft ----------------------------------------------------------------
