@@ -13,9 +13,11 @@ from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.routing import Host, Match, Mount, Route, Router
 
+from web.app import create_app
 from web.compression import Compression
 from web.portals.registry import portal_mounts
 from web.routing import ExactPathRouter
+from web.settings import Settings
 
 
 def _answer(text):
@@ -92,6 +94,7 @@ ROUTERS = [
         Route("/{name:path}", _answer("p"), methods=["POST"]),
     ]),
 ]
+TOP = create_app(Settings(env="development", secret_key="x" * 40), init_db=False)
 PIECES = ["register", "verification", "card", "choice", "reset", "profile", "login", "account",
           "password", "terms", "read", "help", "identifier", "done", "a", "ab", "m", "n", "x", ""]
 
@@ -107,6 +110,22 @@ def test_the_routes_a_path_can_match_choose_as_starlette(path, method):
                  "path_params": {}, "headers": [(b"host", b"h.example")]}
         route, child_scope, _first = router.answering(scope, path)
         assert (route, child_scope) == _starlettes_choice(router.routes, scope)
+
+
+@given(
+    path=st.lists(st.sampled_from(["mss", "espace-prive", "static", "healthz", *PIECES])
+                  | st.text(max_size=3), max_size=4).map(lambda parts: "/" + "/".join(parts)),
+    method=st.sampled_from(["GET", "POST", "PUT"]),
+)
+def test_the_application_chooses_its_top_routes_as_starlette(path, method):
+    """The application's own table (its portals' mounts, the home, the static files) is
+    routed as a portal's is, and chooses what Starlette's loop chooses."""
+    router = TOP.router
+    assert isinstance(router, ExactPathRouter)
+    scope = {"type": "http", "path": path, "root_path": "", "method": method,
+             "path_params": {}, "headers": [(b"host", b"h.example")]}
+    route, child_scope, _first = router.answering(scope, path)
+    assert (route, child_scope) == _starlettes_choice(router.routes, scope)
 
 
 async def _answered(app, path: str, method: str) -> tuple[int, bytes]:
