@@ -38,3 +38,20 @@ def test_links_are_the_base_url_and_the_reversed_path(app):
     assert links("espace-prive:login") == "https://espace.example.org/espace-prive/login"
     link = links("mss:set_password", token="t0k")  # noqa: S106
     assert link == "https://espace.example.org/mss/password/t0k"
+
+
+def test_the_application_state_is_read_as_plain_attributes(app, monkeypatch):
+    """What is set on the state is an attribute of its own (no ``__getattr__`` to read it),
+    and still Starlette's State: set, replaced and deleted in both."""
+    settings = app.state.settings
+    assert vars(app.state)["settings"] is settings is app.state._state["settings"]
+    monkeypatch.setattr(app.state, "settings", "other")
+    assert app.state.settings == "other" == app.state._state["settings"]
+    monkeypatch.undo()
+    assert app.state.settings is settings
+    monkeypatch.delattr(app.state, "settings")
+    assert "settings" not in vars(app.state) and "settings" not in app.state._state
+    with pytest.raises(AttributeError):
+        app.state.settings  # noqa: B018
+    monkeypatch.undo()
+    assert app.state.settings is settings
