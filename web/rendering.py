@@ -26,7 +26,6 @@ from web.root import ROOT
 # app.js sends it on every htmx request from a page showing an error summary.
 PAGE_ERRORS = "Espace-Page-Errors"
 VARY = f"HX-Request, HX-Request-Type, {PAGE_ERRORS}"
-BODILESS = (204, 304)  # statuses whose answer has no body: no length said (as Starlette)
 CONSTANT_BLOCKS_MAX = 256  # blocks kept by render(constant=…): states × languages × portals
 # Stands for the visitor's CSRF token in a constant block, rendered once for every visitor: a
 # raw "<" that no escaped value can write, so only csrf_field's own value is replaced by it.
@@ -176,19 +175,12 @@ def render(
 
 
 class EncodedHTML(HTMLResponse):
-    """An HTML answer from its encoded body: what Starlette's constructor makes of it and
-    ``headers`` (the body's length and type added), without its checks of every argument."""
+    """An HTML answer from its encoded body: Starlette's own headers (``init_headers``),
+    without its constructor's checks of every argument."""
 
     def __init__(self, body: bytes, status_code: int, headers: Mapping[str, str]) -> None:
         self.status_code, self.background, self.body = status_code, None, body
-        raw = [(name.lower().encode("latin-1"), value.encode("latin-1"))
-               for name, value in headers.items()]
-        names = {name for name, _value in raw}
-        if b"content-length" not in names and status_code >= 200 and status_code not in BODILESS:
-            raw.append((b"content-length", str(len(body)).encode()))
-        if b"content-type" not in names:
-            raw.append((b"content-type", b"text/html; charset=utf-8"))
-        self.raw_headers = raw
+        self.init_headers(headers)
 
 
 def _partial(request: Request, template: str, context: Mapping | None, block: str,
