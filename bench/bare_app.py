@@ -22,7 +22,7 @@ from starlette.routing import Route
 
 from web.compression import Compression
 from web.db import sqlite_path
-from web.security.digests import digest
+from web.portals import drafts
 from web.security.guard import RequestGuard
 from web.settings import Settings
 
@@ -47,14 +47,12 @@ async def fragment(request: Request) -> HTMLResponse:
 
 
 @cache
-def drafts() -> sqlite3.Connection:
+def draft_database() -> sqlite3.Connection:
     return sqlite3.connect(sqlite_path(Settings.from_env().database_url), isolation_level=None)
 
 
 async def fragment_reading_a_draft(request: Request) -> HTMLResponse:
-    key = f"{digest(request.state.sid)}:mss"
-    row = drafts().execute("SELECT data, expires_at FROM registration_draft WHERE key = ?",
-                           (key,)).fetchone()
+    row = draft_database().execute(drafts._SELECT, (drafts._key(request, "mss"),)).fetchone()
     if row is None:
         raise LookupError("the visitor has no draft: the floor would leave the read out")
     json.loads(row[0])
