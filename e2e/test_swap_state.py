@@ -5,6 +5,7 @@ them everywhere at once (title, summary, fields)."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from babel import Locale
@@ -85,6 +86,43 @@ def test_mss_every_swap_is_what_a_reload_shows(new_context, lang, mail):
     expect(page.locator("#policy-accepted")).to_be_visible()
     after_swap("policy accepted")
     assert watch.swaps >= 8
+
+
+@pytest.mark.mss
+def test_mss_a_panel_answer_in_flight_when_verify_is_selected_never_lands_over_the_questions(
+        new_context, lang, mail):
+    """The email field asks for the panel again as it loses focus; Verify, selected while that
+    answer is still on its way, must not come back to the panel it had: whatever order the
+    two come back in, the page ends on question 1, as a reload shows it."""
+    context = new_context(locale=LOCALES[lang])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    g = mss.Guide(page, lang, True, mss.demo(MSS_MEMBER), mail)
+    watch = SwapWatch(page)
+    page.goto("/mss/register")
+    g.step_03_fill_in_the_form()
+    settle(page)
+    held = []  # the panel's answer, asked of the server now (before Verify), given later
+    page.route("**/mss/register/security", lambda route: held.append((route, route.fetch())))
+    verifies = []
+    page.on("request", lambda sent: verifies.append(sent) if sent.url.endswith("/verify") else 0)
+    g.field("Email address").dispatch_event("change")
+    _wait_for(page, lambda: held)
+    page.get_by_role("button", name=g.t("Verify"), exact=True).click()
+    if _wait_for(page, lambda: verifies, seconds=1):  # nothing orders Verify after it
+        expect(page.locator("label[for=answer]")).to_contain_text("[1 / 2]")
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    settle(page)
+    expect(page.locator("label[for=answer]")).to_contain_text("[1 / 2]")
+    watch.assert_same_as_reload(context, "Verify selected with a panel answer on its way")
+
+
+def _wait_for(page, condition, seconds: float = 10) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        page.wait_for_timeout(20)
+    return bool(condition())
 
 
 EP_MEMBER = "Rose-Aimée"  # no test registers her
