@@ -4,18 +4,24 @@ one reused zstd compressor."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 
+import brotli
 import httpx
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from mss_support import EMAIL, Visitor
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.responses import PlainTextResponse
 from starlette.routing import Host, Match, Mount, Route, Router
 
+from web import compression
 from web.app import create_app
 from web.compression import Compression
 from web.portals.registry import portal_mounts
+from web.rendering import CONSTANT_BLOCKS_MAX, SharedBody
 from web.routing import ExactPathRouter
 from web.settings import Settings
 
@@ -171,3 +177,56 @@ async def test_every_response_gets_a_whole_zstd_frame_from_the_one_compressor():
             answer = await client.get(f"/{text}", headers={"Accept-Encoding": "zstd"})
             assert answer.headers["content-encoding"] == "zstd"
             assert answer.text == text * 400  # httpx decoded the frame
+
+
+def _counting(compress, bodies: list):
+    def counted(body, *args, **kwargs):
+        bodies.append(bytes(body))
+        return compress(body, *args, **kwargs)
+
+    return counted
+
+
+class _CountingZstd:
+    real = compression.ZstdCompressor
+
+    def __init__(self, bodies: list, level: int) -> None:
+        self.compress = _counting(self.real(level=level).compress, bodies)
+
+
+@pytest.mark.parametrize("encoding", ["zstd", "br", "gzip"])
+async def test_a_panel_alike_for_every_visitor_is_compressed_once_per_encoding(
+        app, encoding, monkeypatch):
+    """The security panel's state (no token in it) is the same bytes for every visitor: its
+    compressed form too, kept from the first answer; a page (the visitor's token in it) is
+    compressed for each."""
+    bodies = []
+    monkeypatch.setattr(compression, "ZstdCompressor",
+                        lambda level: _CountingZstd(bodies, level))
+    monkeypatch.setattr(brotli, "compress", _counting(brotli.compress, bodies))
+    monkeypatch.setattr(gzip, "compress", _counting(gzip.compress, bodies))
+    answers = []
+    for _visitor in range(2):
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://testserver",
+                                     headers={"Accept-Encoding": encoding}) as client:
+            visitor = Visitor(client)
+            assert (await visitor.open()).headers["content-encoding"] == encoding
+            answer = await visitor.post("/mss/register/security", {"email": EMAIL},
+                                        partial=True)
+            assert answer.headers["content-encoding"] == encoding
+            answers.append(answer.content)  # decoded by httpx
+    assert answers[0] == answers[1] and b'id="verify"' in answers[0]
+    assert bodies.count(answers[0]) == 1
+    assert len(bodies) == 3  # each visitor's page, and the panel once
+
+
+def test_the_shared_bodies_kept_are_as_many_as_the_constant_blocks():
+    compressed = []
+    oneshot = compression.once_for_shared_bodies(lambda body: compressed.append(body) or body)
+    for number in range(CONSTANT_BLOCKS_MAX + 5):
+        oneshot(SharedBody(b"%d" % number))
+    compressed.clear()
+    for body in (SharedBody(b"0"), SharedBody(b"%d" % (CONSTANT_BLOCKS_MAX + 1)), b"0", b"0"):
+        oneshot(body)
+    assert compressed == [b"%d" % (CONSTANT_BLOCKS_MAX + 1), b"0", b"0"]  # the first ones kept

@@ -201,7 +201,8 @@ def _partial(request: Request, template: str, context: Mapping | None, block: st
 def _constant_partial(request: Request, template: str, context: Mapping | None, block: str,
                       status_message: str | None, overlay: bool, constant: Hashable) -> bytes:
     """The block's encoded HTML; kept as the parts around the token's places, which the
-    visitor's token joins (no search through the block, nor its encoding, at each answer)."""
+    visitor's token joins (no search through the block, nor its encoding, at each answer). A
+    block with no token's place is one ``SharedBody``: the same bytes for every visitor."""
     cache = request.app.state.templates.constant_blocks
     portal = request.scope["path"].split("/")[1]
     shown = frozen(context) if constant is True else constant
@@ -211,9 +212,20 @@ def _constant_partial(request: Request, template: str, context: Mapping | None, 
         html = _partial(request, template, context, block, status_message, overlay,
                         CSRF_PLACEHOLDER)
         parts = tuple(html.encode().split(CSRF_PLACEHOLDER.encode()))
+        if len(parts) == 1:
+            parts = (SharedBody(parts[0]),)
         if len(cache) < CONSTANT_BLOCKS_MAX:
             cache[key] = parts
+    if len(parts) == 1:
+        return parts[0]
     return html_text(request.scope.get("state", {}).get("csrf_token", "")).encode().join(parts)
+
+
+class SharedBody(bytes):
+    """An answer's body alike for every visitor (a constant block that holds no token): the
+    compression middleware compresses it once for each encoding, not at every answer."""
+
+    __slots__ = ()
 
 
 def html_text(value: str) -> str:
