@@ -222,3 +222,23 @@ async def test_production_log_lines_are_json_with_the_request(proxied_app, produ
     assert isinstance(request_line["duration_ms"], float)
     assert "nobody@example.org" not in production_log.getvalue()
     assert "203.0.113.7" not in production_log.getvalue()  # no client address either
+
+
+def test_a_log_record_leaves_out_what_no_line_shows():
+    """Each request writes a line: its record does not walk the stack for its caller, nor ask
+    for its thread and process (no format shows them)."""
+    import web.logs  # noqa: F401 - what it sets for every record of the process
+
+    made = []
+    handler = logging.Handler()
+    handler.emit = made.append
+    logger = logging.getLogger("espace.test-records")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        logger.info("a line")
+    finally:
+        logger.removeHandler(handler)
+    (record,) = made
+    assert (record.funcName, record.lineno) == ("(unknown function)", 0)
+    assert record.thread is None and record.process is None and record.processName is None
