@@ -93,7 +93,8 @@ def test_mss_a_panel_answer_in_flight_when_verify_is_selected_never_lands_over_t
         new_context, lang, mail):
     """The email field asks for the panel again as it loses focus; Verify, selected while that
     answer is still on its way, must not come back to the panel it had: whatever order the
-    two come back in, the page ends on question 1, as a reload shows it."""
+    two come back in, the page ends on question 1, as a reload shows it. A change typed
+    meanwhile is saved after Verify (nothing is left waiting in the form's queue)."""
     context = new_context(locale=LOCALES[lang])
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -104,18 +105,30 @@ def test_mss_a_panel_answer_in_flight_when_verify_is_selected_never_lands_over_t
     settle(page)
     held = []  # the panel's answer, asked of the server now (before Verify), given later
     page.route("**/mss/register/security", lambda route: held.append((route, route.fetch())))
-    verifies = []
+    verifies, saves = [], []
     page.on("request", lambda sent: verifies.append(sent) if sent.url.endswith("/verify") else 0)
+    page.on("request", lambda sent: saves.append(sent) if sent.url.endswith("/save") else 0)
     g.field("Email address").dispatch_event("change")
     _wait_for(page, lambda: held)
     page.get_by_role("button", name=g.t("Verify"), exact=True).click()
     if _wait_for(page, lambda: verifies, seconds=1):  # nothing orders Verify after it
         expect(page.locator("label[for=answer]")).to_contain_text("[1 / 2]")
+    confirm = g.field("Confirm the email address")
+    confirm.fill(g.typed.email.upper())  # not the identity's: the questions stay
+    confirm.dispatch_event("change")
+    page.wait_for_timeout(600)  # the save's delay (data-save-delay) gone by
     route, answer = held[0]
     route.fulfill(response=answer)
     settle(page)
     expect(page.locator("label[for=answer]")).to_contain_text("[1 / 2]")
     watch.assert_same_as_reload(context, "Verify selected with a panel answer on its way")
+    if _wait_for(page, lambda: saves, seconds=3):
+        saves[-1].response()
+    reloaded = context.new_page()
+    reloaded.goto("/mss/register")
+    expect(reloaded.get_by_label(g.t("Confirm the email address"))).to_have_value(
+        g.typed.email.upper())
+    reloaded.close()
 
 
 def _wait_for(page, condition, seconds: float = 10) -> bool:

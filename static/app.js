@@ -120,8 +120,18 @@
   });
   document.addEventListener("htmx:config:request", function (e) {
     var src = e.detail.ctx.sourceElement;
-    if (src && src.form && src.matches("button, [type=submit]")) carried(src.form);
+    if (src && src.form && src.matches("button, [type=submit]")) {
+      carried(src.form);
+      superseded(src.form);
+    }
   });
+  // The answers still on their way to a field of the form with a queue of its own (the mss
+  // security panel) were asked before what a button of the form is about to change.
+  function superseded(form) {
+    form.querySelectorAll("[data-hx-sync='this:replace']").forEach(function (field) {
+      htmx.trigger(field, "htmx:abort");
+    });
+  }
   document.addEventListener("submit", function (e) { carried(e.target); });
   window.addEventListener("beforeunload", function () { saveNow(true); });
   window.addEventListener("pagehide", function () { saveNow(true); });
