@@ -21,6 +21,7 @@ from web.settings import Settings
 # multiprocessing name. One ``request`` line is written per request: a few µs of each.
 logging._srcfile = None  # noqa: SLF001 - the HOWTO's documented switch
 logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+logging.logAsyncioTasks = False  # Python 3.12+ (its task's name); unread before
 
 
 @dataclass
