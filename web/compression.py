@@ -1,7 +1,7 @@
 """Response compression: starlette-compress, with one zstd compressor for every response, and
 a body alike for every visitor compressed once.
 
-The library's one-shot zstd (Python < 3.14) builds a compressor per response, which costs
+The library's one-shot zstd (before Python 3.14's own) builds a compressor per response, which costs
 more than compressing a fragment; a compressor's one-shot ``compress`` starts a new frame
 each time, so one serves them all (the event loop calls it from one thread).
 
@@ -11,8 +11,6 @@ encoding keeps it, instead of spending on every answer more than the rest of the
 """
 
 from __future__ import annotations
-
-import sys
 
 from starlette_compress import CompressMiddleware
 from zstandard import ZstdCompressor
@@ -29,7 +27,7 @@ class Compression(CompressMiddleware):
 
     def __init__(self, app, **options) -> None:
         super().__init__(app, zstd_level=ZSTD_LEVEL, **options)
-        if self._zstd is not None and sys.version_info < (3, 14):
+        if self._zstd is not None:
             self._zstd.oneshot = ZstdCompressor(level=ZSTD_LEVEL).compress
         for responder in (self._zstd, self._brotli, self._gzip):
             if responder is not None:
