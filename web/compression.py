@@ -1,9 +1,10 @@
 """Response compression: starlette-compress, with one zstd compressor for every response, and
 a body alike for every visitor compressed once.
 
-The library's one-shot zstd (before Python 3.14's own) builds a compressor per response, which costs
-more than compressing a fragment; a compressor's one-shot ``compress`` starts a new frame
-each time, so one serves them all (the event loop calls it from one thread).
+The library's one-shot zstd builds a compressor per response (measured below Python 3.14),
+which costs more than compressing a fragment; a compressor's one-shot ``compress`` starts a
+new frame each time, so one serves them all, on every Python (the event loop calls it from one
+thread).
 
 A ``SharedBody`` (a constant block with no token: the mss security panel's states, asked at
 every pause in typing) is the same bytes for everyone, so is its compressed form: each

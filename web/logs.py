@@ -18,10 +18,11 @@ from web.settings import Settings
 
 # What no line of ours shows, left out of every record (the logging HOWTO's "Optimization"):
 # where the call was made from (a walk up the stack), the thread, the process and its
-# multiprocessing name. One ``request`` line is written per request: a few µs of each.
+# multiprocessing name, its asyncio task (Python 3.12+; older versions never read the switch).
+# One ``request`` line is written per request: a few µs of each.
 logging._srcfile = None  # noqa: SLF001 - the HOWTO's documented switch
 logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
-logging.logAsyncioTasks = False  # Python 3.12+ (its task's name); unread before
+logging.logAsyncioTasks = False
 
 
 @dataclass
