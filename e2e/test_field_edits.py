@@ -113,6 +113,10 @@ def test_mss_every_field_edited_at_every_security_state(page: Page, edits_server
             page.get_by_role("button", name="Submit", exact=True).click()
         marker = {"verify": "#verify", "verified": "#verified"}.get(state, "#answer")
         expect(page.locator(marker)).to_be_visible()
+        if state.startswith("question"):  # this question's own field, not the last one's
+            number = state.split()[1]
+            expect(page.locator("label[for=answer]")).to_contain_text(f"[{number} / 2]")
+            expect(page.locator("#question-title")).to_be_focused()  # the swap's focus moved
         if marker == "#answer":
             page.locator("#answer").fill(answers[0][:5])  # its change comes with the next edit
         fields = [g.field(label) for label in MSS_FIELDS]
