@@ -198,3 +198,42 @@ def test_espace_prive_every_swap_is_what_a_reload_shows(new_context, lang, mail)
     g.next()
     g.expect_step(6, "Accept the general terms of use", "/terms")
     after_swap("step 6")
+
+
+@pytest.mark.espace_prive
+def test_espace_prive_a_choice_answer_in_flight_when_the_step_is_left_never_lands_over_it(
+        new_context, lang, mail):
+    """A radio answers the step's whole page when the page shows errors (it replaces #main);
+    that answer, still on its way when Précédent (or Suivant) is pressed, must not land over
+    the page the button leads to: the page stays what a reload of its URL shows."""
+    context = new_context(locale=LOCALES[lang])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    member = espace_prive.demo(EP_MEMBER)
+    g = espace_prive.Journey(page, lang, True, member, mail)
+    watch = SwapWatch(page)
+    page.goto(f"/{espace_prive.PORTAL}/register/profile")
+    g.choose(espace_prive.PROFILE_LABELS[member.facts["profile"]])
+    g.next()
+    g.expect_step(2, "Your identifier", "/identifier")
+    g.field("Social security number").fill(espace_prive.spaced_nir(member.identifier))
+    g.wait_like_a_person()
+    g.next()
+    g.step_03_fill_in_your_contact_details()
+    g.expect_step(4, "Verification of your identity", "/verification")
+    g.next()
+    expect(page.locator(".error-summary")).to_be_visible()
+    held = []  # the choice's answer, asked of the server now (before Précédent), given later
+    page.route("**/verification/choice/health",
+               lambda route: held.append((route, route.fetch())))
+    g.choose("Yes")
+    assert _wait_for(page, lambda: held)
+    g.next("Previous")
+    g.expect_step(3, "Your contact details", "/contact")
+    route, answer = held[0]
+    assert answer.headers.get("hx-retarget") == "#main"  # the whole step 4, once landed
+    route.fulfill(response=answer)
+    page.wait_for_timeout(300)
+    settle(page)
+    g.expect_step(3, "Your contact details", "/contact")
+    watch.assert_same_as_reload(context, "Précédent with a choice's answer on its way")

@@ -119,16 +119,24 @@
     if (form && form.hasAttribute("data-save-delay")) saveLater(form);
   });
   document.addEventListener("htmx:config:request", function (e) {
-    var src = e.detail.ctx.sourceElement;
-    if (src && src.form && src.matches("button, [type=submit]")) {
-      carried(src.form);
-      superseded(src.form);
+    var form = sentForm(e.detail.ctx);
+    if (form) {
+      carried(form);
+      superseded(form);
     }
   });
+  // The form a request sends: a button's (mss), or the form itself when it is submitted (the
+  // wizard's Suivant and Précédent); not the form's own save as typed.
+  function sentForm(ctx) {
+    var src = ctx.sourceElement;
+    if (!src || !src.matches) return null;
+    if (src.matches("form")) return ctx.sourceEvent && ctx.sourceEvent.type === "submit" ? src : null;
+    return src.form && src.matches("button, [type=submit]") ? src.form : null;
+  }
   // The answers still on their way to a field of the form with a queue of its own (the mss
-  // security panel) were asked before what a button of the form is about to change.
+  // security panel, the wizard's radios) were asked before what the form's send changes.
   function superseded(form) {
-    form.querySelectorAll("[data-hx-sync='this:replace']").forEach(function (field) {
+    form.querySelectorAll("[data-hx-sync$=':replace']").forEach(function (field) {
       htmx.trigger(field, "htmx:abort");
     });
   }
