@@ -316,3 +316,50 @@ async def test_a_draft_deleted_after_its_read_is_written_again(db):
     await RegistrationDraft.all().delete()  # e.g. another tab restarted the registration
     await save_draft(request, "mss", Kept(text="again"))
     assert typed(Kept, (await stored_row()).data) == Kept(text="again")
+
+
+async def test_a_save_unless_overtaken_gives_way_to_a_draft_written_since_its_read(db):
+    """A request sent earlier but served later (two processes) must not write back the draft
+    it read over a newer one: neither a change, nor a new draft, nor one deleted since."""
+    await save_draft(visitor(), "mss", Kept(text="read"))
+    earlier, later = visitor(), visitor()
+    read = await find_draft(earlier, "mss", Kept)
+    await find_draft(later, "mss", Kept)
+    await save_draft(later, "mss", Kept(text="newer"))
+    await save_draft(earlier, "mss", dataclasses.replace(read, text="older"),
+                     unless_overtaken=True)
+    assert typed(Kept, (await stored_row()).data) == Kept(text="newer")
+
+    await RegistrationDraft.all().delete()
+    earlier = visitor()
+    assert await find_draft(earlier, "mss", Kept) is None
+    await save_draft(visitor(), "mss", Kept(text="newer"))
+    await save_draft(earlier, "mss", Kept(text="older"), unless_overtaken=True)
+    assert typed(Kept, (await stored_row()).data) == Kept(text="newer")
+
+    earlier = visitor()
+    await find_draft(earlier, "mss", Kept)
+    await RegistrationDraft.all().delete()  # e.g. the registration abandoned meanwhile
+    await save_draft(earlier, "mss", Kept(text="older"), unless_overtaken=True)
+    assert await stored_row() is None
+
+
+async def test_a_save_unless_overtaken_writes_over_the_draft_it_read(db, monkeypatch):
+    """Soon after its last write (its data alone) and later (its idle lifetime renewed)."""
+    await save_draft(visitor(), "mss", Kept(text="first"))
+    written = await stored_row()
+    for delay, text in ((drafts.DRAFT_REWRITE_AFTER / 2, "soon"),
+                        (drafts.DRAFT_REWRITE_AFTER, "later")):
+        monkeypatch.setattr(drafts, "now", lambda delay=delay: written.updated_at + delay)
+        request = visitor()
+        draft = await find_draft(request, "mss", Kept)
+        await save_draft(request, "mss", dataclasses.replace(draft, text=text),
+                         unless_overtaken=True)
+        row = await stored_row()
+        assert typed(Kept, row.data) == Kept(text=text)
+        renewed = written.updated_at + delay + drafts.DRAFT_IDLE_LIFETIME
+        assert row.expires_at == (renewed if text == "later" else written.expires_at)
+    request = visitor()
+    assert await find_draft(request, "espace-prive", Kept) is None
+    await save_draft(request, "espace-prive", Kept(text="new"), unless_overtaken=True)
+    assert await find_draft(visitor(), "espace-prive", Kept) == Kept(text="new")

@@ -514,3 +514,29 @@ async def test_the_verification_counts_its_sql(client):
         assert location(await through_verification(client)) == BASE + "/password"
     print(f"\nespace-prive verification: {counted.statements} statements, "
           f"{counted.transactions} transactions\n" + "\n".join(s[:100] for s in counted.sql))
+
+
+async def test_a_choice_read_before_the_steps_send_never_undoes_it(client, monkeypatch):
+    """Two processes: a radio's save, whose draft was read before Suivant's send verified the
+    member and was saved, gives way to it (it would write back the draft it read, without
+    the verification: the member sent back to answer again)."""
+    from web.portals.espace_prive.steps import verification
+
+    await make_member()
+    await through_contact(client)
+    read_by_the_choice = verification.visit
+
+    async def read_then_overtaken(request):
+        v = await read_by_the_choice(request)
+        if "/choice/" not in request.url.path:  # the page the choice is sent from
+            return v
+        monkeypatch.setattr(verification, "visit", read_by_the_choice)
+        assert location(await through_verification(client)) == BASE + "/password"
+        return v
+
+    monkeypatch.setattr(verification, "visit", read_then_overtaken)
+    response = await answer(client, "card", {"q": ["health", "card"], "health": "yes",
+                                             "card_kind": "photo"})
+    assert response.status_code == 200
+    assert (await draft(client)).verified is not None
+    assert (await client.get(BASE + "/password")).status_code == 200

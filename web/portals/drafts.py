@@ -66,6 +66,8 @@ _UPDATE = (
     "WHERE key = ?"
 )
 _UPDATE_DATA = "UPDATE registration_draft SET data = ? WHERE key = ?"
+# ... only while it holds the data the request read (PostgreSQL compares jsonb by value).
+_STILL_READ = " AND data = ?"
 _INSERT = (
     "INSERT INTO registration_draft (portal, data, updated_at, expires_at, key) "
     "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING RETURNING key"
@@ -152,10 +154,17 @@ def _written_lately(expires: datetime | None, moment: datetime) -> bool:
     return expires is not None and expires - DRAFT_IDLE_LIFETIME > moment - DRAFT_REWRITE_AFTER
 
 
-async def save_draft(request: Request, key: str, draft) -> None:
+async def save_draft(request: Request, key: str, draft, *, unless_overtaken: bool = False
+                     ) -> None:
+    """Write ``draft``. ``unless_overtaken``: only over the draft this request read (none read:
+    where there is still none). One written since by a later request of the visitor (which
+    another process may have served first) is newer, and stays."""
     moment, data = now(), as_json(draft)
     stored, expires = _read(request).get(key, (None, None))
     connection = RegistrationDraft._meta.db
+    if unless_overtaken and stored is not None:
+        await _written_over(request, key, stored, data, expires, moment)
+        return
     if _written_lately(expires, moment):  # its idle lifetime is left as it is
         if stored == data:
             return
@@ -164,7 +173,22 @@ async def save_draft(request: Request, key: str, draft) -> None:
         if await _changed(connection, _UPDATE_DATA, [data, _key(request, key)]):
             return
     _read(request)[key] = (data, moment + DRAFT_IDLE_LIFETIME)
-    values = [
+    values = _row(request, key, data, moment)
+    if not unless_overtaken and await _changed(connection, _UPDATE, values):
+        return
+    if not await _rows(connection, _INSERT, values, write=True):
+        if not unless_overtaken:
+            await _changed(connection, _UPDATE, values)  # saved meanwhile
+        return
+    # A new draft: the visitor's cookie may be days old, it starts a new life with the draft.
+    request.state.sid_refresh = True
+    if getattr(draft, "REGISTRATION", True):  # not, e.g., a login kept over a language switch
+        await audit("registration_started", portal=key)
+
+
+def _row(request: Request, key: str, data: str, moment: datetime) -> list:
+    """The values of ``_UPDATE`` and ``_INSERT``: the draft ``data`` written at ``moment``."""
+    return [
         _FIELDS["portal"].to_db_value(key, RegistrationDraft),
         data,  # the JSON text itself: the field would decode it again to check it
         *(_FIELDS[name].to_db_value(value, RegistrationDraft)
@@ -172,15 +196,20 @@ async def save_draft(request: Request, key: str, draft) -> None:
                               ("expires_at", moment + DRAFT_IDLE_LIFETIME))),
         _key(request, key),
     ]
-    if await _changed(connection, _UPDATE, values):
-        return
-    if not await _rows(connection, _INSERT, values, write=True):
-        await _changed(connection, _UPDATE, values)  # saved meanwhile
-        return
-    # A new draft: the visitor's cookie may be days old, it starts a new life with the draft.
-    request.state.sid_refresh = True
-    if getattr(draft, "REGISTRATION", True):  # not, e.g., a login kept over a language switch
-        await audit("registration_started", portal=key)
+
+
+async def _written_over(request: Request, key: str, stored: str, data: str,
+                        expires: datetime, moment: datetime) -> None:
+    """``data`` written where the stored draft is still ``stored`` (as save_draft writes)."""
+    if _written_lately(expires, moment):
+        if stored == data:
+            return
+        sql, values = _UPDATE_DATA, [data, _key(request, key)]
+    else:
+        sql, values = _UPDATE, _row(request, key, data, moment)
+        expires = moment + DRAFT_IDLE_LIFETIME
+    if await _changed(RegistrationDraft._meta.db, sql + _STILL_READ, [*values, stored]):
+        _read(request)[key] = (data, expires)
 
 
 async def _changed(connection, sql: str, values: list) -> bool:

@@ -45,8 +45,9 @@ class Visit:
     draft: object
     kind: type = field(repr=False, default=object)
 
-    async def save(self) -> None:
-        await save_draft(self.request, self.portal.id, self.draft)
+    async def save(self, *, unless_overtaken: bool = False) -> None:
+        await save_draft(self.request, self.portal.id, self.draft,
+                         unless_overtaken=unless_overtaken)
 
     async def restart(self) -> None:
         """A new draft in place of this one (deleted)."""
