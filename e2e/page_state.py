@@ -1,9 +1,10 @@
 """The state a page shows a screen-reader user, and its comparison with a reload of its URL.
 
 After an htmx swap the page must be what a full load of the same URL shows: the title, the
-error summary, the fields marked invalid, the live region. ``SwapWatch`` records what each htmx
-response announced in the live region (``#status``): a swap may say something a reload does
-not (that is the point of the region), but never keep what an earlier swap said.
+error summary, the fields marked invalid, the live region, the questions its form asks (its
+legends and fields shown, in order). ``SwapWatch`` records what each htmx response announced in
+the live region (``#status``): a swap may say something a reload does not (that is the point
+of the region), but never keep what an earlier swap said.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ STATE = """() => ({
   invalid: [...document.querySelectorAll('[aria-invalid="true"]')].map(el => el.id).sort(),
   inlineErrors: [...document.querySelectorAll(".field-error")].map(el => el.id).sort(),
   status: (document.getElementById("status") || {}).textContent.trim(),
+  controls: [...document.querySelectorAll("main form :is(legend, input, select, textarea, button)")]
+    .filter(el => el.checkVisibility())  // not a hidden input, a closed dialog, [hidden]
+    .map(el => el.matches("legend") ? "legend: " + el.textContent.trim() : el.type + " " + el.name),
 })"""
 
 # What the error summary does not lead to: fields marked invalid and inline messages. A link
@@ -56,6 +60,7 @@ class PageState:
     invalid: list
     inlineErrors: list  # noqa: N815 - the name the page script returns
     status: str
+    controls: list  # the questions the page's form asks: its legends and fields, in order
 
     def without_status(self) -> dict:
         return {k: v for k, v in vars(self).items() if k != "status"}

@@ -45,6 +45,8 @@ def test_mss_every_swap_is_what_a_reload_shows(new_context, lang, mail):
     page.goto("/mss/register")
     g.field("Email address").press_sequentially("not-yet@example.org", delay=5)
     expect(page.locator("#verify")).to_be_visible()
+    with page.expect_response("**/mss/register/save"):  # a new tab's reload knows it
+        g.field("Email address").press("Tab")  # the change
     after_swap("the security block appears")
     # Every field wrong: the first htmx error.
     for label, value in (("Unique identification number (UID)", "12"), ("First name", "4"),
@@ -200,12 +202,9 @@ def test_espace_prive_every_swap_is_what_a_reload_shows(new_context, lang, mail)
     after_swap("step 6")
 
 
-@pytest.mark.espace_prive
-def test_espace_prive_a_choice_answer_in_flight_when_the_step_is_left_never_lands_over_it(
-        new_context, lang, mail):
-    """A radio answers the step's whole page when the page shows errors (it replaces #main);
-    that answer, still on its way when Précédent (or Suivant) is pressed, must not land over
-    the page the button leads to: the page stays what a reload of its URL shows."""
+def _at_verification(new_context, lang, mail):
+    """A new visitor's page, steps 1 to 3 answered (step 4's page shown): the browser's
+    context, the page, its journey and its swaps."""
     context = new_context(locale=LOCALES[lang])
     page = context.new_page()
     page.set_default_timeout(10_000)
@@ -221,19 +220,61 @@ def test_espace_prive_a_choice_answer_in_flight_when_the_step_is_left_never_land
     g.next()
     g.step_03_fill_in_your_contact_details()
     g.expect_step(4, "Verification of your identity", "/verification")
-    g.next()
-    expect(page.locator(".error-summary")).to_be_visible()
-    held = []  # the choice's answer, asked of the server now (before Précédent), given later
-    page.route("**/verification/choice/health",
+    return context, page, g, watch
+
+
+def _held(page, question: str) -> list:
+    """The answers to the radios of ``question``: asked of the server at once, given to the
+    page when the test says so."""
+    held = []
+    page.route(f"**/verification/choice/{question}",
                lambda route: held.append((route, route.fetch())))
-    g.choose("Yes")
-    assert _wait_for(page, lambda: held)
-    g.next("Previous")
-    g.expect_step(3, "Your contact details", "/contact")
+    return held
+
+
+def _given_late(page, held: list) -> None:
     route, answer = held[0]
     assert answer.headers.get("hx-retarget") == "#main"  # the whole step 4, once landed
     route.fulfill(response=answer)
     page.wait_for_timeout(300)
     settle(page)
+
+
+@pytest.mark.espace_prive
+def test_espace_prive_a_choice_answer_in_flight_when_the_step_is_left_never_lands_over_it(
+        new_context, lang, mail):
+    """A radio answers the step's whole page when the page shows errors (it replaces #main);
+    that answer, still on its way when Précédent (or Suivant) is pressed, must not land over
+    the page the button leads to: the page stays what a reload of its URL shows."""
+    context, page, g, watch = _at_verification(new_context, lang, mail)
+    g.next()
+    expect(page.locator(".error-summary")).to_be_visible()
+    held = _held(page, "health")
+    g.choose("Yes")
+    assert _wait_for(page, lambda: held)
+    g.next("Previous")
+    g.expect_step(3, "Your contact details", "/contact")
+    _given_late(page, held)
     g.expect_step(3, "Your contact details", "/contact")
     watch.assert_same_as_reload(context, "Précédent with a choice's answer on its way")
+
+
+@pytest.mark.espace_prive
+def test_espace_prive_a_choice_answer_in_flight_when_a_link_replaces_the_step_never_lands(
+        new_context, lang, mail):
+    """The same for a link that loads another page of the step into #main ("I cannot read
+    this number"), followed while a change of the card's kind is still on its way."""
+    context, page, g, watch = _at_verification(new_context, lang, mail)
+    g.choose("Yes")
+    g.choose("With a photo")
+    expect(g.field("Serial number of your Carte Vitale")).to_be_visible()
+    g.next()  # no serial number: the page shows errors
+    expect(page.locator(".error-summary")).to_be_visible()
+    held = _held(page, "card")
+    g.choose("Without a photo")
+    assert _wait_for(page, lambda: held)
+    page.get_by_role("link", name=g.t("I cannot read this number")).click()
+    expect(page).to_have_url(re.compile(r"/verification/other$"))
+    _given_late(page, held)
+    expect(page).to_have_url(re.compile(r"/verification/other$"))
+    watch.assert_same_as_reload(context, "a link followed with a choice's answer on its way")

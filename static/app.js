@@ -119,11 +119,10 @@
     if (form && form.hasAttribute("data-save-delay")) saveLater(form);
   });
   document.addEventListener("htmx:config:request", function (e) {
-    var form = sentForm(e.detail.ctx);
-    if (form) {
-      carried(form);
-      superseded(form);
-    }
+    var ctx = e.detail.ctx, form = sentForm(ctx), target = ctx.target;
+    if (form) carried(form);
+    var replaced = form ? [form] : ctx.swap !== "none" && target && target.querySelectorAll ? target.querySelectorAll("form") : [];
+    Array.prototype.forEach.call(replaced, superseded);
   });
   // The form a request sends: a button's (mss), or the form itself when it is submitted (the
   // wizard's Suivant and Précédent); not the form's own save as typed.
@@ -133,8 +132,9 @@
     if (src.matches("form")) return ctx.sourceEvent && ctx.sourceEvent.type === "submit" ? src : null;
     return src.form && src.matches("button, [type=submit]") ? src.form : null;
   }
-  // The answers still on their way to a field of the form with a queue of its own (the mss
-  // security panel, the wizard's radios) were asked before what the form's send changes.
+  // The answers still on their way to a field of a form with a queue of its own (the mss
+  // security panel, the wizard's radios) were asked before what the form's send changes, or
+  // before the page a link puts in the form's place ("I cannot read this number").
   function superseded(form) {
     form.querySelectorAll("[data-hx-sync$=':replace']").forEach(function (field) {
       htmx.trigger(field, "htmx:abort");

@@ -293,9 +293,12 @@ async def stored_row() -> RegistrationDraft | None:
     return await RegistrationDraft.get_or_none(key=drafts._key(visitor(), "mss"))
 
 
-async def test_a_draft_changed_soon_after_it_was_written_keeps_its_expiry(db, monkeypatch):
+@pytest.mark.parametrize("unless_overtaken", [False, True])
+async def test_a_draft_changed_soon_after_it_was_written_keeps_its_expiry(db, monkeypatch,
+                                                                           unless_overtaken):
     """Changed less than DRAFT_REWRITE_AFTER after it was written, only its data is written
-    (the index of expiry is left alone); after that, its idle lifetime is renewed again."""
+    (the index of expiry is left alone); after that, its idle lifetime is renewed again. A
+    save unless overtaken writes alike over the draft it read."""
     await save_draft(visitor(), "mss", Kept(text="first"))
     written = await stored_row()
     for delay, text in ((drafts.DRAFT_REWRITE_AFTER / 2, "soon"),
@@ -303,7 +306,8 @@ async def test_a_draft_changed_soon_after_it_was_written_keeps_its_expiry(db, mo
         monkeypatch.setattr(drafts, "now", lambda delay=delay: written.updated_at + delay)
         request = visitor()
         draft = await find_draft(request, "mss", Kept)
-        await save_draft(request, "mss", dataclasses.replace(draft, text=text))
+        await save_draft(request, "mss", dataclasses.replace(draft, text=text),
+                         unless_overtaken=unless_overtaken)
         row = await stored_row()
         assert typed(Kept, row.data) == Kept(text=text)
         renewed = written.updated_at + delay + drafts.DRAFT_IDLE_LIFETIME
@@ -344,21 +348,7 @@ async def test_a_save_unless_overtaken_gives_way_to_a_draft_written_since_its_re
     assert await stored_row() is None
 
 
-async def test_a_save_unless_overtaken_writes_over_the_draft_it_read(db, monkeypatch):
-    """Soon after its last write (its data alone) and later (its idle lifetime renewed)."""
-    await save_draft(visitor(), "mss", Kept(text="first"))
-    written = await stored_row()
-    for delay, text in ((drafts.DRAFT_REWRITE_AFTER / 2, "soon"),
-                        (drafts.DRAFT_REWRITE_AFTER, "later")):
-        monkeypatch.setattr(drafts, "now", lambda delay=delay: written.updated_at + delay)
-        request = visitor()
-        draft = await find_draft(request, "mss", Kept)
-        await save_draft(request, "mss", dataclasses.replace(draft, text=text),
-                         unless_overtaken=True)
-        row = await stored_row()
-        assert typed(Kept, row.data) == Kept(text=text)
-        renewed = written.updated_at + delay + drafts.DRAFT_IDLE_LIFETIME
-        assert row.expires_at == (renewed if text == "later" else written.expires_at)
+async def test_a_save_unless_overtaken_writes_a_new_draft_where_there_is_none(db):
     request = visitor()
     assert await find_draft(request, "espace-prive", Kept) is None
     await save_draft(request, "espace-prive", Kept(text="new"), unless_overtaken=True)
