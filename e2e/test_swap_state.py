@@ -133,6 +133,45 @@ def test_mss_a_panel_answer_in_flight_when_verify_is_selected_never_lands_over_t
     reloaded.close()
 
 
+@pytest.mark.mss
+def test_mss_read_and_accept_leaves_the_answers_of_verify_and_of_the_panel_to_land(
+        new_context, lang, mail):
+    """"Read and accept" answers the policy dialog only: Verify's answer and the panel's, on
+    their way when it is pressed, still land (the panel is not what the button changes)."""
+    context = new_context(locale=LOCALES[lang])
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    g = mss.Guide(page, lang, True, mss.demo(MSS_MEMBER), mail)
+    page.goto("/mss/register")
+    g.step_03_fill_in_the_form()
+    settle(page)
+    held = []
+    page.route("**/mss/register/verify", lambda route: held.append((route, route.fetch())))
+    page.get_by_role("button", name=g.t("Verify"), exact=True).click()
+    assert _wait_for(page, lambda: held)
+    read = page.get_by_role("button", name=g.t("Read and accept"))
+    read.click()  # queued behind Verify (the form's queue)
+    route, answer = held[0]
+    route.fulfill(response=answer)
+    expect(page.locator("label[for=answer]")).to_contain_text("[1 / 2]")
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+    page = new_context(locale=LOCALES[lang]).new_page()  # a new visitor: the panel's answer
+    page.set_default_timeout(10_000)
+    g = mss.Guide(page, lang, True, mss.demo(MSS_MEMBER), mail)
+    page.goto("/mss/register")
+    held = []
+    page.route("**/mss/register/security", lambda route: held.append((route, route.fetch())))
+    g.field("Email address").press_sequentially(g.typed.email, delay=5)
+    assert _wait_for(page, lambda: held)
+    page.get_by_role("button", name=g.t("Read and accept")).click()  # the email's change too
+    expect(page.get_by_role("dialog")).to_be_visible()
+    assert _wait_for(page, lambda: len(held) == 2, seconds=2)
+    route, answer = held[-1]
+    route.fulfill(response=answer)
+    expect(page.locator("#verify")).to_be_visible()
+
+
 def _wait_for(page, condition, seconds: float = 10) -> bool:
     deadline = time.monotonic() + seconds
     while not condition() and time.monotonic() < deadline:

@@ -119,25 +119,26 @@
     if (form && form.hasAttribute("data-save-delay")) saveLater(form);
   });
   document.addEventListener("htmx:config:request", function (e) {
-    var ctx = e.detail.ctx, form = sentForm(ctx), target = ctx.target;
+    var ctx = e.detail.ctx, form = sentForm(ctx);
     if (form) carried(form);
-    var replaced = form ? [form] : ctx.swap !== "none" && target && target.querySelectorAll ? target.querySelectorAll("form") : [];
-    Array.prototype.forEach.call(replaced, superseded);
+    if (ctx.target && !/^none\b/.test(ctx.swap)) supersede(ctx.target);
   });
-  // The form a request sends: a button's (mss), or the form itself when it is submitted (the
-  // wizard's Suivant and Précédent); not the form's own save as typed.
+  // The form whose fields a POST carries: a button's (mss), or the form itself when it is
+  // submitted (the wizard's Suivant and Précédent); not the form's own save as typed.
   function sentForm(ctx) {
     var src = ctx.sourceElement;
-    if (!src || !src.matches) return null;
+    if (ctx.request.method === "GET" || !src || !src.matches) return null;
     if (src.matches("form")) return ctx.sourceEvent && ctx.sourceEvent.type === "submit" ? src : null;
-    return src.form && src.matches("button, [type=submit]") ? src.form : null;
+    return src.matches("button, [type=submit]") ? src.form : null;
   }
-  // The answers still on their way to a field of a form with a queue of its own (the mss
-  // security panel, the wizard's radios) were asked before what the form's send changes, or
-  // before the page a link puts in the form's place ("I cannot read this number").
-  function superseded(form) {
-    form.querySelectorAll("[data-hx-sync$=':replace']").forEach(function (field) {
-      htmx.trigger(field, "htmx:abort");
+  // An answer still on its way to a field with a queue of its own (the mss security panel,
+  // the wizard's radios) was asked before this request, whose answer replaces where it would
+  // land (Verify's and Submit's the panel, Suivant's and a link's the step): it is given up.
+  // Not bubbling: the form's own listener would give up the form's queue (Verify itself).
+  function supersede(target) {
+    document.querySelectorAll("[data-hx-sync$=':replace'][data-hx-target]").forEach(function (field) {
+      var into = htmx.find(field, field.getAttribute("data-hx-target"));
+      if (into && target.contains(into)) htmx.trigger(field, "htmx:abort", {}, false);
     });
   }
   document.addEventListener("submit", function (e) { carried(e.target); });

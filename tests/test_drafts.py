@@ -293,12 +293,12 @@ async def stored_row() -> RegistrationDraft | None:
     return await RegistrationDraft.get_or_none(key=drafts._key(visitor(), "mss"))
 
 
-@pytest.mark.parametrize("unless_overtaken", [False, True])
+@pytest.mark.parametrize("if_unchanged", [False, True])
 async def test_a_draft_changed_soon_after_it_was_written_keeps_its_expiry(db, monkeypatch,
-                                                                           unless_overtaken):
+                                                                           if_unchanged):
     """Changed less than DRAFT_REWRITE_AFTER after it was written, only its data is written
     (the index of expiry is left alone); after that, its idle lifetime is renewed again. A
-    save unless overtaken writes alike over the draft it read."""
+    save if unchanged writes alike over the draft it read."""
     await save_draft(visitor(), "mss", Kept(text="first"))
     written = await stored_row()
     for delay, text in ((drafts.DRAFT_REWRITE_AFTER / 2, "soon"),
@@ -306,8 +306,8 @@ async def test_a_draft_changed_soon_after_it_was_written_keeps_its_expiry(db, mo
         monkeypatch.setattr(drafts, "now", lambda delay=delay: written.updated_at + delay)
         request = visitor()
         draft = await find_draft(request, "mss", Kept)
-        await save_draft(request, "mss", dataclasses.replace(draft, text=text),
-                         unless_overtaken=unless_overtaken)
+        assert await save_draft(request, "mss", dataclasses.replace(draft, text=text),
+                                if_unchanged=if_unchanged)
         row = await stored_row()
         assert typed(Kept, row.data) == Kept(text=text)
         renewed = written.updated_at + delay + drafts.DRAFT_IDLE_LIFETIME
@@ -322,34 +322,47 @@ async def test_a_draft_deleted_after_its_read_is_written_again(db):
     assert typed(Kept, (await stored_row()).data) == Kept(text="again")
 
 
-async def test_a_save_unless_overtaken_gives_way_to_a_draft_written_since_its_read(db):
-    """A request sent earlier but served later (two processes) must not write back the draft
-    it read over a newer one: neither a change, nor a new draft, nor one deleted since."""
+@pytest.fixture(params=["db", "sqlite_file"])
+def any_database(request):
+    """The suite's database (in memory, or PostgreSQL), and a SQLite file (whose drafts go by
+    the server's own thread's connection)."""
+    request.getfixturevalue(request.param)
+
+
+@pytest.mark.parametrize("later", [False, True], ids=["soon after its write", "later"])
+async def test_a_save_if_unchanged_gives_way_to_a_draft_written_since_its_read(
+        any_database, monkeypatch, later):
+    """A request served after a later one of the visitor's (two processes) must not write
+    back the draft it read over the newer one: neither over a change (its data alone, soon
+    after its last write; or the whole row, later), nor over a new draft, nor one deleted."""
     await save_draft(visitor(), "mss", Kept(text="read"))
-    earlier, later = visitor(), visitor()
+    if later:
+        written = (await stored_row()).updated_at
+        monkeypatch.setattr(drafts, "now", lambda: written + drafts.DRAFT_REWRITE_AFTER)
+    earlier, newer = visitor(), visitor()
     read = await find_draft(earlier, "mss", Kept)
-    await find_draft(later, "mss", Kept)
-    await save_draft(later, "mss", Kept(text="newer"))
-    await save_draft(earlier, "mss", dataclasses.replace(read, text="older"),
-                     unless_overtaken=True)
+    await find_draft(newer, "mss", Kept)
+    assert await save_draft(newer, "mss", Kept(text="newer"))
+    assert not await save_draft(earlier, "mss", dataclasses.replace(read, text="older"),
+                                if_unchanged=True)
     assert typed(Kept, (await stored_row()).data) == Kept(text="newer")
 
     await RegistrationDraft.all().delete()
     earlier = visitor()
     assert await find_draft(earlier, "mss", Kept) is None
     await save_draft(visitor(), "mss", Kept(text="newer"))
-    await save_draft(earlier, "mss", Kept(text="older"), unless_overtaken=True)
+    assert not await save_draft(earlier, "mss", Kept(text="older"), if_unchanged=True)
     assert typed(Kept, (await stored_row()).data) == Kept(text="newer")
 
     earlier = visitor()
     await find_draft(earlier, "mss", Kept)
     await RegistrationDraft.all().delete()  # e.g. the registration abandoned meanwhile
-    await save_draft(earlier, "mss", Kept(text="older"), unless_overtaken=True)
+    assert not await save_draft(earlier, "mss", Kept(text="older"), if_unchanged=True)
     assert await stored_row() is None
 
 
-async def test_a_save_unless_overtaken_writes_a_new_draft_where_there_is_none(db):
+async def test_a_save_if_unchanged_writes_a_new_draft_where_there_is_none(any_database):
     request = visitor()
     assert await find_draft(request, "espace-prive", Kept) is None
-    await save_draft(request, "espace-prive", Kept(text="new"), unless_overtaken=True)
+    assert await save_draft(request, "espace-prive", Kept(text="new"), if_unchanged=True)
     assert await find_draft(visitor(), "espace-prive", Kept) == Kept(text="new")

@@ -516,27 +516,51 @@ async def test_the_verification_counts_its_sql(client):
           f"{counted.transactions} transactions\n" + "\n".join(s[:100] for s in counted.sql))
 
 
-async def test_a_choice_read_before_the_steps_send_never_undoes_it(client, monkeypatch):
-    """Two processes: a radio's save, whose draft was read before Suivant's send verified the
-    member and was saved, gives way to it (it would write back the draft it read, without
-    the verification: the member sent back to answer again)."""
+def served_meanwhile(monkeypatch, request_meanwhile):
+    """The next radio choice's request reads its draft, then waits while
+    ``request_meanwhile()`` is served whole (as another process would serve it)."""
     from web.portals.espace_prive.steps import verification
 
-    await make_member()
-    await through_contact(client)
-    read_by_the_choice = verification.visit
+    read = verification.visit
 
-    async def read_then_overtaken(request):
-        v = await read_by_the_choice(request)
-        if "/choice/" not in request.url.path:  # the page the choice is sent from
-            return v
-        monkeypatch.setattr(verification, "visit", read_by_the_choice)
-        assert location(await through_verification(client)) == BASE + "/password"
+    async def read_then_wait(request):
+        v = await read(request)
+        if "/choice/" in request.url.path:  # not the page the choice is sent from
+            monkeypatch.setattr(verification, "visit", read)
+            await request_meanwhile()
         return v
 
-    monkeypatch.setattr(verification, "visit", read_then_overtaken)
+    monkeypatch.setattr(verification, "visit", read_then_wait)
+
+
+async def test_a_choice_read_before_the_steps_send_never_undoes_it(client, monkeypatch):
+    """A radio's save, whose draft was read before Suivant's send verified the member and was
+    saved, must not write back the draft it read (without the verification: the member sent
+    back to answer again)."""
+    await make_member()
+    await through_contact(client)
+
+    async def suivant():
+        assert location(await through_verification(client)) == BASE + "/password"
+
+    served_meanwhile(monkeypatch, suivant)
     response = await answer(client, "card", {"q": ["health", "card"], "health": "yes",
                                              "card_kind": "photo"})
     assert response.status_code == 200
     assert (await draft(client)).verified is not None
     assert (await client.get(BASE + "/password")).status_code == 200
+
+
+async def test_of_two_choices_read_alike_the_one_saved_last_is_kept(client, monkeypatch):
+    """Two choices of one question, the second read before the first was saved: the second
+    is the one the page shows (its answer lands last), and the draft's."""
+    await make_member()
+    await through_contact(client)
+    chosen = {"q": ["health", "card"], "health": "yes"}
+
+    async def first_choice():
+        assert (await answer(client, "card", {**chosen, "card_kind": "photo"})).is_success
+
+    served_meanwhile(monkeypatch, first_choice)
+    assert (await answer(client, "card", {**chosen, "card_kind": "no_photo"})).is_success
+    assert (await draft(client)).fields["card_kind"] == "no_photo"

@@ -154,36 +154,42 @@ def _written_lately(expires: datetime | None, moment: datetime) -> bool:
     return expires is not None and expires - DRAFT_IDLE_LIFETIME > moment - DRAFT_REWRITE_AFTER
 
 
-async def save_draft(request: Request, key: str, draft, *, unless_overtaken: bool = False
-                     ) -> None:
-    """Write ``draft``. ``unless_overtaken``: only over the draft this request read (none read:
-    where there is still none). One written since by a later request of the visitor (which
-    another process may have served first) is newer, and stays."""
+async def save_draft(request: Request, key: str, draft, *, if_unchanged: bool = False) -> bool:
+    """Write ``draft``; whether it was. ``if_unchanged``: only over the stored draft this
+    request read (none read: only where there is still none), not over one written since."""
     moment, data = now(), as_json(draft)
     stored, expires = _read(request).get(key, (None, None))
+    # The UPDATEs' condition, if unchanged: the stored text is still the one read.
+    still, read = (_STILL_READ, [stored]) if if_unchanged else ("", [])
     connection = RegistrationDraft._meta.db
-    if unless_overtaken and stored is not None:
-        await _written_over(request, key, stored, data, expires, moment)
-        return
     if _written_lately(expires, moment):  # its idle lifetime is left as it is
         if stored == data:
-            return
-        _read(request)[key] = (data, expires)
+            return True
         # The data alone (the index of expiry left alone: half the pages a commit writes).
-        if await _changed(connection, _UPDATE_DATA, [data, _key(request, key)]):
-            return
-    _read(request)[key] = (data, moment + DRAFT_IDLE_LIFETIME)
+        if await _changed(connection, _UPDATE_DATA + still, [data, _key(request, key), *read]):
+            _read(request)[key] = (data, expires)
+            return True
+        if if_unchanged:
+            return False
     values = _row(request, key, data, moment)
-    if not unless_overtaken and await _changed(connection, _UPDATE, values):
-        return
+    if stored is not None or not if_unchanged:
+        if await _changed(connection, _UPDATE + still, [*values, *read]):
+            _read(request)[key] = (data, moment + DRAFT_IDLE_LIFETIME)
+            return True
+        if if_unchanged:
+            return False
     if not await _rows(connection, _INSERT, values, write=True):
-        if not unless_overtaken:
-            await _changed(connection, _UPDATE, values)  # saved meanwhile
-        return
+        if if_unchanged:
+            return False
+        await _changed(connection, _UPDATE, values)  # saved meanwhile
+        _read(request)[key] = (data, moment + DRAFT_IDLE_LIFETIME)
+        return True
+    _read(request)[key] = (data, moment + DRAFT_IDLE_LIFETIME)
     # A new draft: the visitor's cookie may be days old, it starts a new life with the draft.
     request.state.sid_refresh = True
     if getattr(draft, "REGISTRATION", True):  # not, e.g., a login kept over a language switch
         await audit("registration_started", portal=key)
+    return True
 
 
 def _row(request: Request, key: str, data: str, moment: datetime) -> list:
@@ -196,20 +202,6 @@ def _row(request: Request, key: str, data: str, moment: datetime) -> list:
                               ("expires_at", moment + DRAFT_IDLE_LIFETIME))),
         _key(request, key),
     ]
-
-
-async def _written_over(request: Request, key: str, stored: str, data: str,
-                        expires: datetime, moment: datetime) -> None:
-    """``data`` written where the stored draft is still ``stored`` (as save_draft writes)."""
-    if _written_lately(expires, moment):
-        if stored == data:
-            return
-        sql, values = _UPDATE_DATA, [data, _key(request, key)]
-    else:
-        sql, values = _UPDATE, _row(request, key, data, moment)
-        expires = moment + DRAFT_IDLE_LIFETIME
-    if await _changed(RegistrationDraft._meta.db, sql + _STILL_READ, [*values, stored]):
-        _read(request)[key] = (data, expires)
 
 
 async def _changed(connection, sql: str, values: list) -> bool:

@@ -45,9 +45,18 @@ class Visit:
     draft: object
     kind: type = field(repr=False, default=object)
 
-    async def save(self, *, unless_overtaken: bool = False) -> None:
-        await save_draft(self.request, self.portal.id, self.draft,
-                         unless_overtaken=unless_overtaken)
+    async def save(self) -> None:
+        await save_draft(self.request, self.portal.id, self.draft)
+
+    async def save_typed(self, data: FormData, step: str) -> None:
+        """Save what ``step``'s POST typed without writing back the rest of the draft as this
+        request read it: a draft written since (a request of the visitor's served meanwhile,
+        by another process: the verification Suivant made) gets what was typed kept again."""
+        if await save_draft(self.request, self.portal.id, self.draft, if_unchanged=True):
+            return
+        self.draft = await load_draft(self.request, self.portal.id, self.kind)
+        self.keep(data, step)
+        await self.save()
 
     async def restart(self) -> None:
         """A new draft in place of this one (deleted)."""

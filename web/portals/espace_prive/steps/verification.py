@@ -164,9 +164,9 @@ def choice_gate(v: Visit) -> Response | None:
 async def chosen(v: Visit, data: FormData) -> Response:
     """htmx: a radio chosen; save it and answer the question that follows (or nothing). The
     radio has a queue of its own: Suivant, sent after it, may be saved first (another
-    process), with the same choice, and must not be undone."""
+    process), and must not be undone."""
     request, question = v.request, v.request.path_params["question"]
-    await v.save(unless_overtaken=True)
+    await v.save_typed(data, "verification")
     if not is_partial(request):
         return see_other(v.page_path(f"verification/{question}"))
     form = wizard.verification_form(v.draft)
