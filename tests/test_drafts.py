@@ -322,19 +322,26 @@ async def test_a_draft_deleted_after_its_read_is_written_again(db):
     assert typed(Kept, (await stored_row()).data) == Kept(text="again")
 
 
-@pytest.fixture(params=["db", "sqlite_file"])
-def any_database(request):
-    """The suite's database (in memory, or PostgreSQL), and a SQLite file (whose drafts go by
-    the server's own thread's connection)."""
-    request.getfixturevalue(request.param)
+LATER = pytest.mark.parametrize("later", [False, True], ids=["soon after its write", "later"])
 
 
-@pytest.mark.parametrize("later", [False, True], ids=["soon after its write", "later"])
+@LATER
 async def test_a_save_if_unchanged_gives_way_to_a_draft_written_since_its_read(
-        any_database, monkeypatch, later):
+        db, monkeypatch, later):
     """A request served after a later one of the visitor's (two processes) must not write
     back the draft it read over the newer one: neither over a change (its data alone, soon
     after its last write; or the whole row, later), nor over a new draft, nor one deleted."""
+    await gives_way(monkeypatch, later)
+
+
+@LATER
+async def test_on_a_sqlite_file_a_save_if_unchanged_gives_way_alike(sqlite_file, monkeypatch,
+                                                                    later):
+    """The same by the server's own thread's connection."""
+    await gives_way(monkeypatch, later)
+
+
+async def gives_way(monkeypatch, later: bool) -> None:
     await save_draft(visitor(), "mss", Kept(text="read"))
     if later:
         written = (await stored_row()).updated_at
@@ -361,7 +368,7 @@ async def test_a_save_if_unchanged_gives_way_to_a_draft_written_since_its_read(
     assert await stored_row() is None
 
 
-async def test_a_save_if_unchanged_writes_a_new_draft_where_there_is_none(any_database):
+async def test_a_save_if_unchanged_writes_a_new_draft_where_there_is_none(db):
     request = visitor()
     assert await find_draft(request, "espace-prive", Kept) is None
     assert await save_draft(request, "espace-prive", Kept(text="new"), if_unchanged=True)
