@@ -253,10 +253,7 @@ def _at_verification(new_context, lang, mail):
     page.goto(f"/{espace_prive.PORTAL}/register/profile")
     g.choose(espace_prive.PROFILE_LABELS[member.facts["profile"]])
     g.next()
-    g.expect_step(2, "Your identifier", "/identifier")
-    g.field("Social security number").fill(espace_prive.spaced_nir(member.identifier))
-    g.wait_like_a_person()
-    g.next()
+    g.step_02_enter_the_social_security_number()
     g.step_03_fill_in_your_contact_details()
     g.expect_step(4, "Verification of your identity", "/verification")
     return context, page, g, watch

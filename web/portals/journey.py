@@ -48,14 +48,14 @@ class Visit:
     async def save(self) -> None:
         await save_draft(self.request, self.portal.id, self.draft)
 
-    async def save_typed(self, data: FormData, step: str) -> None:
+    async def save_typed(self, data: FormData, step: Step) -> None:
         """Save what ``step``'s POST typed without writing back the rest of the draft as this
         request read it: a draft written since (a request of the visitor's served meanwhile,
         by another process: the verification Suivant made) gets what was typed kept again."""
         if await save_draft(self.request, self.portal.id, self.draft, if_unchanged=True):
             return
         self.draft = await load_draft(self.request, self.portal.id, self.kind)
-        self.keep(data, step)
+        keep_what_was_typed(self, data, step)
         await self.save()
 
     async def restart(self) -> None:
@@ -110,13 +110,18 @@ async def run(v: Visit, step: Step) -> Response:
     if v.request.method == "GET" or step.submit is None:
         return await step.show(v)
     data = await read_form(v.request)
+    keep_what_was_typed(v, data, step)
+    if exit_ := await early_exit(v, data, step):
+        return exit_
+    return await step.submit(v, data)
+
+
+def keep_what_was_typed(v: Visit, data: FormData, step: Step) -> None:
+    """Keep what ``step``'s POST typed in the draft: the step's own way, else the visit's."""
     if step.keep:
         step.keep(v, data)
     else:
         v.keep(data, step.name)
-    if exit_ := await early_exit(v, data, step):
-        return exit_
-    return await step.submit(v, data)
 
 
 async def early_exit(v: Visit, data: FormData, step: Step) -> Response | None:

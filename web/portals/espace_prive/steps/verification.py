@@ -166,7 +166,7 @@ async def chosen(v: Visit, data: FormData) -> Response:
     radio has a queue of its own: Suivant, sent after it, may be saved first (another
     process), and must not be undone."""
     request, question = v.request, v.request.path_params["question"]
-    await v.save_typed(data, "verification")
+    await v.save_typed(data, CHOICE)
     if not is_partial(request):
         return see_other(v.page_path(f"verification/{question}"))
     form = wizard.verification_form(v.draft)
